@@ -1,0 +1,164 @@
+// Every configuration key: its type, default, environment variable and meaning. The loader, the
+// validation errors and docs/configuration.md all follow this table. Add keys; keep defaults safe.
+
+export type ConfigKeyType = 'string' | 'integer' | 'boolean' | 'enum' | 'url' | 'path';
+
+export interface ConfigKeySpec {
+  /** Dotted path in the configuration object, e.g. "server.port". */
+  key: string;
+  type: ConfigKeyType;
+  /** Default value; null means unset (optional key). */
+  default: string | number | boolean | null;
+  /** Allowed values for type "enum". */
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Never printed or logged. */
+  secret?: boolean;
+  description: string;
+}
+
+export const configKeys: readonly ConfigKeySpec[] = [
+  {
+    key: 'dataDir',
+    type: 'path',
+    default: './var',
+    description: 'Directory for the SQLite file, archives and other local state.',
+  },
+  {
+    key: 'database.driver',
+    type: 'enum',
+    values: ['sqlite', 'postgres'],
+    default: 'sqlite',
+    description: 'Embedded SQLite (default) or PostgreSQL.',
+  },
+  {
+    key: 'database.sqlitePath',
+    type: 'path',
+    default: null,
+    description: 'SQLite file; default <dataDir>/mamori.sqlite.',
+  },
+  {
+    key: 'database.postgresUrl',
+    type: 'url',
+    default: null,
+    secret: true,
+    description:
+      'PostgreSQL connection URL (postgres://user:password@host:port/db); required when driver is postgres.',
+  },
+  {
+    key: 'server.host',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address the HTTP server listens on.',
+  },
+  {
+    key: 'server.port',
+    type: 'integer',
+    default: 8080,
+    min: 0,
+    max: 65535,
+    description: 'HTTP port (0 picks a free port).',
+  },
+  {
+    key: 'server.publicUrl',
+    type: 'url',
+    default: null,
+    description:
+      'URL users reach the console at (links in mail, OIDC redirect); default http://<host>:<port>.',
+  },
+  {
+    key: 'server.trustProxy',
+    type: 'boolean',
+    default: false,
+    description: 'Trust X-Forwarded-* from a reverse proxy (source IPs in the audit trail).',
+  },
+  {
+    key: 'server.secureCookies',
+    type: 'boolean',
+    default: true,
+    description: 'Mark session cookies Secure (browsers accept them on http://localhost too).',
+  },
+  {
+    key: 'server.bodyLimitBytes',
+    type: 'integer',
+    default: 1048576,
+    min: 1024,
+    description: 'Largest accepted request body.',
+  },
+  {
+    key: 'session.idleMinutes',
+    type: 'integer',
+    default: 30,
+    min: 1,
+    description: 'A session ends after this long without a request.',
+  },
+  {
+    key: 'session.absoluteHours',
+    type: 'integer',
+    default: 12,
+    min: 1,
+    description: 'A session ends this long after sign-in, whatever its use.',
+  },
+  {
+    key: 'auth.lockoutThreshold',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    description: 'Failed sign-ins in a row that lock an account temporarily.',
+  },
+  {
+    key: 'auth.lockoutMinutes',
+    type: 'integer',
+    default: 15,
+    min: 1,
+    description: 'How long a locked account stays locked.',
+  },
+  {
+    key: 'auth.passwordMinLength',
+    type: 'integer',
+    default: 12,
+    min: 8,
+    description: 'Minimum password length.',
+  },
+  {
+    key: 'auth.oidc.issuer',
+    type: 'url',
+    default: null,
+    description: 'OpenID Connect issuer URL; setting it enables OIDC sign-in.',
+  },
+  { key: 'auth.oidc.clientId', type: 'string', default: null, description: 'OIDC client id.' },
+  {
+    key: 'auth.oidc.clientSecret',
+    type: 'string',
+    default: null,
+    secret: true,
+    description: 'OIDC client secret.',
+  },
+  {
+    key: 'auth.oidc.usernameClaim',
+    type: 'string',
+    default: 'email',
+    description: 'ID-token claim matched to a Mamori user name.',
+  },
+  {
+    key: 'log.level',
+    type: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    description: 'Structured log (pino) level.',
+  },
+  {
+    key: 'queue.driver',
+    type: 'enum',
+    values: ['memory', 'nats'],
+    default: 'memory',
+    description: 'In-process job queue (default) or NATS JetStream (distributed mode).',
+  },
+  {
+    key: 'queue.natsUrl',
+    type: 'url',
+    default: 'nats://127.0.0.1:4222',
+    description: 'NATS server for distributed mode.',
+  },
+];

@@ -1,0 +1,33 @@
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | null;
+  usernameClaim: string;
+}
+
+export interface MamoriConfig {
+  dataDir: string;
+  database: { driver: 'sqlite' | 'postgres'; sqlitePath: string; postgresUrl: string | null };
+  server: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    trustProxy: boolean;
+    secureCookies: boolean;
+    bodyLimitBytes: number;
+  };
+  session: { idleMinutes: number; absoluteHours: number };
+  auth: {
+    lockoutThreshold: number;
+    lockoutMinutes: number;
+    passwordMinLength: number;
+    /** null unless auth.oidc.issuer is set. */
+    oidc: OidcConfig | null;
+  };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  queue: { driver: 'memory' | 'nats'; natsUrl: string };
+}
+
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object | null ? DeepPartial<NonNullable<T[K]>> : T[K];
+};

@@ -1,1 +1,4 @@
 export {};
+export * from './scope/index.js';
+export * from './dns/codec.js';
+export * from './dns/client.js';

@@ -1,0 +1,78 @@
+// Opening the database: SQLite (better-sqlite3, the embedded default) or PostgreSQL (pg), behind one Kysely type.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  driver: Dialect;
+  /** SQLite file; ':memory:' works for throwaway use. */
+  sqlitePath: string;
+  /** postgres://user@host:port/db */
+  postgresUrl: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+
+export interface MamoriDb {
+  kysely: Db;
+  dialect: Dialect;
+  /** Runs fn in one transaction; rolled back when fn throws. */
+  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
+  /** Round trip to the database; false when it does not answer. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// int8 (bigint, count(*)) comes back from pg as a string; our values fit in a double.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export function openDatabase(options: DatabaseOptions): MamoriDb {
+  let kysely: Db;
+  if (options.driver === 'sqlite') {
+    if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
+    const native = new SqliteDatabase(options.sqlitePath);
+    native.pragma('journal_mode = WAL');
+    native.pragma('synchronous = NORMAL');
+    native.pragma('foreign_keys = ON');
+    native.pragma('busy_timeout = 5000');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  } else if (options.driver === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: options.postgresUrl,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    throw new Error(`unknown database driver "${String(options.driver)}"`);
+  }
+  return {
+    kysely,
+    dialect: options.driver,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    async ping() {
+      try {
+        await sql`select 1`.execute(kysely);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => kysely.destroy(),
+  };
+}

@@ -1,0 +1,37 @@
+// Migrations run in order, recorded in kysely_migration; the same list for both dialects.
+import { Migrator, type Migration, type MigrationResult } from 'kysely';
+import type { MamoriDb } from './db.js';
+import * as m0001 from './migrations/0001-foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': m0001,
+};
+
+export interface MigrateResult {
+  applied: string[];
+  current: string | null;
+}
+
+export async function migrateToLatest(db: MamoriDb): Promise<MigrateResult> {
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === 'Error');
+    throw new Error(
+      `migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  const all = await migrator.getMigrations();
+  const done = all.filter((m) => m.executedAt !== undefined);
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    current: done.at(-1)?.name ?? null,
+  };
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(db: MamoriDb): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

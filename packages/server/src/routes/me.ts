@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Platform } from '@mamori/platform';
+import { Locale, Me, Password, errorResponses } from '../schemas.js';
+
+const strict = { additionalProperties: false } as const;
+const PatchMe = Type.Object(
+  {
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    locale: Type.Optional(Locale),
+  },
+  { ...strict, minProperties: 1 },
+);
+const PasswordBody = Type.Object({ currentPassword: Password, newPassword: Password }, strict);
+const tags = ['me'];
+
+/** The signed-in user's own account. */
+const meRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+  app.get(
+    '/',
+    { config: { auth: 'actor' }, schema: { tags, response: { 200: Me, ...errorResponses } } },
+    async (request) => platform.accounts.me(request.ctx),
+  );
+
+  app.patch<{ Body: Static<typeof PatchMe> }>(
+    '/',
+    { config: { auth: 'actor' }, schema: { tags, body: PatchMe, response: { 200: Me, ...errorResponses } } },
+    async (request) => platform.accounts.updateMe(request.ctx, request.body),
+  );
+
+  app.post<{ Body: Static<typeof PasswordBody> }>(
+    '/password',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, body: PasswordBody, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      await platform.accounts.changePassword(request.ctx, request.body);
+      return reply.code(204).send();
+    },
+  );
+};
+
+export default meRoutes;

@@ -1,0 +1,315 @@
+// Binary XML (BinXML) as used inside EVTX chunks: tokens, names, templates and substitution values.
+// All offsets are relative to the 64 KiB chunk that holds them; names and templates are shared by the
+// records of one chunk, so they are cached per chunk.
+import { EvtxFormatError } from './errors.js';
+import { decodeValue, guidAt, NestedXml, type Value } from './values.js';
+
+export const NodeKind = { Element: 1, Text: 2, Subst: 3, Template: 4, PI: 5 } as const;
+
+export interface ElementNode {
+  readonly k: 1;
+  readonly name: string;
+  readonly attrs: AttrNode[];
+  readonly children: Node[];
+}
+export interface AttrNode {
+  readonly name: string;
+  readonly value: Node[];
+}
+export interface TextNode {
+  readonly k: 2;
+  readonly v: string;
+  readonly cdata: boolean;
+}
+export interface SubstNode {
+  readonly k: 3;
+  readonly index: number;
+  readonly optional: boolean;
+}
+export interface TemplateInstanceNode {
+  readonly k: 4;
+  readonly template: Template;
+  readonly values: Value[];
+}
+export interface PINode {
+  readonly k: 5;
+  readonly target: string;
+  readonly data: string;
+}
+export type Node = ElementNode | TextNode | SubstNode | TemplateInstanceNode | PINode;
+
+export interface Template {
+  readonly offset: number;
+  readonly guid: string;
+  readonly content: Node[];
+}
+
+// Nesting limit: real events nest a handful of levels; hostile files must not exhaust the stack.
+const MAX_DEPTH = 48;
+// A chunk is 64 KiB, so no count inside it can be larger than this.
+const CHUNK_SIZE = 0x10000;
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+export class ChunkBinXml {
+  private readonly names = new Map<number, string>();
+  private readonly templates = new Map<number, Template>();
+  private readonly parsing = new Set<number>();
+
+  constructor(readonly buf: Buffer) {}
+
+  /** Parse one BinXML fragment stream in [pos, end) into nodes. */
+  parseFragment(pos: number, end: number, depth = 0): Node[] {
+    const out: Node[] = [];
+    this.parseNodes(pos, end, depth, out, false);
+    return out;
+  }
+
+  private fail(message: string, offset: number): never {
+    throw new EvtxFormatError(message, offset);
+  }
+
+  private need(pos: number, n: number, end: number): void {
+    if (pos + n > end) this.fail('BinXML token beyond its data', pos);
+  }
+
+  /**
+   * Parse tokens from pos; in element content (`inElement`) stop after the closing EndElement token,
+   * at top level stop at EndOfStream or `end`. Returns the position after the last token consumed.
+   */
+  private parseNodes(pos: number, end: number, depth: number, out: Node[], inElement: boolean): number {
+    if (depth > MAX_DEPTH) this.fail('BinXML nested too deeply', pos);
+    const buf = this.buf;
+    while (pos < end) {
+      const tok = buf[pos]!;
+      switch (tok & 0xbf) {
+        case 0x00: // EndOfStream
+          if (inElement) this.fail('end of stream inside an element', pos);
+          return pos + 1;
+        case 0x01:
+          pos = this.parseElement(pos, end, depth + 1, out);
+          break;
+        case 0x04: // EndElement
+          if (!inElement) this.fail('unexpected end element', pos);
+          return pos + 1;
+        case 0x05: {
+          this.need(pos, 4, end);
+          const n = buf.readUInt16LE(pos + 2);
+          this.need(pos + 4, n * 2, end);
+          out.push({ k: 2, v: buf.toString('utf16le', pos + 4, pos + 4 + n * 2), cdata: false });
+          pos += 4 + n * 2;
+          break;
+        }
+        case 0x07: {
+          this.need(pos, 3, end);
+          const n = buf.readUInt16LE(pos + 1);
+          this.need(pos + 3, n * 2, end);
+          out.push({ k: 2, v: buf.toString('utf16le', pos + 3, pos + 3 + n * 2), cdata: true });
+          pos += 3 + n * 2;
+          break;
+        }
+        case 0x08: {
+          this.need(pos, 3, end);
+          out.push({ k: 2, v: String.fromCharCode(buf.readUInt16LE(pos + 1)), cdata: false });
+          pos += 3;
+          break;
+        }
+        case 0x09: {
+          this.need(pos, 5, end);
+          const r = this.name(buf.readUInt32LE(pos + 1), pos + 5, end);
+          out.push({ k: 2, v: ENTITIES[r.name] ?? `&${r.name};`, cdata: false });
+          pos = r.pos;
+          break;
+        }
+        case 0x0a: {
+          this.need(pos, 5, end);
+          const r = this.name(buf.readUInt32LE(pos + 1), pos + 5, end);
+          pos = r.pos;
+          let data = '';
+          if (pos < end && buf[pos] === 0x0b) {
+            this.need(pos, 3, end);
+            const n = buf.readUInt16LE(pos + 1);
+            this.need(pos + 3, n * 2, end);
+            data = buf.toString('utf16le', pos + 3, pos + 3 + n * 2);
+            pos += 3 + n * 2;
+          }
+          out.push({ k: 5, target: r.name, data });
+          break;
+        }
+        case 0x0c:
+          pos = this.parseTemplateInstance(pos, end, depth + 1, out);
+          break;
+        case 0x0d:
+        case 0x0e:
+          this.need(pos, 4, end);
+          out.push({ k: 3, index: buf.readUInt16LE(pos + 1), optional: tok === 0x0e });
+          pos += 4;
+          break;
+        case 0x0f: // fragment header: token, major, minor, flags
+          pos += 4;
+          break;
+        default:
+          this.fail(`unknown BinXML token 0x${tok.toString(16)}`, pos);
+      }
+    }
+    if (inElement) this.fail('element not closed before end of data', pos);
+    return pos;
+  }
+
+  private parseElement(pos: number, end: number, depth: number, out: Node[]): number {
+    const buf = this.buf;
+    const hasAttrs = (buf[pos]! & 0x40) !== 0;
+    // token, dependency id (2), data size (4), name offset (4)
+    this.need(pos, 11, end);
+    const r = this.name(buf.readUInt32LE(pos + 7), pos + 11, end);
+    pos = r.pos;
+    const attrs: AttrNode[] = [];
+    if (hasAttrs) {
+      this.need(pos, 4, end);
+      pos += 4; // attribute list size: the tokens themselves tell where it ends
+      while (pos < end && (buf[pos]! & 0xbf) === 0x06) {
+        this.need(pos, 5, end);
+        const an = this.name(buf.readUInt32LE(pos + 1), pos + 5, end);
+        pos = an.pos;
+        const value: Node[] = [];
+        pos = this.parseAttrValue(pos, end, depth, value);
+        attrs.push({ name: an.name, value });
+      }
+    }
+    if (pos >= end) this.fail('element start not closed', pos);
+    const close = buf[pos]!;
+    const el: ElementNode = { k: 1, name: r.name, attrs, children: [] };
+    out.push(el);
+    if (close === 0x03) return pos + 1;
+    if (close !== 0x02) this.fail(`bad token 0x${close.toString(16)} after element start`, pos);
+    return this.parseNodes(pos + 1, end, depth, el.children, true);
+  }
+
+  /** Attribute values: value, substitution, character and entity references, until the next other token. */
+  private parseAttrValue(pos: number, end: number, depth: number, out: Node[]): number {
+    const buf = this.buf;
+    while (pos < end) {
+      const t = buf[pos]! & 0xbf;
+      if (t !== 0x05 && t !== 0x0d && t !== 0x0e && t !== 0x08 && t !== 0x09 && t !== 0x07) return pos;
+      // Re-use the content parser for one token; it stops at `pos + token length` by construction.
+      const before = out.length;
+      pos = this.parseOne(pos, end, depth, out);
+      if (out.length === before) this.fail('empty attribute value token', pos);
+    }
+    return pos;
+  }
+
+  private parseOne(pos: number, end: number, depth: number, out: Node[]): number {
+    const buf = this.buf;
+    const tok = buf[pos]!;
+    const t = tok & 0xbf;
+    if (t === 0x05) {
+      this.need(pos, 4, end);
+      const n = buf.readUInt16LE(pos + 2);
+      this.need(pos + 4, n * 2, end);
+      out.push({ k: 2, v: buf.toString('utf16le', pos + 4, pos + 4 + n * 2), cdata: false });
+      return pos + 4 + n * 2;
+    }
+    if (t === 0x0d || t === 0x0e) {
+      this.need(pos, 4, end);
+      out.push({ k: 3, index: buf.readUInt16LE(pos + 1), optional: t === 0x0e });
+      return pos + 4;
+    }
+    if (t === 0x08) {
+      this.need(pos, 3, end);
+      out.push({ k: 2, v: String.fromCharCode(buf.readUInt16LE(pos + 1)), cdata: false });
+      return pos + 3;
+    }
+    if (t === 0x07) {
+      this.need(pos, 3, end);
+      const n = buf.readUInt16LE(pos + 1);
+      this.need(pos + 3, n * 2, end);
+      out.push({ k: 2, v: buf.toString('utf16le', pos + 3, pos + 3 + n * 2), cdata: true });
+      return pos + 3 + n * 2;
+    }
+    // 0x09 entity reference
+    this.need(pos, 5, end);
+    const r = this.name(buf.readUInt32LE(pos + 1), pos + 5, end);
+    out.push({ k: 2, v: ENTITIES[r.name] ?? `&${r.name};`, cdata: false });
+    void depth;
+    return r.pos;
+  }
+
+  /**
+   * A name reference: when the offset points at the current position the name is stored inline
+   * (next-offset 4, hash 2, count 2, UTF-16 chars, NUL 2) and is skipped; otherwise it was stored earlier.
+   */
+  private name(offset: number, pos: number, end: number): { name: string; pos: number } {
+    if (offset === pos) {
+      const name = this.nameAt(offset);
+      const size = 8 + name.length * 2 + 2;
+      this.need(pos, size, end);
+      return { name, pos: pos + size };
+    }
+    return { name: this.nameAt(offset), pos };
+  }
+
+  private nameAt(offset: number): string {
+    const cached = this.names.get(offset);
+    if (cached !== undefined) return cached;
+    const buf = this.buf;
+    if (offset < 128 || offset + 8 > buf.length)
+      this.fail(`name offset 0x${offset.toString(16)} outside chunk`, offset);
+    const n = buf.readUInt16LE(offset + 6);
+    if (offset + 8 + n * 2 > buf.length) this.fail('name beyond chunk', offset);
+    const name = buf.toString('utf16le', offset + 8, offset + 8 + n * 2);
+    this.names.set(offset, name);
+    return name;
+  }
+
+  private template(offset: number, depth: number): Template {
+    const cached = this.templates.get(offset);
+    if (cached) return cached;
+    const buf = this.buf;
+    if (offset < 512 || offset + 24 > buf.length)
+      this.fail(`template offset 0x${offset.toString(16)} outside chunk`, offset);
+    if (this.parsing.has(offset)) this.fail('template refers to itself', offset);
+    const size = buf.readUInt32LE(offset + 20);
+    const start = offset + 24;
+    if (start + size > buf.length) this.fail('template beyond chunk', offset);
+    this.parsing.add(offset);
+    try {
+      const t: Template = {
+        offset,
+        guid: guidAt(buf, offset + 4),
+        content: this.parseFragment(start, start + size, depth),
+      };
+      this.templates.set(offset, t);
+      return t;
+    } finally {
+      this.parsing.delete(offset);
+    }
+  }
+
+  private parseTemplateInstance(pos: number, end: number, depth: number, out: Node[]): number {
+    const buf = this.buf;
+    // token, unknown (1), template id (4), definition offset (4)
+    this.need(pos, 10, end);
+    const defOffset = buf.readUInt32LE(pos + 6);
+    pos += 10;
+    const template = this.template(defOffset, depth);
+    if (defOffset === pos) pos = defOffset + 24 + buf.readUInt32LE(defOffset + 20);
+    this.need(pos, 4, end);
+    const count = buf.readUInt32LE(pos);
+    pos += 4;
+    if (count > CHUNK_SIZE / 4) this.fail(`${count} substitution values`, pos - 4);
+    this.need(pos, count * 4, end);
+    const values: Value[] = new Array<Value>(count);
+    let data = pos + count * 4;
+    const nested = (o: number, e: number): NestedXml => new NestedXml(this.parseFragment(o, e, depth + 1));
+    for (let i = 0; i < count; i++) {
+      const size = buf.readUInt16LE(pos + i * 4);
+      const type = buf[pos + i * 4 + 2]!;
+      this.need(data, size, end);
+      values[i] = decodeValue(buf, data, size, type, nested);
+      data += size;
+    }
+    out.push({ k: 4, template, values });
+    return data;
+  }
+}

@@ -1,0 +1,156 @@
+// Application root: session bootstrap, locale, and the route → screen table.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, setCsrfToken, setUnauthorizedHandler } from './api/client.js';
+import type { Locale, Me } from './api/types.js';
+import { Layout, PageHeader } from './components/Layout.js';
+import { I18nContext, formatDateTime, initialLocale, translator, useI18n } from './i18n/i18n.js';
+import type { I18n, MessageKey } from './i18n/i18n.js';
+import { Link, RouterProvider, useRouter } from './router.js';
+import type { Route } from './router.js';
+import { canManageUsers, canReadAudit } from './roles.js';
+import { AccountScreen } from './screens/Account.js';
+import { AuditScreen } from './screens/Audit.js';
+import { OrgDetailScreen } from './screens/OrgDetail.js';
+import { OrgTree } from './screens/OrgTree.js';
+import { SignIn } from './screens/SignIn.js';
+import { TokensScreen } from './screens/Tokens.js';
+import { UsersScreen } from './screens/Users.js';
+
+const titles: Record<Route['name'], MessageKey> = {
+  orgs: 'nav.orgs',
+  org: 'org.detailTitle',
+  users: 'nav.users',
+  tokens: 'nav.tokens',
+  audit: 'nav.audit',
+  account: 'nav.account',
+  notFound: 'notFound.title',
+};
+
+function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signOut: () => void }) {
+  const { route } = useRouter();
+  const { t } = useI18n();
+  let body: React.ReactNode;
+  const forbidden = (
+    <>
+      <PageHeader title={t('notFound.forbidden')} />
+      <Link href="/orgs">{t('org.backToTree')}</Link>
+    </>
+  );
+  switch (route.name) {
+    case 'orgs':
+      body = <OrgTree me={me} />;
+      break;
+    case 'org':
+      body = <OrgDetailScreen id={route.params.id ?? ''} />;
+      break;
+    case 'users':
+      body = canManageUsers(me.role) ? <UsersScreen me={me} /> : forbidden;
+      break;
+    case 'tokens':
+      body = <TokensScreen me={me} />;
+      break;
+    case 'audit':
+      body = canReadAudit(me.role) ? <AuditScreen /> : forbidden;
+      break;
+    case 'account':
+      body = <AccountScreen me={me} onChange={setMe} />;
+      break;
+    default:
+      body = (
+        <>
+          <PageHeader title={t('notFound.title')} lead={t('notFound.lead')} />
+          <Link href="/orgs">{t('org.backToTree')}</Link>
+        </>
+      );
+  }
+  return (
+    <Layout me={me} onSignOut={signOut} title={t(titles[route.name])}>
+      {body}
+    </Layout>
+  );
+}
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const [me, setMe] = useState<Me | null>(null);
+  const [phase, setPhase] = useState<'loading' | 'signedOut' | 'app'>('loading');
+
+  const setLocale = useCallback(
+    (l: Locale) => {
+      setLocaleState(l);
+      try {
+        localStorage.setItem('mamori.locale', l);
+      } catch {
+        // not persisted; the switch still applies to this page
+      }
+      // Remember the choice on the account too; a failure here is not worth interrupting the user.
+      if (me && me.locale !== l) {
+        api
+          .patch<Me>('/me', { locale: l })
+          .then((m) => setMe(m))
+          .catch(() => undefined);
+      }
+    },
+    [me],
+  );
+
+  const i18n: I18n = useMemo(
+    () => ({ locale, t: translator(locale), setLocale, dateTime: (iso) => formatDateTime(locale, iso) }),
+    [locale, setLocale],
+  );
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setMe(null);
+      setPhase('signedOut');
+    });
+    api
+      .get<{ user: Me; csrfToken: string }>('/auth/session')
+      .then((s) => {
+        setCsrfToken(s.csrfToken);
+        setMe(s.user);
+        setPhase('app');
+      })
+      .catch(() => setPhase('signedOut'));
+    return () => setUnauthorizedHandler(null);
+  }, []);
+
+  const signedIn = (m: Me) => {
+    setMe(m);
+    setPhase('app');
+    if (window.location.pathname === '/' || window.location.pathname === '/login') {
+      window.history.replaceState({}, '', '/orgs');
+    }
+  };
+
+  const signOut = async () => {
+    try {
+      await api.post('/auth/logout');
+    } catch {
+      // the session is gone either way
+    }
+    setCsrfToken('');
+    setMe(null);
+    setPhase('signedOut');
+  };
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      {phase === 'loading' ? (
+        <div className="boot" role="status">
+          {i18n.t('common.loading')}
+        </div>
+      ) : phase === 'signedOut' || !me ? (
+        <SignIn onSignedIn={signedIn} />
+      ) : (
+        <RouterProvider>
+          <Screens me={me} setMe={setMe} signOut={() => void signOut()} />
+        </RouterProvider>
+      )}
+    </I18nContext.Provider>
+  );
+}

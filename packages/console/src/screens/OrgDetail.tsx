@@ -1,0 +1,224 @@
+// Organization detail: identity, place in the hierarchy, sub-units and the accounts that belong to it.
+import { useEffect, useState } from 'react';
+import { ApiError, api } from '../api/client.js';
+import type { Organization, OrganizationDetail, Page, User } from '../api/types.js';
+import { Banner } from '../components/Banner.js';
+import { DataTable } from '../components/DataTable.js';
+import { PageHeader } from '../components/Layout.js';
+import { useI18n } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/i18n.js';
+import { Link } from '../router.js';
+import { kindLabel } from './OrgTree.js';
+
+export function OrgDetailScreen({ id }: { id: string }) {
+  const { t, locale, dateTime } = useI18n();
+  const [org, setOrg] = useState<OrganizationDetail | null>(null);
+  const [kids, setKids] = useState<Organization[]>([]);
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [usersNote, setUsersNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    setOrg(null);
+    setError(null);
+    setUsers(null);
+    setUsersNote(null);
+    const enc = encodeURIComponent(id);
+    api
+      .get<OrganizationDetail>(`/organizations/${enc}`)
+      .then(async (o) => {
+        if (!live) return;
+        setOrg(o);
+        if (o.childCount > 0) {
+          const c = await api.get<{ items: Organization[] }>(`/organizations/${enc}/children`);
+          if (live) setKids(c.items);
+        } else setKids([]);
+      })
+      .catch((e: unknown) => live && setError(e instanceof ApiError ? e.localized(locale) : String(e)));
+    api
+      .get<Page<User>>('/users', { organizationId: id, limit: 200 })
+      .then((r) => live && setUsers(r.items))
+      .catch((e: unknown) => {
+        if (!live) return;
+        setUsers([]);
+        setUsersNote(
+          e instanceof ApiError && e.status === 403
+            ? t('org.usersForbidden')
+            : e instanceof ApiError
+              ? e.localized(locale)
+              : String(e),
+        );
+      });
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  if (error) {
+    return (
+      <>
+        <PageHeader title={t('org.detailTitle')} />
+        <Banner kind="error" title={error} />
+        <Link href="/orgs">{t('org.backToTree')}</Link>
+      </>
+    );
+  }
+  if (!org) {
+    return (
+      <>
+        <PageHeader title={t('org.detailTitle')} />
+        <p>{t('common.loading')}</p>
+      </>
+    );
+  }
+  const ancestors = org.path.filter((p) => p.id !== org.id);
+  return (
+    <>
+      <nav aria-label={t('org.breadcrumb')} className="breadcrumb">
+        <ol>
+          <li>
+            <Link href="/orgs">{t('nav.orgs')}</Link>
+          </li>
+          {ancestors.map((p) => (
+            <li key={p.id}>
+              <Link href={`/orgs/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+            </li>
+          ))}
+          <li aria-current="page">{org.name}</li>
+        </ol>
+      </nav>
+      <PageHeader title={org.name} lead={org.nameKana}>
+        <span className={`kind-tag kind-${org.kind} kind-tag-lg`}>{kindLabel(t, org.kind)}</span>
+      </PageHeader>
+
+      <section className="card" aria-labelledby="org-basic-h">
+        <h2 id="org-basic-h" className="card-title">
+          {t('org.basic')}
+        </h2>
+        <dl className="kv kv-grid">
+          <dt>{t('org.code')}</dt>
+          <dd className="mono" data-testid="org-code">
+            {org.code ?? '—'}
+          </dd>
+          <dt>{t('org.kind')}</dt>
+          <dd>{kindLabel(t, org.kind)}</dd>
+          <dt>{t('org.kana')}</dt>
+          <dd>{org.nameKana || '—'}</dd>
+          <dt>{t('org.parent')}</dt>
+          <dd>
+            {org.parent ? (
+              <Link href={`/orgs/${encodeURIComponent(org.parent.id)}`}>{org.parent.name}</Link>
+            ) : (
+              '—'
+            )}
+          </dd>
+          <dt>{t('org.path')}</dt>
+          <dd>{[...ancestors.map((p) => p.name), org.name].join(' › ')}</dd>
+          <dt>{t('org.prefectureCode')}</dt>
+          <dd className="mono">{org.prefectureCode ?? '—'}</dd>
+          <dt>{t('org.children')}</dt>
+          <dd>{org.childCount}</dd>
+          <dt>{t('org.userCount')}</dt>
+          <dd>{org.userCount}</dd>
+        </dl>
+      </section>
+
+      {org.childCount > 0 ? (
+        <section className="card" aria-labelledby="org-kids-h">
+          <h2 id="org-kids-h" className="card-title">
+            {t('org.childrenTitle', { n: org.childCount })}
+          </h2>
+          <DataTable
+            caption={t('org.childrenTitle', { n: org.childCount })}
+            rows={kids}
+            rowKey={(o) => o.id}
+            empty={t('common.none')}
+            initialSort={{ key: 'code', dir: 'asc' }}
+            columns={[
+              {
+                key: 'code',
+                header: t('org.code'),
+                sortValue: (o) => o.code,
+                render: (o) => <span className="mono">{o.code ?? '—'}</span>,
+              },
+              {
+                key: 'name',
+                header: t('org.name'),
+                sortValue: (o) => o.nameKana || o.name,
+                render: (o) => <Link href={`/orgs/${encodeURIComponent(o.id)}`}>{o.name}</Link>,
+              },
+              { key: 'kana', header: t('org.kana'), sortValue: (o) => o.nameKana, render: (o) => o.nameKana },
+              {
+                key: 'kind',
+                header: t('org.kind'),
+                sortValue: (o) => o.kind,
+                render: (o) => kindLabel(t, o.kind),
+              },
+              {
+                key: 'sub',
+                header: t('org.children'),
+                numeric: true,
+                sortValue: (o) => o.childCount,
+                render: (o) => o.childCount,
+              },
+            ]}
+          />
+        </section>
+      ) : null}
+
+      <section className="card" aria-labelledby="org-users-h">
+        <h2 id="org-users-h" className="card-title">
+          {t('org.usersTitle')}
+        </h2>
+        {usersNote ? <Banner kind="info" title={usersNote} /> : null}
+        {users === null ? (
+          <p>{t('common.loading')}</p>
+        ) : usersNote ? null : (
+          <DataTable
+            caption={t('org.usersTitle')}
+            rows={users}
+            rowKey={(u) => u.id}
+            empty={t('org.noUsers')}
+            columns={[
+              {
+                key: 'username',
+                header: t('user.username'),
+                sortValue: (u) => u.username,
+                render: (u) => <span className="mono">{u.username}</span>,
+              },
+              {
+                key: 'name',
+                header: t('user.displayName'),
+                sortValue: (u) => u.displayName,
+                render: (u) => u.displayName,
+              },
+              {
+                key: 'role',
+                header: t('user.role'),
+                sortValue: (u) => u.role,
+                render: (u) => t(`role.${u.role}` as MessageKey),
+              },
+              {
+                key: 'status',
+                header: t('user.status'),
+                sortValue: (u) => (u.disabled ? 1 : 0),
+                render: (u) => <StatusTag ok={!u.disabled} yes={t('user.active')} no={t('user.disabled')} />,
+              },
+              {
+                key: 'last',
+                header: t('user.lastLogin'),
+                sortValue: (u) => u.lastLoginAt,
+                render: (u) => dateTime(u.lastLoginAt),
+              },
+            ]}
+          />
+        )}
+      </section>
+    </>
+  );
+}
+
+export function StatusTag({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
+  return <span className={`status-tag ${ok ? 'status-ok' : 'status-off'}`}>{ok ? yes : no}</span>;
+}

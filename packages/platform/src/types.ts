@@ -37,10 +37,12 @@ export type Actor =
       role: Role;
       mfaVerified: boolean;
     }
-  | { kind: 'token'; tokenId: string; organizationId: string; permissions: Permission[] };
+  | { kind: 'token'; tokenId: string; organizationId: string; permissions: Permission[] }
+  /** The operator at the CLI (`mamori user add`, `demo`, …) or a background job: full access, audited by name. */
+  | { kind: 'system'; name: string };
 
 export interface RequestContext {
-  /** null before sign-in (login, MFA steps) and for system jobs that audit as "system". */
+  /** null before sign-in (login, MFA steps); unauthenticated calls to other methods fail with 401. */
   actor: Actor | null;
   sourceIp: string;
   userAgent?: string;

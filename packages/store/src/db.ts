@@ -13,7 +13,7 @@ export interface DatabaseOptions {
   /** SQLite file; ':memory:' works for throwaway use. */
   sqlitePath: string;
   /** postgres://user@host:port/db */
-  postgresUrl: string;
+  postgresUrl: string | null;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
 }
@@ -51,7 +51,7 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
   } else if (options.driver === 'postgres') {
     const pool = new pg.Pool({
-      connectionString: options.postgresUrl,
+      connectionString: options.postgresUrl ?? undefined,
       max: options.poolSize ?? 10,
       types: pgTypes,
     });

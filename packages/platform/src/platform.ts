@@ -1,0 +1,72 @@
+// createPlatform: opens the database, migrates it, and wires the services around one policy module.
+import type { MamoriConfig } from '@mamori/core';
+import { migrateToLatest, openDatabase, type MamoriDb } from '@mamori/store';
+import type { Logger } from 'pino';
+import { AccountServiceImpl } from './accounts/service.js';
+import { AuditServiceImpl } from './audit/service.js';
+import { createOidcClient } from './auth/oidc.js';
+import { AuthServiceImpl } from './auth/service.js';
+import { Deps } from './context.js';
+import { createLogger } from './logger.js';
+import { OrgDirectory } from './orgs/directory.js';
+import { OrganizationServiceImpl } from './orgs/service.js';
+import { Policy } from './policy/policy.js';
+import { TokenServiceImpl } from './tokens/service.js';
+import type { Platform } from './types.js';
+import type { Clock } from './util.js';
+
+export interface CreatePlatformOptions {
+  logger?: Logger;
+  /** Injected clock (tests of timeouts and TOTP). */
+  clock?: Clock;
+  /** Run pending migrations first (default true). */
+  migrate?: boolean;
+  /** Use an already open database. */
+  db?: MamoriDb;
+}
+
+export async function createPlatform(
+  config: MamoriConfig,
+  options: CreatePlatformOptions = {},
+): Promise<Platform> {
+  const logger = options.logger ?? createLogger(config);
+  const db =
+    options.db ??
+    openDatabase({
+      driver: config.database.driver,
+      sqlitePath: config.database.sqlitePath,
+      postgresUrl: config.database.postgresUrl,
+    });
+  try {
+    if (options.migrate !== false) {
+      const { applied } = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const directory = new OrgDirectory(db);
+  const policy = new Policy(directory);
+  const deps = new Deps(config, db, logger, policy, directory, options.clock ?? (() => new Date()));
+  const accounts = new AccountServiceImpl(deps);
+  const oidc = config.auth.oidc ? createOidcClient(config.auth.oidc, config.server.publicUrl) : null;
+  let closed = false;
+  return {
+    config,
+    db,
+    logger,
+    orgs: new OrganizationServiceImpl(deps),
+    accounts,
+    auth: new AuthServiceImpl(deps, accounts, oidc),
+    tokens: new TokenServiceImpl(deps),
+    audit: new AuditServiceImpl(deps),
+    policy,
+    ready: () => db.ping(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}

@@ -161,7 +161,7 @@ export function chunkSlots(size: number): number {
 
 function checkHeader(head: Buffer, bytes: number, path: string, onIssue: (i: EvtxIssue) => void): void {
   if (bytes < 8 || head.toString('latin1', 0, 8) !== FILE_MAGIC) {
-    throw new EvtxFormatError(`${path}: not an EVTX file (no ElfFile signature)`, 0);
+    throw new EvtxFormatError(`not an EVTX file (no ElfFile signature)`, 0);
   }
   if (bytes < 128 || !parseFileHeader(head.subarray(0, bytes)).checksumOk) {
     onIssue({

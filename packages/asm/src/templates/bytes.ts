@@ -4,14 +4,12 @@
 /** Text from a template (UTF-16) → byte string of its UTF-8 encoding. */
 export function toByteString(text: string): string {
   // Fast path: pure ASCII is already its own byte string.
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(text)) return text;
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 /** Byte string → readable text (UTF-8 decode, lossy for binary). */
 export function fromByteString(bytes: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(bytes)) return bytes;
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }

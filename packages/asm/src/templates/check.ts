@@ -35,7 +35,10 @@ export function listTemplateFiles(paths: string[]): string[] {
 
 /** Group reasons ("dsl function jarm() not implemented") for the summary. */
 export function reasonKey(reason: string): string {
-  return reason.replace(/ \(.*\)$/, '').replace(/"[^"]*"/g, '"…"').slice(0, 120);
+  return reason
+    .replace(/ \(.*\)$/, '')
+    .replace(/"[^"]*"/g, '"…"')
+    .slice(0, 120);
 }
 
 export function checkTemplates(paths: string[], opts: CompileOptions & { root?: string } = {}): CheckReport {
@@ -47,7 +50,13 @@ export function checkTemplates(paths: string[], opts: CompileOptions & { root?: 
     try {
       text = readFileSync(f, 'utf8');
     } catch (err) {
-      results.push({ path: f, id: '', status: 'error', reason: `read: ${(err as Error).message}`, protocols: [] });
+      results.push({
+        path: f,
+        id: '',
+        status: 'error',
+        reason: `read: ${(err as Error).message}`,
+        protocols: [],
+      });
       continue;
     }
     results.push(compileTemplate(text, f, opts));
@@ -57,7 +66,8 @@ export function checkTemplates(paths: string[], opts: CompileOptions & { root?: 
   const reasons = new Map<string, number>();
   let selfContained = 0;
   for (const r of results) {
-    const proto = r.protocols.length === 1 ? r.protocols[0]! : r.protocols.length === 0 ? 'none' : r.protocols.join('+');
+    const proto =
+      r.protocols.length === 1 ? r.protocols[0]! : r.protocols.length === 0 ? 'none' : r.protocols.join('+');
     const b = (byProtocol[proto] ??= { total: 0, compiled: 0, unsupported: 0, errors: 0 });
     b.total++;
     if (r.status === 'compiled') b.compiled++;

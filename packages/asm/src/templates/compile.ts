@@ -91,8 +91,7 @@ export interface NetworkBlock extends BlockBase {
 export type Block = HttpBlock | DnsBlock | SslBlock | NetworkBlock;
 
 export type FlowNode =
-  | { k: 'step'; protocol: Protocol; index: number }
-  | { k: 'and' | 'or'; a: FlowNode; b: FlowNode };
+  { k: 'step'; protocol: Protocol; index: number } | { k: 'and' | 'or'; a: FlowNode; b: FlowNode };
 
 export interface CompiledTemplate {
   id: string;
@@ -160,7 +159,9 @@ function strList(v: unknown, what: string): string[] {
 function parseFlow(src: string): FlowNode {
   const toks = src.match(/\s*(\(|\)|&&|\|\||[a-z]+\(\s*\d*\s*\))/g);
   if (!toks || toks.join('').replace(/\s+/g, '') !== src.replace(/\s+/g, '')) {
-    throw new UnsupportedError('flow: only boolean sequences like "http(1) && http(2)" are supported (JavaScript flow is not)');
+    throw new UnsupportedError(
+      'flow: only boolean sequences like "http(1) && http(2)" are supported (JavaScript flow is not)',
+    );
   }
   let p = 0;
   const t = toks.map((x) => x.trim());
@@ -219,7 +220,8 @@ function compilePayloads(req: Raw, opts: CompileOptions, used: Set<string>): Pay
     used.add(name);
   }
   const a = str(req['attack'], 'attack').toLowerCase();
-  if (a && a !== 'batteringram' && a !== 'pitchfork' && a !== 'clusterbomb') throw new TemplateError(`unknown attack type ${a}`);
+  if (a && a !== 'batteringram' && a !== 'pitchfork' && a !== 'clusterbomb')
+    throw new TemplateError(`unknown attack type ${a}`);
   const attack = (a || (sets.length > 1 ? 'clusterbomb' : 'batteringram')) as AttackType;
   return { attack, sets };
 }
@@ -233,7 +235,8 @@ function compileHeaders(v: unknown): Array<[string, string]> {
 function compileHttp(req: Raw, index: number, opts: CompileOptions, used: Set<string>): HttpBlock {
   if (req['fuzzing'] !== undefined) throw new UnsupportedError('fuzzing (DAST) rules are not supported');
   if (req['analyzer'] !== undefined) throw new UnsupportedError('response-time analyzers are not supported');
-  if (req['signature'] !== undefined) throw new UnsupportedError('request signing (AWS signature) is not supported');
+  if (req['signature'] !== undefined)
+    throw new UnsupportedError('request signing (AWS signature) is not supported');
   const paths = strList(req['path'], 'path');
   const raw = strList(req['raw'], 'raw');
   if (paths.length === 0 && raw.length === 0) throw new TemplateError('http request needs path or raw');
@@ -265,13 +268,32 @@ function compileHttp(req: Raw, index: number, opts: CompileOptions, used: Set<st
 }
 
 function compileDns(req: Raw, index: number, opts: CompileOptions, used: Set<string>): DnsBlock {
-  if (req['trace'] === true) throw new UnsupportedError('dns trace (iterative resolution from the roots) is not supported');
+  if (req['trace'] === true)
+    throw new UnsupportedError('dns trace (iterative resolution from the roots) is not supported');
   const name = str(req['name'], 'name') || '{{FQDN}}';
   checkMarkers(name, used);
   const type = (str(req['type'], 'type') || 'A').toUpperCase();
-  const known = ['A', 'NS', 'CNAME', 'SOA', 'PTR', 'MX', 'TXT', 'AAAA', 'SRV', 'DS', 'TLSA', 'CAA', 'ANY', 'AXFR'];
+  const known = [
+    'A',
+    'NS',
+    'CNAME',
+    'SOA',
+    'PTR',
+    'MX',
+    'TXT',
+    'AAAA',
+    'SRV',
+    'DS',
+    'TLSA',
+    'CAA',
+    'ANY',
+    'AXFR',
+  ];
   if (!known.includes(type)) throw new TemplateError(`unknown dns type ${type}`);
-  if (type === 'AXFR') throw new UnsupportedError('dns AXFR needs TCP zone transfer; the built-in zone-transfer check covers it');
+  if (type === 'AXFR')
+    throw new UnsupportedError(
+      'dns AXFR needs TCP zone transfer; the built-in zone-transfer check covers it',
+    );
   return {
     protocol: 'dns',
     index,
@@ -292,12 +314,14 @@ function compileSsl(req: Raw, index: number, opts: CompileOptions, used: Set<str
   for (const k of ['tls_version_enum', 'tls_cipher_enum']) {
     if (req[k] === true) throw new UnsupportedError(`ssl ${k} (enumeration) is not supported`);
   }
-  if (req['cipher_suites'] !== undefined) throw new UnsupportedError('ssl cipher_suites (client cipher selection) is not supported');
+  if (req['cipher_suites'] !== undefined)
+    throw new UnsupportedError('ssl cipher_suites (client cipher selection) is not supported');
   const address = str(req['address'], 'address') || '{{Host}}:{{Port}}';
   checkMarkers(address, used);
   const minVersion = str(req['min_version'], 'min_version').toLowerCase() || undefined;
   const maxVersion = str(req['max_version'], 'max_version').toLowerCase() || undefined;
-  for (const v of [minVersion, maxVersion]) if (v && !TLS_VERSIONS.includes(v)) throw new TemplateError(`unknown tls version ${v}`);
+  for (const v of [minVersion, maxVersion])
+    if (v && !TLS_VERSIONS.includes(v)) throw new TemplateError(`unknown tls version ${v}`);
   return {
     protocol: 'ssl',
     index,
@@ -321,7 +345,8 @@ function compileNetwork(req: Raw, index: number, opts: CompileOptions, used: Set
     const data = str(r['data'], `input ${i + 1} data`);
     if (hex && !/^[0-9a-fA-F\s]*$/.test(data)) throw new TemplateError(`input ${i + 1}: bad hex data`);
     const read = r['read'] === undefined ? undefined : Number(r['read']);
-    if (read !== undefined && (!Number.isFinite(read) || read < 0)) throw new TemplateError(`input ${i + 1}: bad read`);
+    if (read !== undefined && (!Number.isFinite(read) || read < 0))
+      throw new TemplateError(`input ${i + 1}: bad read`);
     return { data, hex, read, name: r['name'] === undefined ? undefined : str(r['name'], 'name') };
   });
   for (const s of [...hosts, ...inputs.map((i) => i.data)]) checkMarkers(s, used);
@@ -347,11 +372,22 @@ function infoOf(raw: unknown): TemplateInfo {
     name: typeof i['name'] === 'string' ? i['name'] : '',
     severity: typeof i['severity'] === 'string' ? i['severity'].toLowerCase() : 'unknown',
     author: Array.isArray(i['author']) ? i['author'].join(',') : String(i['author'] ?? ''),
-    tags: Array.isArray(tags) ? tags.map(String) : typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : [],
+    tags: Array.isArray(tags)
+      ? tags.map(String)
+      : typeof tags === 'string'
+        ? tags.split(',').map((t) => t.trim())
+        : [],
     description: typeof i['description'] === 'string' ? i['description'] : undefined,
     remediation: typeof i['remediation'] === 'string' ? i['remediation'] : undefined,
-    reference: Array.isArray(i['reference']) ? i['reference'].map(String) : typeof i['reference'] === 'string' ? [i['reference']] : [],
-    classification: i['classification'] && typeof i['classification'] === 'object' ? (i['classification'] as Record<string, unknown>) : undefined,
+    reference: Array.isArray(i['reference'])
+      ? i['reference'].map(String)
+      : typeof i['reference'] === 'string'
+        ? [i['reference']]
+        : [],
+    classification:
+      i['classification'] && typeof i['classification'] === 'object'
+        ? (i['classification'] as Record<string, unknown>)
+        : undefined,
   };
 }
 
@@ -369,12 +405,16 @@ export function compileTemplate(text: string, path: string, opts: CompileOptions
     } catch (err) {
       throw new TemplateError(`YAML: ${(err as Error).message.split('\n')[0]}`);
     }
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new TemplateError('not a template (YAML map expected)');
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+      throw new TemplateError('not a template (YAML map expected)');
     const t = doc as Raw;
     id = typeof t['id'] === 'string' ? t['id'] : '';
     if (!id) throw new TemplateError('missing id');
-    protocols = [...Object.keys(UNSUPPORTED_PROTOCOLS), ...PROTOCOL_KEYS.map(([k]) => k)].filter((k) => t[k] !== undefined);
-    for (const k of Object.keys(UNSUPPORTED_PROTOCOLS)) if (t[k] !== undefined) throw new UnsupportedError(UNSUPPORTED_PROTOCOLS[k]!);
+    protocols = [...Object.keys(UNSUPPORTED_PROTOCOLS), ...PROTOCOL_KEYS.map(([k]) => k)].filter(
+      (k) => t[k] !== undefined,
+    );
+    for (const k of Object.keys(UNSUPPORTED_PROTOCOLS))
+      if (t[k] !== undefined) throw new UnsupportedError(UNSUPPORTED_PROTOCOLS[k]!);
     const info = infoOf(t['info']);
     const used = new Set<string>();
     const blocks: Block[] = [];
@@ -418,7 +458,8 @@ export function compileTemplate(text: string, path: string, opts: CompileOptions
       flow = parseFlow(str(t['flow'], 'flow').trim());
       const check = (n: FlowNode): void => {
         if (n.k === 'step') {
-          if (n.index > counters[n.protocol]) throw new TemplateError(`flow: ${n.protocol}(${n.index}) does not exist`);
+          if (n.index > counters[n.protocol])
+            throw new TemplateError(`flow: ${n.protocol}(${n.index}) does not exist`);
         } else {
           check(n.a);
           check(n.b);
@@ -440,8 +481,10 @@ export function compileTemplate(text: string, path: string, opts: CompileOptions
     };
     return { path, id, status: 'compiled', protocols: template.protocols, template };
   } catch (err) {
-    if (err instanceof UnsupportedError) return { path, id, status: 'unsupported', reason: err.message, protocols };
-    if (err instanceof DslUnsupportedError) return { path, id, status: 'unsupported', reason: err.message, protocols };
+    if (err instanceof UnsupportedError)
+      return { path, id, status: 'unsupported', reason: err.message, protocols };
+    if (err instanceof DslUnsupportedError)
+      return { path, id, status: 'unsupported', reason: err.message, protocols };
     if (err instanceof TemplateError || err instanceof TemplateRegexError) {
       return { path, id, status: 'error', reason: err.message, protocols };
     }

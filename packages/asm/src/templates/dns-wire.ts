@@ -17,8 +17,18 @@ export const DNS_TYPES: Record<string, number> = {
   ANY: 255,
   AXFR: 252,
 };
-const TYPE_NAMES = Object.fromEntries(Object.entries(DNS_TYPES).map(([k, v]) => [v, k])) as Record<number, string>;
-export const DNS_CLASSES: Record<string, number> = { inet: 1, csnet: 2, chaos: 3, hesiod: 4, none: 254, any: 255 };
+const TYPE_NAMES = Object.fromEntries(Object.entries(DNS_TYPES).map(([k, v]) => [v, k])) as Record<
+  number,
+  string
+>;
+export const DNS_CLASSES: Record<string, number> = {
+  inet: 1,
+  csnet: 2,
+  chaos: 3,
+  hesiod: 4,
+  none: 254,
+  any: 255,
+};
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 
 export function encodeQuery(name: string, type: number, klass: number, recursion: boolean): Buffer {
@@ -150,12 +160,25 @@ export function decodeResponse(b: Buffer): DnsAnswer {
       const len = b.readUInt16BE(n.next + 8);
       const off = n.next + 10;
       if (off + len > b.length) throw new Error('dns: record out of bounds');
-      sections[s]!.push({ name: n.name, type: TYPE_NAMES[type] ?? `TYPE${type}`, ttl, klass, data: rdataText(b, type, off, len) });
+      sections[s]!.push({
+        name: n.name,
+        type: TYPE_NAMES[type] ?? `TYPE${type}`,
+        ttl,
+        klass,
+        data: rdataText(b, type, off, len),
+      });
       p = off + len;
     }
   }
   const rcode = flags & 0x0f;
-  return { rcode, rcodeName: RCODES[rcode] ?? String(rcode), question, answer: sections[0]!, ns: sections[1]!, extra: sections[2]! };
+  return {
+    rcode,
+    rcodeName: RCODES[rcode] ?? String(rcode),
+    question,
+    answer: sections[0]!,
+    ns: sections[1]!,
+    extra: sections[2]!,
+  };
 }
 
 export function recordLine(r: DnsRecord): string {

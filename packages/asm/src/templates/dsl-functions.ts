@@ -144,10 +144,18 @@ function urlEncode(str: string): string {
 }
 
 function urlDecode(str: string): string {
-  return str.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return str
+    .replace(/\+/g, ' ')
+    .replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-const HTML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+const HTML_ESC: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+};
 
 export const dslFunctions: Record<string, Fn> = {
   contains: (a) => (need(a, 2, 'contains'), s(a[0]).includes(s(a[1]))),
@@ -156,8 +164,14 @@ export const dslFunctions: Record<string, Fn> = {
   equals_any: (a) => a.slice(1).some((x) => s(x) === s(a[0])),
   starts_with: (a) => a.slice(1).some((x) => s(a[0]).startsWith(s(x))),
   ends_with: (a) => a.slice(1).some((x) => s(a[0]).endsWith(s(x))),
-  line_starts_with: (a) => s(a[0]).split('\n').some((l) => a.slice(1).some((x) => l.startsWith(s(x)))),
-  line_ends_with: (a) => s(a[0]).split('\n').some((l) => a.slice(1).some((x) => l.replace(/\r$/, '').endsWith(s(x)))),
+  line_starts_with: (a) =>
+    s(a[0])
+      .split('\n')
+      .some((l) => a.slice(1).some((x) => l.startsWith(s(x)))),
+  line_ends_with: (a) =>
+    s(a[0])
+      .split('\n')
+      .some((l) => a.slice(1).some((x) => l.replace(/\r$/, '').endsWith(s(x)))),
   to_lower: (a) => s(a[0]).toLowerCase(),
   tolower: (a) => s(a[0]).toLowerCase(),
   to_upper: (a) => s(a[0]).toUpperCase(),
@@ -183,7 +197,10 @@ export const dslFunctions: Record<string, Fn> = {
     return sub === '' ? 0 : s(a[0]).split(sub).length - 1;
   },
   replace: (a) => (need(a, 3, 'replace'), capped(s(a[0]).split(s(a[1])).join(s(a[2])), 'replace')),
-  replace_regex: (a) => (need(a, 3, 'replace_regex'), regexReplaceAll(compileRegex(s(a[1])), s(a[0]), s(a[2]))),
+  replace_regex: (a) => (
+    need(a, 3, 'replace_regex'),
+    regexReplaceAll(compileRegex(s(a[1])), s(a[0]), s(a[2]))
+  ),
   regex: (a) => (need(a, 2, 'regex'), compileRegex(s(a[0])).test(s(a[1]))),
   regex_all: (a) => a.slice(1).every((x) => compileRegex(s(a[0])).test(s(x))),
   regex_any: (a) => a.slice(1).some((x) => compileRegex(s(a[0])).test(s(x))),
@@ -257,7 +274,8 @@ export const dslFunctions: Record<string, Fn> = {
     const when = a.length > 1 ? new Date(n(a[1], 'date_time') * 1000) : new Date();
     return dateTime(s(a[0]), when);
   },
-  rand_base: (a) => randFrom(a.length > 1 && s(a[1]) !== '' ? s(a[1]) : ALPHA + DIGITS, n(a[0] ?? 8, 'rand_base')),
+  rand_base: (a) =>
+    randFrom(a.length > 1 && s(a[1]) !== '' ? s(a[1]) : ALPHA + DIGITS, n(a[0] ?? 8, 'rand_base')),
   rand_char: (a) => randFrom(a.length > 0 && s(a[0]) !== '' ? s(a[0]) : ALPHA + DIGITS, 1),
   rand_text_alpha: (a) => randFrom(ALPHA, n(a[0] ?? 8, 'rand_text_alpha'), s(a[1])),
   rand_text_alphanumeric: (a) => randFrom(ALPHA + DIGITS, n(a[0] ?? 8, 'rand_text_alphanumeric'), s(a[1])),

@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { bufferToByteString, byteStringToBuffer, fromByteString, toByteString } from './bytes.js';
-import type { Block, CompiledTemplate, DnsBlock, FlowNode, HttpBlock, NetworkBlock, PayloadSpec, SslBlock } from './compile.js';
+import type {
+  Block,
+  CompiledTemplate,
+  DnsBlock,
+  FlowNode,
+  HttpBlock,
+  NetworkBlock,
+  PayloadSpec,
+  SslBlock,
+} from './compile.js';
 import { DNS_CLASSES, DNS_TYPES, decodeResponse, encodeQuery, recordLine } from './dns-wire.js';
 import type { Value, Vars } from './dsl.js';
 import { ScopeRefusedError } from './errors.js';
@@ -69,7 +78,14 @@ export function parseTarget(input: string): Target {
     const scheme = m[1]!.toLowerCase() as 'http' | 'https';
     const host = m[2]!.replace(/^\[|\]$/g, '');
     const port = m[3] ? Number(m[3]) : scheme === 'https' ? 443 : 80;
-    return { scheme, host, port, explicitPort: !!m[3], path: m[4] ?? '', baseUrl: input.trim().replace(/\/$/, '') };
+    return {
+      scheme,
+      host,
+      port,
+      explicitPort: !!m[3],
+      path: m[4] ?? '',
+      baseUrl: input.trim().replace(/\/$/, ''),
+    };
   }
   const hp = /^(\[[^\]]+\]|[^:/]+)(?::(\d+))?$/.exec(input.trim());
   if (!hp) throw new Error(`bad target ${JSON.stringify(input)}`);
@@ -278,12 +294,14 @@ class Run {
     };
     for (const [k, v] of b.headers) set(k, interpolate(toByteString(v), vars));
     const bodyText = interpolate(toByteString(body), vars);
-    if (bodyText.length > 0 || ['POST', 'PUT', 'PATCH'].includes(method)) set('Content-Length', String(bodyText.length));
+    if (bodyText.length > 0 || ['POST', 'PUT', 'PATCH'].includes(method))
+      set('Content-Length', String(bodyText.length));
     if (b.cookieReuse && !headers.some(([h]) => h.toLowerCase() === 'cookie')) {
       const c = this.cookieHeader(host);
       if (c) set('Cookie', c);
     }
-    const head = `${method} ${path} HTTP/1.1\r\n` + headers.map(([k, v]) => `${k}: ${v}`).join('\r\n') + '\r\n\r\n';
+    const head =
+      `${method} ${path} HTTP/1.1\r\n` + headers.map(([k, v]) => `${k}: ${v}`).join('\r\n') + '\r\n\r\n';
     return { scheme, host, port, method, request: head + bodyText, url: `${scheme}://${hostHeader}${path}` };
   }
 
@@ -311,11 +329,15 @@ class Run {
     }
     const headers = lines.slice(1).map((l) => {
       const i = l.indexOf(':');
-      return i > 0 ? ([l.slice(0, i), l.slice(i + 1).replace(/^ /, '')] as [string, string]) : ([l, ''] as [string, string]);
+      return i > 0
+        ? ([l.slice(0, i), l.slice(i + 1).replace(/^ /, '')] as [string, string])
+        : ([l, ''] as [string, string]);
     });
     const has = (k: string) => headers.some(([h]) => h.toLowerCase() === k);
     if (!b.unsafe) {
-      body = body.replace(/\r?\n$/, (m) => (headers.some(([h]) => h.toLowerCase() === 'content-length') ? m : ''));
+      body = body.replace(/\r?\n$/, (m) =>
+        headers.some(([h]) => h.toLowerCase() === 'content-length') ? m : '',
+      );
       const cl = headers.findIndex(([h]) => h.toLowerCase() === 'content-length');
       if (cl >= 0) headers[cl] = [headers[cl]![0], String(body.length)];
       else if (body.length > 0) headers.push(['Content-Length', String(body.length)]);
@@ -328,17 +350,33 @@ class Run {
     }
     const request =
       `${method} ${path} ${version}\r\n` +
-      headers.map(([k, v]) => (v === '' && !k.includes(':') && !has(k.toLowerCase()) ? k : `${k}: ${v}`)).join('\r\n') +
+      headers
+        .map(([k, v]) => (v === '' && !k.includes(':') && !has(k.toLowerCase()) ? k : `${k}: ${v}`))
+        .join('\r\n') +
       '\r\n\r\n' +
       body;
     const auth = host.includes(':') ? `[${host}]` : host;
     const defPort = scheme === 'https' ? 443 : 80;
-    return { scheme, host, port, method, request, url: `${scheme}://${auth}${port === defPort ? '' : `:${port}`}${path}` };
+    return {
+      scheme,
+      host,
+      port,
+      method,
+      request,
+      url: `${scheme}://${auth}${port === defPort ? '' : `:${port}`}${path}`,
+    };
   }
 
   private async sendHttp(
     b: HttpBlock,
-    req: { scheme: 'http' | 'https'; host: string; port: number; method: string; request: string; url: string },
+    req: {
+      scheme: 'http' | 'https';
+      host: string;
+      port: number;
+      method: string;
+      request: string;
+      url: string;
+    },
     vars: Vars,
   ): Promise<{ res: HttpResult; url: string; request: string } | undefined> {
     let cur = req;
@@ -356,7 +394,12 @@ class Run {
       });
       if (b.cookieReuse) this.storeCookies(cur.host, res);
       const loc = res.headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
-      if (b.redirects === 'none' || !loc || ![301, 302, 303, 307, 308].includes(res.statusCode) || hop >= b.maxRedirects) {
+      if (
+        b.redirects === 'none' ||
+        !loc ||
+        ![301, 302, 303, 307, 308].includes(res.statusCode) ||
+        hop >= b.maxRedirects
+      ) {
         return { res, url: cur.url, request: cur.request };
       }
       let next: string;
@@ -369,7 +412,13 @@ class Run {
       if (b.redirects === 'host' && nextHost !== cur.host) return { res, url: cur.url, request: cur.request };
       const keepBody = res.statusCode === 307 || res.statusCode === 308;
       const method = keepBody ? cur.method : cur.method === 'HEAD' ? 'HEAD' : 'GET';
-      cur = this.buildFromUrl({ ...b, headers: keepBody ? b.headers : b.headers }, next, vars, method, keepBody ? b.body : '');
+      cur = this.buildFromUrl(
+        { ...b, headers: keepBody ? b.headers : b.headers },
+        next,
+        vars,
+        method,
+        keepBody ? b.body : '',
+      );
     }
   }
 
@@ -398,7 +447,13 @@ class Run {
     ev.set('matched', url);
     ev.set('host', this.target.host);
     ev.set('port', String(this.target.port));
-    ev.set('cookies_from_response', res.headers.filter(([k]) => k.toLowerCase() === 'set-cookie').map(([, v]) => v.split(';')[0]).join('\n'));
+    ev.set(
+      'cookies_from_response',
+      res.headers
+        .filter(([k]) => k.toLowerCase() === 'set-cookie')
+        .map(([, v]) => v.split(';')[0])
+        .join('\n'),
+    );
     ev.set('headers_from_response', res.headers.map(([k, v]) => `${k}:${v}`).join('\n'));
     return ev;
   }
@@ -418,7 +473,10 @@ class Run {
         for (let rep = 0; rep < b.repeat; rep++) {
           let sent;
           try {
-            const req = 'raw' in item ? this.buildRaw(b, item.raw!, vars) : this.buildFromUrl(b, interpolate(toByteString(item.path!), vars), vars);
+            const req =
+              'raw' in item
+                ? this.buildRaw(b, item.raw!, vars)
+                : this.buildFromUrl(b, interpolate(toByteString(item.path!), vars), vars);
             sent = await this.sendHttp(b, req, vars);
           } catch (err) {
             this.note(err);
@@ -430,7 +488,11 @@ class Run {
           const ev = this.scope(combo);
           for (const [k, v] of history) ev.set(k, v);
           for (const [k, v] of fields) ev.set(k, v);
-          last = { ev, url: sent.url, evidence: `${sent.res.statusLine}\r\n${fields.get('header') as string}\r\n${fields.get('body') as string}` };
+          last = {
+            ev,
+            url: sent.url,
+            evidence: `${sent.res.statusLine}\r\n${fields.get('header') as string}\r\n${fields.get('body') as string}`,
+          };
           if (!b.operators.needsHistory) {
             const r = this.judge(b, ev, sent.url, last.evidence);
             if (r.matched) blockMatched = true;
@@ -465,7 +527,11 @@ class Run {
       let resp;
       for (let attempt = 0; attempt < b.retries && !resp; attempt++) {
         try {
-          resp = decodeResponse(Buffer.from(await this.transport.dns({ name: name.replace(/\.$/, ''), packet, timeoutMs: this.timeoutMs })));
+          resp = decodeResponse(
+            Buffer.from(
+              await this.transport.dns({ name: name.replace(/\.$/, ''), packet, timeoutMs: this.timeoutMs }),
+            ),
+          );
         } catch (err) {
           this.note(err);
           if (err instanceof ScopeRefusedError) return false;
@@ -487,7 +553,13 @@ class Run {
       ev.set('host', this.target.host);
       ev.set('matched', name.replace(/\.$/, ''));
       for (const t of ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'PTR', 'SOA', 'SRV', 'CAA']) {
-        ev.set(t.toLowerCase(), resp.answer.filter((r) => r.type === t).map((r) => r.data).join('\n'));
+        ev.set(
+          t.toLowerCase(),
+          resp.answer
+            .filter((r) => r.type === t)
+            .map((r) => r.data)
+            .join('\n'),
+        );
       }
       ev.set('ttl', resp.answer[0]?.ttl ?? 0);
       const r = this.judge(b, ev, name.replace(/\.$/, ''), raw);
@@ -512,7 +584,15 @@ class Run {
     const host = m[1] ?? m[2]!;
     const port = m[3] ? Number(m[3]) : this.target.explicitPort ? this.target.port : 443;
     const ver = (v?: string): SecureVersion | undefined =>
-      v === 'tls10' ? 'TLSv1' : v === 'tls11' ? 'TLSv1.1' : v === 'tls12' ? 'TLSv1.2' : v === 'tls13' ? 'TLSv1.3' : undefined;
+      v === 'tls10'
+        ? 'TLSv1'
+        : v === 'tls11'
+          ? 'TLSv1.1'
+          : v === 'tls12'
+            ? 'TLSv1.2'
+            : v === 'tls13'
+              ? 'TLSv1.3'
+              : undefined;
     if (b.minVersion === 'sslv3' || b.minVersion === 'ssl30') return false; // Node's TLS has no SSLv3: cannot offer it
     let conn;
     try {
@@ -536,7 +616,10 @@ class Run {
       port: String(port),
       ip: conn.remoteAddress ?? '',
       probe_status: true,
-      tls_version: (d.protocol ?? '').replace(/^TLSv1$/, 'tls10').replace(/^TLSv1\.(\d)$/, 'tls1$1').toLowerCase(),
+      tls_version: (d.protocol ?? '')
+        .replace(/^TLSv1$/, 'tls10')
+        .replace(/^TLSv1\.(\d)$/, 'tls1$1')
+        .toLowerCase(),
       cipher: d.cipher?.standardName ?? d.cipher?.name ?? '',
       tls_connection: 'ctls',
       sni: /^[\d.]+$|:/.test(host) ? '' : host,
@@ -545,7 +628,12 @@ class Run {
     };
     if (cert) {
       const dn = (o: Record<string, unknown> | undefined) =>
-        o ? Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ') : '';
+        o
+          ? Object.entries(o)
+              .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+              .join(', ')
+          : '';
+      const all = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
       const first = (v: unknown) => (Array.isArray(v) ? String(v[0]) : v === undefined ? '' : String(v));
       const subject = cert.subject as unknown as Record<string, unknown> | undefined;
       const issuer = cert.issuer as unknown as Record<string, unknown> | undefined;
@@ -571,11 +659,11 @@ class Run {
       Object.assign(fields, {
         subject_cn: cn,
         subject_dn: dn(subject),
-        subject_org: first(subject?.['O']),
+        subject_org: all(subject?.['O']),
         subject_an: sans,
         issuer_cn: first(issuer?.['CN']),
         issuer_dn: dn(issuer),
-        issuer_org: first(issuer?.['O']),
+        issuer_org: all(issuer?.['O']),
         serial: cert.serialNumber ?? '',
         not_after: Number.isNaN(notAfter.getTime()) ? '' : notAfter.toISOString(),
         not_before: Number.isNaN(notBefore.getTime()) ? '' : notBefore.toISOString(),
@@ -588,7 +676,8 @@ class Run {
       });
     }
     const json = JSON.stringify(fields);
-    for (const [k, v] of Object.entries(fields)) ev.set(k, Array.isArray(v) ? (v as Value[]).map(String).join('\n') : v);
+    for (const [k, v] of Object.entries(fields))
+      ev.set(k, Array.isArray(v) ? (v as Value[]).map(String).join('\n') : v);
     for (const k of ['response', 'raw', 'all', 'body']) ev.set(k, json);
     ev.set('matched', `${host}:${port}`);
     const r = this.judge(b, ev, `${host}:${port}`, json);
@@ -623,7 +712,12 @@ class Run {
               : this.target.port;
         let conn;
         try {
-          conn = await this.transport.connect({ host, port, tls: tls ? {} : undefined, timeoutMs: this.timeoutMs });
+          conn = await this.transport.connect({
+            host,
+            port,
+            tls: tls ? {} : undefined,
+            timeoutMs: this.timeoutMs,
+          });
         } catch (err) {
           this.note(err);
           continue;
@@ -645,7 +739,9 @@ class Run {
         };
         try {
           for (const input of b.inputs) {
-            const data = input.hex ? Buffer.from(input.data.replace(/\s+/g, ''), 'hex').toString('latin1') : interpolate(toByteString(input.data), ev);
+            const data = input.hex
+              ? Buffer.from(input.data.replace(/\s+/g, ''), 'hex').toString('latin1')
+              : interpolate(toByteString(input.data), ev);
             if (data.length > 0) {
               await conn.write(byteStringToBuffer(data));
               sentAll += data;

@@ -93,7 +93,10 @@ async function readChunked(r: Reader, max: number): Promise<{ body: Buffer; trun
       if (r.buf.length > 1024 || !(await r.more())) return { body: Buffer.concat(parts), truncated: false };
       nl = r.buf.indexOf('\n');
     }
-    const sizeLine = r.take(nl + 1).toString('latin1').trim();
+    const sizeLine = r
+      .take(nl + 1)
+      .toString('latin1')
+      .trim();
     const size = parseInt(sizeLine.split(';')[0]!, 16);
     if (!Number.isFinite(size)) return { body: Buffer.concat(parts), truncated: false };
     if (size === 0) return { body: Buffer.concat(parts), truncated: false };
@@ -161,7 +164,8 @@ export async function httpExchange(transport: CheckTransport, x: HttpExchange): 
     const get = (name: string) => headers.find(([k]) => k.toLowerCase() === name)?.[1];
     let body: Buffer;
     let truncated = false;
-    const noBody = x.method.toUpperCase() === 'HEAD' || statusCode === 204 || statusCode === 304 || statusCode === 0;
+    const noBody =
+      x.method.toUpperCase() === 'HEAD' || statusCode === 204 || statusCode === 304 || statusCode === 0;
     if (noBody) body = Buffer.alloc(0);
     else if ((get('transfer-encoding') ?? '').toLowerCase().includes('chunked')) {
       ({ body, truncated } = await readChunked(r, x.maxBodyBytes));

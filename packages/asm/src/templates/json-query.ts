@@ -53,7 +53,9 @@ function compilePath(expr: string, whole: string): Q {
       steps.push((v) => (Array.isArray(v) ? [v.at(idx)] : [null]));
     } else if ((m = /^\.?"((?:[^"\\]|\\.)*)"/.exec(rest)) || (m = /^\.([A-Za-z_$][\w$-]*)/.exec(rest))) {
       const key = m[1]!;
-      steps.push((v) => (v && typeof v === 'object' && !Array.isArray(v) ? [(v as Record<string, J>)[key] ?? null] : [null]));
+      steps.push((v) =>
+        v && typeof v === 'object' && !Array.isArray(v) ? [(v as Record<string, J>)[key] ?? null] : [null],
+      );
     } else throw new JqUnsupportedError(whole, `cannot read ${JSON.stringify(rest)}`);
     i += m[0].length;
   }
@@ -127,7 +129,13 @@ function compileTerm(src: string, whole: string): Q {
   if (t === 'keys') return (v) => (v && typeof v === 'object' ? [Object.keys(v as object).sort()] : []);
   if (t === 'length')
     return (v) => [
-      Array.isArray(v) ? v.length : typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0,
+      Array.isArray(v)
+        ? v.length
+        : typeof v === 'string'
+          ? v.length
+          : v && typeof v === 'object'
+            ? Object.keys(v).length
+            : 0,
     ];
   if (t.startsWith('.')) return compilePath(t, whole);
   throw new JqUnsupportedError(whole, `unknown term ${JSON.stringify(t)}`);

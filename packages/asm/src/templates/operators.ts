@@ -120,7 +120,8 @@ function compileMatcher(m: Raw, idx: number, used: Set<string>): CompiledMatcher
   const what = `matcher ${idx + 1} (${type || 'no type'})`;
   const c = cond(m['condition'], what);
   const part = m['part'] === undefined ? undefined : String(m['part']);
-  if (part && /^interactsh/i.test(part)) throw new UnsupportedError('out-of-band (interactsh) interactions are not supported');
+  if (part && /^interactsh/i.test(part))
+    throw new UnsupportedError('out-of-band (interactsh) interactions are not supported');
   const negative = m['negative'] === true;
   const ci = m['case-insensitive'] === true;
   const name = m['name'] === undefined ? undefined : String(m['name']);
@@ -223,7 +224,8 @@ function compileExtractor(x: Raw, idx: number): CompiledExtractor {
   const type = String(x['type'] ?? '').toLowerCase();
   const what = `extractor ${idx + 1} (${type || 'no type'})`;
   const part = x['part'] === undefined ? undefined : String(x['part']);
-  if (part && /^interactsh/i.test(part)) throw new UnsupportedError('out-of-band (interactsh) interactions are not supported');
+  if (part && /^interactsh/i.test(part))
+    throw new UnsupportedError('out-of-band (interactsh) interactions are not supported');
   const name = x['name'] === undefined ? undefined : String(x['name']);
   const internal = x['internal'] === true;
   const ci = x['case-insensitive'] === true;
@@ -307,24 +309,38 @@ const HISTORY_REF = /\b[a-z_]+_\d+\b/;
 export function compileOperators(req: Raw, used: Set<string>): Operators {
   const rawMatchers = req['matchers'];
   const rawExtractors = req['extractors'];
-  if (rawMatchers !== undefined && !Array.isArray(rawMatchers)) throw new TemplateError('matchers must be a list');
-  if (rawExtractors !== undefined && !Array.isArray(rawExtractors)) throw new TemplateError('extractors must be a list');
-  const matchers = (rawMatchers ?? []).map((m: unknown, i: number) => compileMatcher((m ?? {}) as Raw, i, used));
-  const extractors = (rawExtractors ?? []).map((x: unknown, i: number) => compileExtractor((x ?? {}) as Raw, i));
+  if (rawMatchers !== undefined && !Array.isArray(rawMatchers))
+    throw new TemplateError('matchers must be a list');
+  if (rawExtractors !== undefined && !Array.isArray(rawExtractors))
+    throw new TemplateError('extractors must be a list');
+  const matchers = (rawMatchers ?? []).map((m: unknown, i: number) =>
+    compileMatcher((m ?? {}) as Raw, i, used),
+  );
+  const extractors = (rawExtractors ?? []).map((x: unknown, i: number) =>
+    compileExtractor((x ?? {}) as Raw, i),
+  );
   const needsHistory = (rawMatchers ?? []).some((m: unknown) => {
     const mm = (m ?? {}) as Raw;
     const texts = [...list(mm['dsl'], 'dsl'), String(mm['part'] ?? '')];
     return texts.some((t) => HISTORY_REF.test(t));
   });
-  return { condition: cond(req['matchers-condition'], 'matchers-condition'), matchers, extractors, needsHistory };
+  return {
+    condition: cond(req['matchers-condition'], 'matchers-condition'),
+    matchers,
+    extractors,
+    needsHistory,
+  };
 }
 
-export function runOperators(ops: Operators, ev: Vars): OperatorResult {
+export function runOperators(ops: Operators, input: Vars): OperatorResult {
   const dynamic = new Map<string, string[]>();
   const extracted: string[] = [];
+  // Named extractor values are visible to the matchers of the same response (compare_versions(version, …)).
+  const ev = ops.extractors.some((x) => x.name) ? new Map(input) : input;
   for (const x of ops.extractors) {
     const vals = x.extract(ev);
     if (vals.length === 0) continue;
+    if (x.name) ev.set(x.name, vals[0]!);
     if (x.internal) {
       if (x.name) dynamic.set(x.name, vals);
     } else {

@@ -111,7 +111,7 @@ class SocketConnection implements Connection {
 
 function tlsDetails(s: TLSSocket): TlsDetails {
   const cipher = s.getCipher() as { name: string; standardName?: string; version: string } | undefined;
-  let cert: PeerCertificate | null = null;
+  let cert: PeerCertificate | null;
   try {
     const c = s.getPeerCertificate(true);
     cert = c && Object.keys(c).length > 0 ? c : null;
@@ -205,7 +205,9 @@ export function scopedTransport(inner: CheckTransport, check: ScopeCheck): Check
       if (!pinned || pinned === o.host) return inner.connect(o);
       // Connect to the address the guard approved (no second resolution); keep the name for SNI.
       const isIp = /^[\d.]+$|:/.test(o.host);
-      const tls = o.tls ? { ...o.tls, servername: o.tls.servername ?? (isIp ? undefined : o.host) } : undefined;
+      const tls = o.tls
+        ? { ...o.tls, servername: o.tls.servername ?? (isIp ? undefined : o.host) }
+        : undefined;
       return inner.connect({ ...o, host: pinned, tls });
     },
     async dns(q) {

@@ -168,7 +168,11 @@ export function schemeFor(versionType: string | undefined): VersionScheme {
 }
 
 /** Check a constraint list like ">= 1.2, < 2.0" (all must hold). Throws on a malformed constraint. */
-export function satisfiesConstraint(version: string, constraint: string, scheme: VersionScheme = 'generic'): boolean {
+export function satisfiesConstraint(
+  version: string,
+  constraint: string,
+  scheme: VersionScheme = 'generic',
+): boolean {
   for (const part of constraint.split(',')) {
     const p = part.trim();
     if (p === '') continue;
@@ -199,7 +203,9 @@ export function satisfiesConstraint(version: string, constraint: string, scheme:
         const parts = normalize(target).split('.');
         const upper =
           parts.length > 1
-            ? [...parts.slice(0, -2), String((Number.parseInt(parts[parts.length - 2]!, 10) || 0) + 1)].join('.')
+            ? [...parts.slice(0, -2), String((Number.parseInt(parts[parts.length - 2]!, 10) || 0) + 1)].join(
+                '.',
+              )
             : String((Number.parseInt(parts[0]!, 10) || 0) + 1);
         ok = c >= 0 && compareVersions(version, upper, scheme) < 0;
         break;

@@ -1,1 +1,23 @@
-export {};
+// @mamori/sigma — Sigma v2 rule engine. Public surface; see README.md for the contract.
+export type {
+  Level,
+  RuleSource,
+  LogsourceHint,
+  RuleMeta,
+  MatchedField,
+  CorrelationInfo,
+  CorrelationType,
+  SigmaMatch,
+  RuleStatus,
+  RuleDiagnostic,
+  CheckReport,
+  EngineOptions,
+  EvaluateOptions,
+  EventSummary,
+} from './types.js';
+export { SigmaEngine, evaluate } from './engine.js';
+export { checkRules } from './check.js';
+export { readRuleSources, bundledRulesDirs, bundledRegressionDir, dataDir } from './sources.js';
+export { parseJsonEvents } from './json-events.js';
+export { summarizeEvent, eventTime } from './event.js';
+export { isLinearRegexSupported } from './regex.js';

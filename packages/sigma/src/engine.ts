@@ -1,0 +1,584 @@
+// The engine: compile rules once, then evaluate a stream of events.
+// Events are routed by Windows channel and EventID to a bucket of candidate rules; inside a bucket a
+// multi-pattern automaton per field marks the rules whose required literals occur, and only those
+// (plus rules that have no literal requirement) are evaluated.
+import { AhoCorasick, CharClasses } from './ahocorasick.js';
+import { requiredEventIds, requiredLiterals, type Lit } from './analyze.js';
+import { CompileError, compileDetection, compileSearch, type CompileEnv } from './compile.js';
+import { EventContext, FieldTable } from './context.js';
+import { CorrelationState, parseTimespan, type CondRange, type CorrelationSpec } from './correlation.js';
+import { loadLogsources, loadPlaceholders, type Route } from './data.js';
+import { eventTime } from './event.js';
+import { loadRuleText, type RuleDoc } from './load.js';
+import { AndNode, type Node } from './nodes.js';
+import type {
+  CorrelationType,
+  EngineOptions,
+  EvaluateOptions,
+  LogsourceHint,
+  MatchedField,
+  RuleDiagnostic,
+  RuleMeta,
+  RuleSource,
+  SigmaMatch,
+} from './types.js';
+
+interface Variant {
+  rule: CompiledRule;
+  root: Node;
+  /** Lowercase channel names; null = any channel of the product. */
+  channels: string[] | null;
+  eventIds: Set<number> | null;
+  lits: Lit[] | null;
+}
+
+interface CorrelationLink {
+  corr: CompiledCorrelation;
+  index: number;
+}
+
+interface CompiledRule {
+  meta: RuleMeta;
+  name?: string;
+  variants: Variant[];
+  /** Detection without renames, for events routed by hint or unrouted. */
+  hintRoot: Node;
+  hintLits: Lit[] | null;
+  channelRouted: boolean;
+  filters: Node[];
+  links: CorrelationLink[];
+  emit: boolean;
+}
+
+interface CompiledCorrelation {
+  meta: RuleMeta;
+  name?: string;
+  state: CorrelationState;
+  /** Per referenced rule: field ids of group-by fields (aliases resolved), and of `field`. */
+  groupFids: number[][];
+  valueFid: number[];
+  links: CorrelationLink[];
+  emit: boolean;
+}
+
+interface Scanner {
+  fid: number;
+  ac: AhoCorasick;
+  /** CSR: pattern id → indexes into Bucket.filtered. */
+  patStart: Int32Array;
+  patRules: Int32Array;
+  pstamp: Int32Array;
+}
+
+interface Bucket {
+  always: Variant[];
+  filtered: Variant[];
+  cand: Int32Array;
+  scanners: Scanner[];
+}
+
+const EMPTY: readonly SigmaMatch[] = Object.freeze([]);
+
+type DiagKind = RuleDiagnostic['kind'];
+
+export class SigmaEngine {
+  readonly diagnostics: RuleDiagnostic[] = [];
+  private readonly fields = new FieldTable();
+  private readonly ctx: EventContext;
+  private readonly rules: CompiledRule[] = [];
+  private readonly correlations: CompiledCorrelation[] = [];
+  private readonly opts: Required<Omit<EngineOptions, 'placeholders'>> & { placeholders: Record<string, string[]> };
+  private readonly byChannel = new Map<string, Variant[]>();
+  private readonly anyChannel: Variant[] = [];
+  private readonly channelKey = new Map<string, string>();
+  private readonly buckets = new Map<string, Map<number, Bucket>>();
+  private readonly hintBuckets = new Map<string, Bucket>();
+  private readonly hintByObject = new WeakMap<LogsourceHint, Bucket>();
+  private unroutedBucket: Bucket | undefined;
+  private readonly cls = new CharClasses();
+  private readonly eidFids: Set<number>;
+  private sealed = false;
+
+  constructor(sources: readonly RuleSource[] = [], options: EngineOptions = {}) {
+    this.opts = {
+      placeholders: options.placeholders ?? loadPlaceholders(),
+      unknownPlaceholders: options.unknownPlaceholders ?? 'reject',
+      unrouted: options.unrouted ?? 'non-windows',
+      maxCorrelationGroups: options.maxCorrelationGroups ?? 10000,
+      maxCorrelationEntries: options.maxCorrelationEntries ?? 1000,
+      explain: options.explain ?? true,
+    };
+    this.ctx = new EventContext(this.fields);
+    this.eidFids = new Set([this.fields.id('EventID')]);
+    if (sources.length) this.addRules(sources);
+  }
+
+  /** Compile more rules. Diagnostics for each document are appended to `diagnostics`. */
+  addRules(sources: readonly RuleSource[]): RuleDiagnostic[] {
+    if (this.sealed) throw new Error('rules cannot be added after the first event was evaluated');
+    const start = this.diagnostics.length;
+    const docs: RuleDoc[] = [];
+    for (const src of sources) {
+      const { docs: ds, errors } = loadRuleText(src.path, src.text);
+      for (const e of errors) this.diagnostics.push({ path: e.path, line: e.line, id: '', title: '', status: 'error', reason: e.reason, kind: 'rule' });
+      docs.push(...ds);
+    }
+    const filters: RuleDoc[] = [];
+    const corrs: RuleDoc[] = [];
+    for (const d of docs) {
+      if (d.kind === 'rule') this.compileRuleDoc(d);
+      else if (d.kind === 'filter') filters.push(d);
+      else corrs.push(d);
+    }
+    for (const d of filters) this.compileFilterDoc(d);
+    for (const d of corrs) this.compileCorrelationDoc(d);
+    return this.diagnostics.slice(start);
+  }
+
+  /** Number of rules (detections + correlations) that compiled. */
+  get ruleCount(): number {
+    return this.rules.length + this.correlations.length;
+  }
+
+  /** Metadata of every compiled rule and correlation. */
+  get ruleMetas(): RuleMeta[] {
+    return [...this.rules.map((r) => r.meta), ...this.correlations.map((c) => c.meta)];
+  }
+
+  // ---- compilation --------------------------------------------------------------------------------
+
+  private diag(d: RuleDoc, kind: DiagKind, status: RuleDiagnostic['status'], reason?: string, line?: number, warnings?: string[]): void {
+    const out: RuleDiagnostic = { path: d.path, line: line ?? d.line, id: d.meta.id, title: d.meta.title, status, kind };
+    if (reason !== undefined) out.reason = reason;
+    if (warnings && warnings.length) out.warnings = [...new Set(warnings)];
+    this.diagnostics.push(out);
+  }
+
+  private env(renames?: Record<string, string>): CompileEnv {
+    return {
+      fieldId: (name: string) => this.fields.id(name, renames?.[name]),
+      placeholders: this.opts.placeholders,
+      unknownPlaceholders: this.opts.unknownPlaceholders,
+      warnings: [],
+    };
+  }
+
+  private fail(d: RuleDoc, kind: DiagKind, err: unknown): void {
+    if (err instanceof CompileError) {
+      this.diag(d, kind, err.unsupported ? 'unsupported' : 'error', err.message, d.lineOf(err.yamlPath));
+    } else {
+      this.diag(d, kind, 'error', `internal: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Channel routes of a logsource; null when the logsource has no channel mapping. */
+  private routesOf(ls: LogsourceHint, warnings: string[]): Array<{ channels: string[] | null; route?: Route }> | null {
+    const all = loadLogsources();
+    let product = ls.product;
+    if (product === undefined && ls.category !== undefined && all.windows?.categories[ls.category]) product = 'windows';
+    if (product === undefined) return null;
+    const pr = all[product];
+    if (pr === undefined) return null;
+    const chans = (service: string): string[] | undefined => pr.services[service]?.map((c) => c.toLowerCase());
+    if (ls.category !== undefined) {
+      const routes = pr.categories[ls.category];
+      if (routes === undefined) {
+        warnings.push(`logsource category '${ls.category}' has no ${product} channel mapping; the rule matches only events given that logsource hint`);
+        return null;
+      }
+      const out: Array<{ channels: string[] | null; route?: Route }> = [];
+      for (const r of routes) {
+        const c = chans(r.service);
+        if (c) out.push({ channels: c, route: r });
+      }
+      return out.length ? out : null;
+    }
+    if (ls.service !== undefined) {
+      const c = chans(ls.service);
+      if (c === undefined) {
+        warnings.push(`logsource service '${ls.service}' has no ${product} channel mapping; the rule matches only events given that logsource hint`);
+        return null;
+      }
+      return [{ channels: c }];
+    }
+    return product === 'windows' ? [{ channels: null }] : null;
+  }
+
+  private compileRuleDoc(d: RuleDoc): void {
+    const o = d.obj;
+    if (!d.meta.title) return this.diag(d, 'rule', 'error', 'rule has no title', d.lineOf(['title']));
+    if (o.logsource === undefined || typeof o.logsource !== 'object') return this.diag(d, 'rule', 'error', 'rule has no logsource', d.line);
+    try {
+      const env = this.env();
+      const hintRoot = compileDetection(o.detection, env);
+      const hintLits = requiredLiterals(hintRoot, this.eidFids);
+      if (hintLits) for (const l of hintLits) this.cls.add(l.lit);
+      const rule: CompiledRule = { meta: d.meta, variants: [], hintRoot, hintLits, channelRouted: false, filters: [], links: [], emit: true };
+      if (d.name !== undefined) rule.name = d.name;
+      const warnings = env.warnings;
+      const routes = this.routesOf(d.meta.logsource, warnings);
+      if (routes) {
+        rule.channelRouted = true;
+        for (const r of routes) {
+          let root = hintRoot;
+          const renames = r.route?.fields;
+          if (renames && Object.keys(renames).length) root = compileDetection(o.detection, this.env(renames));
+          let eids: Set<number> | null = null;
+          const extra: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(r.route?.conditions ?? {})) {
+            if (k === 'EventID') eids = new Set(v.map(Number));
+            else extra[k] = v;
+          }
+          if (Object.keys(extra).length) root = new AndNode([compileSearch(extra, this.env(renames), ['logsource']), root]);
+          const detEids = requiredEventIds(root, this.eidFids);
+          if (detEids !== null) eids = eids === null ? detEids : new Set([...eids].filter((x) => detEids.has(x)));
+          if (eids !== null && eids.size === 0) continue; // route can never match this detection
+          const lits = requiredLiterals(root, this.eidFids);
+          rule.variants.push({ rule, root, channels: r.channels, eventIds: eids, lits });
+        }
+      }
+      this.rules.push(rule);
+      for (const v of rule.variants) {
+        if (v.lits) for (const l of v.lits) this.cls.add(l.lit);
+        if (v.channels === null) this.anyChannel.push(v);
+        else
+          for (const c of v.channels) {
+            let list = this.byChannel.get(c);
+            if (!list) this.byChannel.set(c, (list = []));
+            list.push(v);
+          }
+      }
+      this.diag(d, 'rule', 'compiled', undefined, undefined, warnings);
+    } catch (err) {
+      this.fail(d, 'rule', err);
+    }
+  }
+
+  private findRules(ref: string): CompiledRule[] {
+    return this.rules.filter((r) => r.meta.id === ref || r.name === ref);
+  }
+
+  private compileFilterDoc(d: RuleDoc): void {
+    const f = d.obj.filter as Record<string, unknown> | undefined;
+    if (typeof f !== 'object' || f === null) return this.diag(d, 'filter', 'error', 'filter must be a mapping', d.lineOf(['filter']));
+    const refs = Array.isArray(f.rules) ? f.rules.map(String) : typeof f.rules === 'string' ? [f.rules] : [];
+    if (refs.length === 0) return this.diag(d, 'filter', 'error', 'filter.rules names no rule', d.lineOf(['filter']));
+    try {
+      const det: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(f)) if (k !== 'rules') det[k] = v;
+      const env = this.env();
+      const node = compileDetection(det, env, ['filter']);
+      const warnings = [...env.warnings];
+      for (const ref of refs) {
+        const targets = this.findRules(ref);
+        if (targets.length === 0) warnings.push(`filter refers to rule '${ref}', which is not loaded`);
+        for (const t of targets) t.filters.push(node);
+      }
+      this.diag(d, 'filter', 'compiled', undefined, undefined, warnings);
+    } catch (err) {
+      this.fail(d, 'filter', err);
+    }
+  }
+
+  private compileCorrelationDoc(d: RuleDoc): void {
+    const c = d.obj.correlation as Record<string, unknown> | undefined;
+    const at = (k: string): number => d.lineOf(['correlation', k]);
+    if (typeof c !== 'object' || c === null) return this.diag(d, 'correlation', 'error', 'correlation must be a mapping', d.lineOf(['correlation']));
+    const type = c.type as CorrelationType;
+    const types = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg'];
+    if (c.type === 'value_percentile') return this.diag(d, 'correlation', 'unsupported', 'value_percentile correlations are not supported (the specification leaves the percentile semantics open)', at('type'));
+    if (!types.includes(String(c.type))) return this.diag(d, 'correlation', 'error', `unknown correlation type '${String(c.type)}'`, at('type'));
+    const refs = Array.isArray(c.rules) ? c.rules.map(String) : typeof c.rules === 'string' ? [c.rules] : [];
+    if (refs.length === 0) return this.diag(d, 'correlation', 'error', 'correlation.rules names no rule', at('rules'));
+    const span = parseTimespan(c.timespan ?? c.timeframe);
+    if (span === undefined) return this.diag(d, 'correlation', 'error', `invalid or missing timespan '${String(c.timespan)}' (number + s/m/h/d)`, at('timespan'));
+    const groupBy = Array.isArray(c['group-by']) ? c['group-by'].map(String) : typeof c['group-by'] === 'string' ? [c['group-by']] : [];
+    const condition: CondRange = {};
+    let field: string | undefined;
+    const cond = c.condition;
+    if (cond !== undefined) {
+      if (typeof cond !== 'object' || cond === null) return this.diag(d, 'correlation', 'error', 'correlation condition must be a mapping (gte: 10)', at('condition'));
+      for (const [k, v] of Object.entries(cond)) {
+        if (k === 'field') field = Array.isArray(v) ? String(v[0]) : String(v);
+        else if (['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(k) && typeof v === 'number') condition[k as keyof CondRange] = v;
+        else return this.diag(d, 'correlation', 'error', `invalid correlation condition '${k}: ${String(v)}'`, at('condition'));
+      }
+    } else if (type !== 'temporal' && type !== 'temporal_ordered') return this.diag(d, 'correlation', 'error', `${type} needs a condition`, at('condition'));
+    if ((type === 'value_count' || type === 'value_sum' || type === 'value_avg') && field === undefined)
+      return this.diag(d, 'correlation', 'error', `${type} needs condition.field`, at('condition'));
+    if (Object.keys(condition).length === 0) condition.gte = type === 'temporal' || type === 'temporal_ordered' ? refs.length : 1;
+    const aliases = (typeof c.aliases === 'object' && c.aliases !== null ? c.aliases : {}) as Record<string, Record<string, string>>;
+
+    // Referenced rules: detections or earlier correlations, by id or name.
+    const targets: Array<CompiledRule | CompiledCorrelation> = [];
+    const targetRef: string[] = [];
+    for (const ref of refs) {
+      const found: Array<CompiledRule | CompiledCorrelation> = [...this.findRules(ref), ...this.correlations.filter((x) => x.meta.id === ref || x.name === ref)];
+      if (found.length === 0) return this.diag(d, 'correlation', 'error', `correlation refers to rule '${ref}', which is not loaded`, at('rules'));
+      for (const f of found) {
+        targets.push(f);
+        targetRef.push(ref);
+      }
+    }
+    const spec: CorrelationSpec = { type, ruleCount: refs.length, groupBy, timespanMs: span, condition };
+    if (field !== undefined) spec.field = field;
+    const corr: CompiledCorrelation = {
+      meta: d.meta,
+      state: new CorrelationState(spec, this.opts.maxCorrelationGroups, this.opts.maxCorrelationEntries),
+      groupFids: [],
+      valueFid: [],
+      links: [],
+      emit: true,
+    };
+    if (d.name !== undefined) corr.name = d.name;
+    targets.forEach((t, i) => {
+      const ref = targetRef[i]!;
+      const index = refs.indexOf(ref);
+      const names = [t.name, t.meta.id, ref].filter((x): x is string => x !== undefined);
+      const fieldFor = (f: string): string => {
+        const a = aliases[f];
+        if (a) for (const n of names) if (a[n] !== undefined) return a[n]!;
+        return f;
+      };
+      corr.groupFids[index] = groupBy.map((g) => this.fields.id(fieldFor(g)));
+      corr.valueFid[index] = field !== undefined ? this.fields.id(fieldFor(field)) : -1;
+      t.links.push({ corr, index });
+      // Referenced rules are not reported on their own unless generate: true.
+      if (c.generate !== true && d.obj.generate !== true) t.emit = false;
+    });
+    this.correlations.push(corr);
+    this.diag(d, 'correlation', 'compiled');
+  }
+
+  // ---- routing ------------------------------------------------------------------------------------
+
+  private buildBucket(variants: Variant[]): Bucket {
+    if (!this.sealed) this.seal();
+    const always: Variant[] = [];
+    const filtered: Variant[] = [];
+    for (const v of variants) (v.lits ? filtered : always).push(v);
+    const perField = new Map<number, { pats: Map<string, number>; rules: number[][] }>();
+    filtered.forEach((v, ri) => {
+      for (const l of v.lits!) {
+        let pf = perField.get(l.fid);
+        if (!pf) perField.set(l.fid, (pf = { pats: new Map(), rules: [] }));
+        let pid = pf.pats.get(l.lit);
+        if (pid === undefined) {
+          pid = pf.rules.length;
+          pf.pats.set(l.lit, pid);
+          pf.rules.push([]);
+        }
+        const lst = pf.rules[pid]!;
+        if (lst[lst.length - 1] !== ri) lst.push(ri);
+      }
+    });
+    const scanners: Scanner[] = [];
+    for (const [fid, pf] of perField) {
+      const ac = new AhoCorasick([...pf.pats.keys()], this.cls);
+      const patStart = new Int32Array(pf.rules.length + 1);
+      let n = 0;
+      pf.rules.forEach((r, i) => {
+        patStart[i] = n;
+        n += r.length;
+      });
+      patStart[pf.rules.length] = n;
+      const patRules = new Int32Array(n);
+      pf.rules.forEach((r, i) => patRules.set(r, patStart[i]!));
+      scanners.push({ fid, ac, patStart, patRules, pstamp: new Int32Array(pf.rules.length) });
+    }
+    return { always, filtered, cand: new Int32Array(filtered.length), scanners };
+  }
+
+  private seal(): void {
+    this.sealed = true;
+    this.cls.finish();
+  }
+
+  private channelBucket(channel: string, eid: number): Bucket {
+    let key = this.channelKey.get(channel);
+    if (key === undefined) {
+      key = channel.toLowerCase();
+      this.channelKey.set(channel, key);
+    }
+    let byEid = this.buckets.get(key);
+    if (byEid === undefined) this.buckets.set(key, (byEid = new Map()));
+    let b = byEid.get(eid);
+    if (b === undefined) {
+      const vs = [...(this.byChannel.get(key) ?? []), ...this.anyChannel].filter((v) => v.eventIds === null || v.eventIds.has(eid));
+      b = this.buildBucket(vs);
+      // Unknown event ids share one bucket per channel (rules without an EventID requirement).
+      if (byEid.size > 4096) byEid.clear();
+      byEid.set(eid, b);
+    }
+    return b;
+  }
+
+  private hintBucket(hint: LogsourceHint): Bucket {
+    const cached = this.hintByObject.get(hint);
+    if (cached) return cached;
+    const key = `${hint.product ?? ''}|${hint.category ?? ''}|${hint.service ?? ''}`.toLowerCase();
+    let b = this.hintBuckets.get(key);
+    if (b === undefined) {
+      const h = { product: hint.product?.toLowerCase(), category: hint.category?.toLowerCase(), service: hint.service?.toLowerCase() };
+      const vs: Variant[] = [];
+      for (const r of this.rules) {
+        const ls = r.meta.logsource;
+        if ((ls.product === undefined || ls.product === h.product) && (ls.category === undefined || ls.category === h.category) && (ls.service === undefined || ls.service === h.service))
+          vs.push(this.hintVariant(r));
+      }
+      b = this.buildBucket(vs);
+      this.hintBuckets.set(key, b);
+    }
+    this.hintByObject.set(hint, b);
+    return b;
+  }
+
+  private readonly hintVariants = new Map<CompiledRule, Variant>();
+  private hintVariant(r: CompiledRule): Variant {
+    let v = this.hintVariants.get(r);
+    if (!v) {
+      v = { rule: r, root: r.hintRoot, channels: null, eventIds: null, lits: r.hintLits };
+      this.hintVariants.set(r, v);
+    }
+    return v;
+  }
+
+  private unrouted(): Bucket | undefined {
+    if (this.opts.unrouted === 'none') return undefined;
+    if (this.unroutedBucket === undefined) {
+      const rules = this.opts.unrouted === 'all' ? this.rules : this.rules.filter((r) => !r.channelRouted);
+      // Literal classes must be known before sealing; hint variants register theirs.
+      const vs = rules.map((r) => this.hintVariant(r));
+      this.unroutedBucket = this.buildBucket(vs);
+    }
+    return this.unroutedBucket;
+  }
+
+  /** Build every channel bucket for the given (channel, EventID) pairs ahead of time. */
+  warm(pairs: ReadonlyArray<[string, number]>): void {
+    for (const [c, e] of pairs) this.channelBucket(c, e);
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------------
+
+  private scan(sc: Scanner, text: string, ep: number, cand: Int32Array): void {
+    const ac = sc.ac;
+    const delta = ac.delta;
+    const k = ac.k;
+    const map = this.cls.map;
+    const outStart = ac.outStart;
+    const outList = ac.outList;
+    const pstamp = sc.pstamp;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      s = delta[s * k + map[text.charCodeAt(i)]!]!;
+      const a = outStart[s]!;
+      const b = outStart[s + 1]!;
+      for (let j = a; j < b; j++) {
+        const pid = outList[j]!;
+        if (pstamp[pid] === ep) continue;
+        pstamp[pid] = ep;
+        for (let q = sc.patStart[pid]!; q < sc.patStart[pid + 1]!; q++) cand[sc.patRules[q]!] = ep;
+      }
+    }
+  }
+
+  /**
+   * Evaluate one event against every rule. Returns the matches (detections and correlations that fired);
+   * the same empty array is returned when nothing matched.
+   */
+  match(event: unknown, options?: EvaluateOptions): readonly SigmaMatch[] {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) return EMPTY;
+    const ctx = this.ctx;
+    ctx.reset(event as Record<string, unknown>);
+    const r = ctx.resolver;
+    let bucket: Bucket | undefined;
+    const channel = r.channel();
+    if (channel !== undefined) bucket = this.channelBucket(channel, r.eventId());
+    else if (options?.hint) bucket = this.hintBucket(options.hint);
+    else bucket = this.unrouted();
+    if (bucket === undefined) return EMPTY;
+    const ep = ctx.currentEpoch;
+    const cand = bucket.cand;
+    const scanners = bucket.scanners;
+    for (let i = 0; i < scanners.length; i++) {
+      const sc = scanners[i]!;
+      const v = ctx.raw(sc.fid);
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) {
+        for (const el of v) if (typeof el === 'string' || typeof el === 'number') this.scan(sc, String(el), ep, cand);
+      } else {
+        const s = ctx.str(sc.fid);
+        if (s !== undefined) this.scan(sc, s, ep, cand);
+      }
+    }
+    let out: SigmaMatch[] | undefined;
+    const filtered = bucket.filtered;
+    for (let i = 0; i < filtered.length; i++) {
+      if (cand[i] !== ep) continue;
+      const v = filtered[i]!;
+      if (v.root.ev(ctx)) out = this.onMatch(v, event, options, out);
+    }
+    const always = bucket.always;
+    for (let i = 0; i < always.length; i++) {
+      const v = always[i]!;
+      if (v.root.ev(ctx)) out = this.onMatch(v, event, options, out);
+    }
+    return out ?? EMPTY;
+  }
+
+  private onMatch(v: Variant, event: unknown, options: EvaluateOptions | undefined, out: SigmaMatch[] | undefined): SigmaMatch[] | undefined {
+    const rule = v.rule;
+    for (const f of rule.filters) if (f.ev(this.ctx)) return out;
+    if (rule.emit) {
+      const fields: MatchedField[] = [];
+      if (this.opts.explain) v.root.explain(this.ctx, fields);
+      (out ??= []).push({ kind: 'detection', rule: rule.meta, fields: dedupeFields(fields) });
+    }
+    if (rule.links.length) out = this.feedLinks(rule.links, rule.meta.id, event, options, out);
+    return out;
+  }
+
+  private feedLinks(links: CorrelationLink[], ruleId: string, event: unknown, options: EvaluateOptions | undefined, out: SigmaMatch[] | undefined): SigmaMatch[] | undefined {
+    const time = options?.time ?? eventTime(event, this.ctx.resolver) ?? Date.now();
+    for (const { corr, index } of links) {
+      const gv = corr.groupFids[index]!.map((fid) => this.ctx.str(fid) ?? '');
+      const vf = corr.valueFid[index]!;
+      const info = corr.state.feed(index, ruleId, time, gv, vf >= 0 ? this.ctx.str(vf) : undefined);
+      if (!info) continue;
+      if (corr.emit) (out ??= []).push({ kind: 'correlation', rule: corr.meta, fields: [], correlation: info });
+      if (corr.links.length) out = this.feedLinks(corr.links, corr.meta.id, event, options, out);
+    }
+    return out;
+  }
+
+  /** Figures for benchmarks and health pages. */
+  stats(): { rules: number; correlations: number; fields: number; buckets: number; automatonStates: number } {
+    let buckets = 0;
+    let states = 0;
+    const all = [...[...this.buckets.values()].flatMap((m) => [...m.values()]), ...this.hintBuckets.values()];
+    if (this.unroutedBucket) all.push(this.unroutedBucket);
+    for (const b of new Set(all)) {
+      buckets++;
+      for (const s of b.scanners) states += s.ac.states;
+    }
+    return { rules: this.rules.length, correlations: this.correlations.length, fields: this.fields.names.length, buckets, automatonStates: states };
+  }
+}
+
+function dedupeFields(fields: MatchedField[]): MatchedField[] {
+  if (fields.length < 2) return fields;
+  const seen = new Set<string>();
+  return fields.filter((f) => {
+    const k = `${f.field}\u0000${f.value}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** One-shot convenience: compile `rules` (or reuse an engine) and evaluate one event. */
+export function evaluate(rules: SigmaEngine | readonly RuleSource[], event: unknown, options?: EvaluateOptions): readonly SigmaMatch[] {
+  const engine = rules instanceof SigmaEngine ? rules : new SigmaEngine(rules);
+  return engine.match(event, options);
+}

@@ -3,6 +3,7 @@
 // signed-in actors without going through the HTTP layer.
 import { loadConfig, type DeepPartial, type MamoriConfig } from '@mamori/core';
 import { createTestDatabase, testDialect } from '@mamori/store/testing';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ export async function createTestPlatform(options: TestPlatformOptions = {}): Pro
     ...platform,
     system,
     async addUser(input) {
-      const password = input.password ?? `pw-${input.username}-0123456789`;
+      const password = input.password ?? `Test-${randomBytes(9).toString('base64url')}`;
       const user = await platform.accounts.create(system, {
         username: input.username,
         displayName: input.username,

@@ -23,6 +23,12 @@ export type Trx = Transaction<Database>;
 
 export interface MamoriDb {
   kysely: Db;
+  /**
+   * A handle for small reads made while a transaction may be open in the same process (cache fills in the
+   * policy module). SQLite has one connection, so this is a second, read-only connection to the same file;
+   * on PostgreSQL it is the pool.
+   */
+  reader(): Db;
   dialect: Dialect;
   /** Runs fn in one transaction; rolled back when fn throws. */
   transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
@@ -41,6 +47,8 @@ const pgTypes = {
 
 export function openDatabase(options: DatabaseOptions): MamoriDb {
   let kysely: Db;
+  let reader: Db | null = null;
+  let makeReader: () => Db = () => kysely;
   if (options.driver === 'sqlite') {
     if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
     const native = new SqliteDatabase(options.sqlitePath);
@@ -49,6 +57,13 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+    if (options.sqlitePath !== ':memory:') {
+      makeReader = () => {
+        const ro = new SqliteDatabase(options.sqlitePath, { readonly: true });
+        ro.pragma('busy_timeout = 5000');
+        return new Kysely<Database>({ dialect: new SqliteDialect({ database: ro }) });
+      };
+    }
   } else if (options.driver === 'postgres') {
     const pool = new pg.Pool({
       connectionString: options.postgresUrl ?? undefined,
@@ -64,6 +79,10 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
   return {
     kysely,
     dialect: options.driver,
+    reader() {
+      reader ??= makeReader();
+      return reader;
+    },
     transaction: (fn) => kysely.transaction().execute(fn),
     async ping() {
       try {
@@ -73,6 +92,9 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
         return false;
       }
     },
-    close: () => kysely.destroy(),
+    async close() {
+      if (reader && reader !== kysely) await reader.destroy();
+      await kysely.destroy();
+    },
   };
 }

@@ -1,6 +1,6 @@
 // In-memory directory of organizations for the policy module's scope checks. Organizations never move between
 // prefectures or parents, so a cached entry stays true; a miss reads the database (another process may have
-// created the body).
+// created the body). Reads go through db.reader(): they may happen while a transaction holds SQLite's connection.
 import type { OrgKind } from '@mamori/core';
 import type { MamoriDb } from '@mamori/store';
 
@@ -19,7 +19,8 @@ export class OrgDirectory {
   constructor(private readonly db: MamoriDb) {}
 
   private async loadAll(): Promise<void> {
-    const rows = await this.db.kysely
+    const rows = await this.db
+      .reader()
       .selectFrom('organizations')
       .select(['id', 'kind', 'parent_id', 'prefecture_code'])
       .execute();
@@ -53,7 +54,8 @@ export class OrgDirectory {
     if (!this.loaded) await this.loadAll();
     const hit = this.byId.get(id);
     if (hit) return hit;
-    const r = await this.db.kysely
+    const r = await this.db
+      .reader()
       .selectFrom('organizations')
       .select(['id', 'kind', 'parent_id', 'prefecture_code'])
       .where('id', '=', id)
@@ -72,19 +74,6 @@ export class OrgDirectory {
   /** The organization and everything below it. */
   async subtree(id: string): Promise<string[]> {
     if (!this.loaded) await this.loadAll();
-    // Bodies created by another process since the load are picked up by re-reading children from the table.
-    const rows = await this.db.kysely
-      .selectFrom('organizations')
-      .select(['id', 'kind', 'parent_id', 'prefecture_code'])
-      .where('parent_id', '=', id)
-      .execute();
-    for (const r of rows)
-      this.add({
-        id: r.id,
-        kind: r.kind as OrgKind,
-        parentId: r.parent_id,
-        prefectureCode: r.prefecture_code,
-      });
     const out: string[] = [];
     const queue = [id];
     while (queue.length > 0) {

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orgIdForCode } from '@mamori/platform';
+import { createTestPlatform, testDialect, type TestPlatform } from '@mamori/platform/testing';
+
+const db = testDialect();
+let p: TestPlatform;
+
+// Five records: a few state changes, each audited in its own transaction.
+beforeEach(async () => {
+  p = await createTestPlatform({ orgs: false });
+  await p.orgs.loadOfficial(p.system); // seq 1
+  for (const name of ['組合A', '組合B', '組合C', '組合D']) {
+    await p.orgs.create(p.system, {
+      name,
+      nameKana: 'クミアイ',
+      kind: 'association',
+      parentId: orgIdForCode('220001'),
+    });
+  }
+});
+afterEach(() => p.close());
+
+const swapSeq = async (a: number, b: number) => {
+  const k = p.db.kysely;
+  await k.updateTable('audit_log').set({ seq: -1 }).where('seq', '=', a).execute();
+  await k.updateTable('audit_log').set({ seq: a }).where('seq', '=', b).execute();
+  await k.updateTable('audit_log').set({ seq: b }).where('seq', '=', -1).execute();
+};
+
+test(`an intact trail verifies (${db})`, async () => {
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(v, { ok: true, checked: 5, problems: [] });
+  const page = await p.audit.list(p.system, { limit: 2 });
+  assert.deepEqual(
+    page.items.map((r) => r.seq),
+    [5, 4],
+  );
+  const next = await p.audit.list(p.system, { limit: 10, cursor: page.nextCursor });
+  assert.deepEqual(
+    next.items.map((r) => r.seq),
+    [3, 2, 1],
+  );
+  assert.equal(next.nextCursor, null);
+  assert.equal(page.items[0]!.actorName, 'system:test');
+  assert.equal(page.items[0]!.action, 'org.create');
+  assert.equal(page.items[0]!.result, 'success');
+  assert.equal(page.items[0]!.organizationId, orgIdForCode('220001'));
+});
+
+test(`a changed record is found (${db})`, async () => {
+  await p.db.kysely.updateTable('audit_log').set({ target: 'something else' }).where('seq', '=', 3).execute();
+  const v = await p.audit.verify(p.system);
+  assert.equal(v.ok, false);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [[3, 'changed']],
+  );
+});
+
+test(`a changed record whose hash was recomputed is found by the broken link (${db})`, async () => {
+  const { recordHash } = await import('@mamori/platform');
+  const row = await p.db.kysely
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '=', 2)
+    .executeTakeFirstOrThrow();
+  const forged = { ...row, result: 'failure' };
+  await p.db.kysely
+    .updateTable('audit_log')
+    .set({ result: 'failure', hash: recordHash(forged) })
+    .where('seq', '=', 2)
+    .execute();
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [[2, 'changed']],
+  );
+});
+
+test(`a removed record is found (${db})`, async () => {
+  await p.db.kysely.deleteFrom('audit_log').where('seq', '=', 4).execute();
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [[4, 'missing']],
+  );
+  assert.equal(v.checked, 4);
+});
+
+test(`removing the last records is found (${db})`, async () => {
+  await p.db.kysely.deleteFrom('audit_log').where('seq', '>=', 4).execute();
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [
+      [4, 'missing'],
+      [5, 'missing'],
+    ],
+  );
+});
+
+test(`reordered records are found (${db})`, async () => {
+  await swapSeq(2, 4);
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [
+      [2, 'reordered'],
+      [4, 'reordered'],
+    ],
+  );
+  assert.match(v.problems[0]!.message, /belongs at position 4/);
+});
+
+test(`appends stay a single chain under concurrency (${db})`, async () => {
+  await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      p.orgs.create(p.system, {
+        name: `並行${i}`,
+        nameKana: 'ヘイコウ',
+        kind: 'other',
+        parentId: orgIdForCode('220001'),
+      }),
+    ),
+  );
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(v, { ok: true, checked: 17, problems: [] });
+});
+
+test(`refused changes are recorded as denied; failures as failure (${db})`, async () => {
+  const staff = await p.addUser({
+    username: 'staff',
+    role: 'municipality_staff',
+    organizationId: orgIdForCode('222038'),
+  });
+  await assert.rejects(
+    p.orgs.create(staff.ctx, { name: 'x', nameKana: 'x', kind: 'other', parentId: orgIdForCode('222038') }),
+    { code: 'MAMORI_FORBIDDEN' },
+  );
+  await assert.rejects(
+    p.orgs.create(p.system, { name: '', nameKana: 'x', kind: 'other', parentId: orgIdForCode('222038') }),
+    { code: 'MAMORI_VALIDATION' },
+  );
+  const recs = (await p.audit.list(p.system, { action: 'org.create', limit: 2 })).items;
+  assert.deepEqual(
+    recs.map((r) => r.result),
+    ['failure', 'denied'],
+  );
+  assert.equal(recs[1]!.actorName, 'staff');
+  assert.equal(recs[1]!.sourceIp, '127.0.0.1');
+  assert.equal((await p.audit.verify(p.system)).ok, true);
+});

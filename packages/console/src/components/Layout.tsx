@@ -153,7 +153,7 @@ export function Layout({
       <SkipLink />
       <header className="header">
         <div className="header-inner">
-          <Link href="/orgs" className="brand-link" aria-label={t('app.home')}>
+          <Link href="/orgs" className="brand-link">
             <Brand />
           </Link>
           <div className="header-tools">

@@ -11,7 +11,7 @@ import { Link } from '../router.js';
 import { kindLabel } from './OrgTree.js';
 
 export function OrgDetailScreen({ id }: { id: string }) {
-  const { t, locale, dateTime } = useI18n();
+  const { t, locale } = useI18n();
   const [org, setOrg] = useState<OrganizationDetail | null>(null);
   const [kids, setKids] = useState<Organization[]>([]);
   const [users, setUsers] = useState<User[] | null>(null);
@@ -55,43 +55,63 @@ export function OrgDetailScreen({ id }: { id: string }) {
     };
   }, [id]);
 
-  if (error) {
-    return (
-      <>
-        <PageHeader title={t('org.detailTitle')} />
-        <Banner kind="error" title={error} />
-        <Link href="/orgs">{t('org.backToTree')}</Link>
-      </>
-    );
-  }
-  if (!org) {
-    return (
-      <>
-        <PageHeader title={t('org.detailTitle')} />
-        <p>{t('common.loading')}</p>
-      </>
-    );
-  }
-  const ancestors = org.path.filter((p) => p.id !== org.id);
+  const ancestors = org ? org.path.filter((p) => p.id !== org.id) : [];
+  // One heading element for loading, error and loaded states, so focus placed on it by the route change stays.
   return (
     <>
-      <nav aria-label={t('org.breadcrumb')} className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/orgs">{t('nav.orgs')}</Link>
-          </li>
-          {ancestors.map((p) => (
-            <li key={p.id}>
-              <Link href={`/orgs/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+      {org ? (
+        <nav aria-label={t('org.breadcrumb')} className="breadcrumb">
+          <ol>
+            <li>
+              <Link href="/orgs">{t('nav.orgs')}</Link>
             </li>
-          ))}
-          <li aria-current="page">{org.name}</li>
-        </ol>
-      </nav>
-      <PageHeader title={org.name} lead={org.nameKana}>
-        <span className={`kind-tag kind-${org.kind} kind-tag-lg`}>{kindLabel(t, org.kind)}</span>
+            {ancestors.map((p) => (
+              <li key={p.id}>
+                <Link href={`/orgs/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+              </li>
+            ))}
+            <li aria-current="page">{org.name}</li>
+          </ol>
+        </nav>
+      ) : null}
+      <PageHeader title={org?.name ?? t('org.detailTitle')} lead={org?.nameKana}>
+        {org ? (
+          <span className={`kind-tag kind-${org.kind} kind-tag-lg`}>{kindLabel(t, org.kind)}</span>
+        ) : null}
       </PageHeader>
+      {error ? (
+        <>
+          <Banner kind="error" title={error} />
+          <Link href="/orgs">{t('org.backToTree')}</Link>
+        </>
+      ) : null}
+      {!org ? (
+        error ? null : (
+          <p>{t('common.loading')}</p>
+        )
+      ) : (
+        <OrgBody org={org} ancestors={ancestors} kids={kids} users={users} usersNote={usersNote} />
+      )}
+    </>
+  );
+}
 
+function OrgBody({
+  org,
+  ancestors,
+  kids,
+  users,
+  usersNote,
+}: {
+  org: OrganizationDetail;
+  ancestors: Organization[];
+  kids: Organization[];
+  users: User[] | null;
+  usersNote: string | null;
+}) {
+  const { t, dateTime } = useI18n();
+  return (
+    <>
       <section className="card" aria-labelledby="org-basic-h">
         <h2 id="org-basic-h" className="card-title">
           {t('org.basic')}

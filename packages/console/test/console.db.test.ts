@@ -1,0 +1,401 @@
+/* eslint-disable no-restricted-imports -- the browser test drives the real server and platform; the console
+   source itself imports nothing from @mamori (see eslint.config.js). */
+// End-to-end test of the web console in a real browser (Debian chromium driven by playwright-core) against the
+// real server on a fresh database (SQLite or PostgreSQL, MAMORI_TEST_DB). Saves a screenshot of every screen to
+// test-results/screenshots/<db>/ and runs axe-core on each, failing on serious or critical violations.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { seedDemo, systemContext } from '@mamori/platform';
+import { createTestPlatform } from '@mamori/platform/testing';
+import type { TestPlatform } from '@mamori/platform/testing';
+import { startServer } from '@mamori/server';
+import type { StartedServer } from '@mamori/server';
+
+const consoleDir = resolve(import.meta.dirname, '..');
+const repoRoot = resolve(consoleDir, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+
+// ---------- helpers ----------
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the console when dist is missing or older than its sources. */
+function ensureBuilt(): void {
+  const index = join(consoleDir, 'dist/index.html');
+  const sourcesAt = Math.max(
+    newestMtime(join(consoleDir, 'src')),
+    statSync(join(consoleDir, 'index.html')).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sourcesAt) return;
+  const vite = join(repoRoot, 'node_modules/vite/bin/vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: consoleDir,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+function base32Decode(s: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of s.replace(/[=\s]/g, '').toUpperCase()) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw new Error(`bad base32 character ${ch}`);
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) computed independently of the platform's implementation. */
+function totp(secret: string, at = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const bin = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(bin).padStart(6, '0');
+}
+
+const axeSource = readFileSync(join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+// ---------- fixture ----------
+
+const dbName = (process.env.MAMORI_TEST_DB ?? 'sqlite').toLowerCase();
+const shotDir = join(repoRoot, 'test-results/screenshots', dbName);
+let platform: TestPlatform;
+let server: StartedServer;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+let adminPassword: string;
+const screens: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
+  ensureBuilt();
+  // A fresh database (MAMORI_TEST_DB) with the demo prefecture's accounts, as `npm start` seeds them.
+  platform = await createTestPlatform({ orgs: false });
+  const demo = await seedDemo(platform, systemContext('console-test'));
+  const admin = demo.users.find((u) => u.username === 'admin');
+  assert.ok(admin?.password, 'demo seeding creates the admin with an initial password');
+  adminPassword = admin.password;
+  server = await startServer(platform, { host: '127.0.0.1', port: 0 });
+  mkdirSync(shotDir, { recursive: true });
+  userDataDir = mkdtempSync(join(tmpdir(), 'mamori-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1366, height: 900 },
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    // axe is injected as a script tag; the server's CSP rightly forbids inline scripts for real users.
+    bypassCSP: true,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  await platform?.close().catch(() => undefined);
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+/** Screenshot plus an axe-core audit of the current screen (WCAG 2.1 A/AA and best practices). */
+async function capture(name: string): Promise<void> {
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
+  screens.push(name);
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } })
+      .axe;
+    return axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+  })) as { violations: AxeViolation[] };
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    ),
+    [],
+    `axe found serious/critical violations on ${name}`,
+  );
+}
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+// ---------- the journey ----------
+
+test('sign-in screen is Japanese, keyboard-reachable, and shows API errors in Japanese', async () => {
+  await page.goto(server.url);
+  await heading('ログイン').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'ja');
+  // The first Tab lands on the skip link.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), '本文へ移動');
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  await page.getByText('ユーザーIDを入力してください。').waitFor();
+  await page.getByLabel('ユーザーID').fill('admin');
+  await page.getByLabel('パスワード').fill('wrong-password-123');
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = (await alert.innerText()).trim();
+  assert.match(text, /[\u3040-\u30ff\u4e00-\u9fff]/, `the error is shown in Japanese: ${text}`);
+  await capture('sign-in');
+});
+
+test('first sign-in enrols MFA with a locally rendered QR code and shows recovery codes once', async () => {
+  await page.getByLabel('パスワード').fill(adminPassword);
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  await heading('多要素認証の設定').waitFor();
+  const qr = page.getByRole('img', { name: '認証アプリ登録用のQRコード' });
+  await qr.waitFor();
+  assert.ok(Number(await qr.evaluate((el) => el.querySelectorAll('path').length)) > 0);
+  const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+  assert.match(secret, /^[A-Z2-7]{16,}$/);
+  await page.getByText(/^otpauth:\/\/totp\//).waitFor();
+  await capture('mfa-enrolment');
+  await page.getByLabel('確認コード（6桁）').fill(totp(secret));
+  await page.getByRole('button', { name: '登録を完了する' }).click();
+  await heading('リカバリーコード').waitFor();
+  const codes = await page
+    .getByRole('list', { name: 'リカバリーコード' })
+    .getByRole('listitem')
+    .allInnerTexts();
+  assert.ok(codes.length >= 5, `recovery codes shown: ${codes.length}`);
+  assert.equal(new Set(codes).size, codes.length);
+  await page.getByRole('button', { name: 'ダウンロード' }).waitFor();
+  await capture('recovery-codes');
+  await page.getByRole('button', { name: /コンソールへ進む/ }).click();
+});
+
+test('the organization tree loads children lazily down to a municipality', async () => {
+  await heading('組織').waitFor();
+  const tree = page.getByRole('tree');
+  const state = tree.getByRole('treeitem', { name: /総務省/ }).first();
+  await state.waitFor();
+  assert.equal(await tree.getByRole('treeitem').count(), 1, 'only the root before expanding');
+  await state.locator('.tree-row').first().click();
+  const shizuoka = tree.getByRole('treeitem', { name: /静岡県/ });
+  await shizuoka.waitFor();
+  assert.equal(await tree.getByRole('treeitem', { level: 2 } as never).count(), 47, '47 prefectures');
+  await shizuoka.locator('.tree-row').first().click();
+  const numazu = tree.getByRole('treeitem', { name: /沼津市/ });
+  await numazu.waitFor();
+  assert.equal(await numazu.getAttribute('aria-level'), '3');
+  // Keyboard: the tree is a single tab stop with arrow-key movement.
+  await numazu.locator('.tree-row').first().click();
+  await page.keyboard.press('ArrowUp');
+  const focusedName = await page.evaluate(
+    () => document.activeElement?.querySelector('.tree-name')?.textContent,
+  );
+  assert.ok(focusedName && focusedName !== '沼津市', 'ArrowUp moves focus to the previous node');
+  await page.keyboard.press('ArrowDown');
+  await page.getByRole('heading', { name: '選択中の組織' }).waitFor();
+  const summary = page.getByRole('complementary');
+  await summary.getByText('222038').waitFor();
+  await capture('org-tree');
+
+  // Search by kana (hiragana), which the API normalises.
+  await page.getByLabel('名称・よみがな・団体コード').fill('ぬまづ');
+  await page.getByRole('button', { name: '検索', exact: true }).click();
+  await page.getByText(/「ぬまづ」の検索結果：[1-9]\d*件/).waitFor();
+  await page.getByRole('table').getByRole('link', { name: '沼津市' }).waitFor();
+  await capture('org-search');
+});
+
+test('organization detail shows code, kind, parent path and users', async () => {
+  await page.getByRole('link', { name: '沼津市の詳細を見る' }).click();
+  await heading('沼津市').waitFor();
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.tagName),
+    'H1',
+    'focus moves to the new page heading',
+  );
+  assert.equal((await page.getByTestId('org-code').innerText()).trim(), '222038');
+  const crumbs = page.getByRole('navigation', { name: 'パンくずリスト' });
+  await crumbs.getByRole('link', { name: '静岡県' }).waitFor();
+  await crumbs.getByRole('link', { name: '総務省' }).waitFor();
+  await page.getByRole('table', { name: '所属ユーザー' }).getByText('numazu-city').waitFor();
+  await capture('org-detail');
+});
+
+test('an administrator creates a user and disables it', async () => {
+  await page
+    .getByRole('navigation', { name: 'メインメニュー' })
+    .getByRole('link', { name: 'ユーザー管理' })
+    .click();
+  await heading('ユーザー管理').waitFor();
+  await page.getByRole('table', { name: 'ユーザー一覧' }).getByText('shizuoka-soc').waitFor();
+  await page.getByRole('button', { name: 'ユーザーを追加' }).click();
+  const form = page.getByRole('region', { name: 'ユーザーの新規登録' });
+  await form.getByLabel('ユーザーID').fill('numazu-staff1');
+  await form.getByLabel('表示名').fill('沼津市 情報政策課 職員');
+  await form.getByLabel('メールアドレス').fill('numazu-staff1@example.jp');
+  await form.getByLabel('ロール').selectOption('municipality_staff');
+  await form.getByLabel('所属組織を検索').fill('沼津');
+  const orgSelect = form.getByRole('combobox', { name: '所属組織' });
+  const numazuOption = orgSelect.locator('option', { hasText: '沼津市' }).first();
+  await numazuOption.waitFor({ state: 'attached' });
+  await orgSelect.selectOption((await numazuOption.getAttribute('value'))!);
+  await form.getByLabel('初期パスワード').fill('initial-Passw0rd-123');
+  await form.getByRole('button', { name: '登録する' }).click();
+  await page.getByText('ユーザー「numazu-staff1」を登録しました。').waitFor();
+  const row = page.getByRole('row', { name: /numazu-staff1/ });
+  await row.getByRole('cell', { name: '沼津市', exact: true }).waitFor();
+  const staffLabel = platform.accounts.roles().find((r) => r.id === 'municipality_staff')?.ja;
+  assert.ok(staffLabel);
+  await row.getByRole('cell', { name: staffLabel, exact: true }).waitFor();
+  await capture('users');
+  await row.getByRole('button', { name: 'numazu-staff1の利用を停止' }).click();
+  await page.getByText('ユーザー「numazu-staff1」の利用を停止しました。').waitFor();
+  await row.getByText('停止中').waitFor();
+  const stored = await platform.accounts.find(systemContext('console-test'), 'numazu-staff1');
+  assert.equal(stored.disabled, true);
+  assert.equal(stored.role, 'municipality_staff');
+});
+
+test('an API token is shown once, works, and stops working when revoked', async () => {
+  await page
+    .getByRole('navigation', { name: 'メインメニュー' })
+    .getByRole('link', { name: 'APIトークン' })
+    .click();
+  await heading('APIトークン').waitFor();
+  await page.getByLabel('名前').fill('静岡県SOC ログ転送');
+  const boxes = page.getByRole('group', { name: /権限/ }).getByRole('checkbox');
+  assert.ok((await boxes.count()) >= 2);
+  await page.getByRole('checkbox', { name: /org:read/ }).check();
+  await page.getByRole('button', { name: '発行する' }).click();
+  const token = (await page.getByTestId('new-token').innerText()).trim();
+  assert.match(token, /^mamori_/);
+  await page
+    .getByRole('row', { name: /静岡県SOC ログ転送/ })
+    .getByText('有効')
+    .waitFor();
+  await capture('tokens');
+
+  const call = () =>
+    fetch(`${server.url}/api/v1/organizations?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await call()).status, 200, 'the new token reads organizations');
+
+  await page.getByRole('button', { name: 'トークン「静岡県SOC ログ転送」を失効させる' }).click();
+  const dialog = page.getByRole('dialog', { name: 'トークンを失効させますか' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: '失効させる' }).click();
+  await page.getByText('トークン「静岡県SOC ログ転送」を失効させました。').waitFor();
+  await page
+    .getByRole('row', { name: /静岡県SOC ログ転送/ })
+    .getByText('失効')
+    .waitFor();
+  assert.equal((await call()).status, 401, 'a revoked token is refused');
+  await capture('tokens-revoked');
+});
+
+test('the audit trail lists actions, filters them and verifies the hash chain', async () => {
+  await page
+    .getByRole('navigation', { name: 'メインメニュー' })
+    .getByRole('link', { name: '監査ログ' })
+    .click();
+  await heading('監査ログ').waitFor();
+  const table = page.getByRole('table', { name: '記録' });
+  await table.getByRole('row').nth(1).waitFor();
+  const all = await table.getByRole('row').count();
+  assert.ok(all > 3, `audit rows: ${all}`);
+  await page.getByLabel('結果').selectOption('failure');
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('table tbody tr')].every((r) => !r.textContent?.includes('成功')),
+  );
+  await table.getByText('失敗').first().waitFor();
+  await page.getByRole('button', { name: 'クリア' }).click();
+  await page.getByRole('button', { name: 'ハッシュチェーンを検証' }).click();
+  await page.getByText(/検証しました：\d+件の記録に改ざんはありません。/).waitFor();
+  await capture('audit');
+});
+
+test('my account shows the profile and MFA status', async () => {
+  await page
+    .getByRole('navigation', { name: 'メインメニュー' })
+    .getByRole('link', { name: 'アカウント設定' })
+    .click();
+  await heading('アカウント設定').waitFor();
+  await page.getByRole('region', { name: '多要素認証' }).getByText('設定済み').waitFor();
+  await page.getByText('総務省 管理者').first().waitFor();
+  await capture('account');
+});
+
+test('switching to English translates the console and API errors', async () => {
+  await page.getByRole('button', { name: 'English' }).click();
+  await heading('My account').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByRole('region', { name: 'Multi-factor authentication' }).getByText('Enrolled').waitFor();
+  await capture('account-en');
+  await page
+    .getByRole('navigation', { name: 'Main menu' })
+    .getByRole('link', { name: 'Organizations' })
+    .click();
+  await heading('Organizations').waitFor();
+  await page.getByRole('tree').getByRole('treeitem', { name: /State/ }).first().waitFor();
+  await capture('org-tree-en');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await heading('Sign in').waitFor();
+  await page.getByLabel('User ID').fill('admin');
+  await page.getByLabel('Password').fill('not-the-password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const text = (await page.getByRole('alert').innerText()).trim();
+  assert.ok(
+    text.length > 0 && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(text),
+    `the error is in English: ${text}`,
+  );
+  await capture('sign-in-en');
+  assert.ok(screens.length >= 12, `screens captured: ${screens.join(', ')}`);
+});

@@ -1,0 +1,74 @@
+// A file store for the vulnerability DB (one JSON file under a data directory), until the platform persists it.
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VulnDb } from './db.js';
+import type { ImportStats } from './db.js';
+
+const FILE = 'vulndb.json';
+const MAX_FILE = 512 * 1024 * 1024;
+
+export function loadVulnDb(dir: string): VulnDb {
+  const p = join(dir, FILE);
+  if (!existsSync(p)) return new VulnDb();
+  return VulnDb.fromJSON(JSON.parse(readFileSync(p, 'utf8')));
+}
+
+/** Write atomically (temp file + rename), so a crash never leaves half a database. */
+export function saveVulnDb(db: VulnDb, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const p = join(dir, FILE);
+  const tmp = `${p}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(db.toJSON()));
+  renameSync(tmp, p);
+  return p;
+}
+
+export interface FileImport extends Partial<ImportStats> {
+  file: string;
+  error?: string;
+}
+
+function jsonFiles(path: string, out: string[], depth = 0): void {
+  if (depth > 16) return;
+  if (statSync(path).isDirectory()) {
+    for (const n of readdirSync(path).sort())
+      if (!n.startsWith('.')) jsonFiles(join(path, n), out, depth + 1);
+  } else if (path.endsWith('.json')) out.push(path);
+}
+
+/** Import files or folders of JSON documents; one bad file is reported, the rest still import. */
+export function importFiles(db: VulnDb, paths: string[]): FileImport[] {
+  const files: string[] = [];
+  const results: FileImport[] = [];
+  for (const p of paths) {
+    try {
+      jsonFiles(p, files);
+    } catch (err) {
+      results.push({ file: p, error: (err as Error).message });
+    }
+  }
+  for (const f of files) {
+    try {
+      if (statSync(f).size > MAX_FILE) throw new Error('file larger than 512 MiB');
+      const doc: unknown = JSON.parse(readFileSync(f, 'utf8'));
+      results.push({ file: f, ...db.importDocument(doc) });
+    } catch (err) {
+      results.push({ file: f, error: (err as Error).message });
+    }
+  }
+  return results;
+}
+
+/** The KEV catalog and vulnerability samples shipped with the package (data/vulndb). */
+export function vulndbDataDir(): string {
+  return fileURLToPath(new URL('../../data/vulndb', import.meta.url));
+}

@@ -1,4 +1,494 @@
-import type { Command } from 'commander';
+// Platform commands: serve, migrate, org, user, token, audit, demo. They act as the operator at the console
+// ("system:cli" in the audit trail): whoever can run them can read the configuration and the database anyway.
+import { randomBytes } from 'node:crypto';
+import { Option, type Command } from 'commander';
+import { isMamoriError, loadConfig, MamoriError, redactConfig, type MamoriConfig } from '@mamori/core';
+import {
+  createLogger,
+  createPlatform,
+  isPermission,
+  isRole,
+  permissionIds,
+  roleIds,
+  seedDemo,
+  systemContext,
+  type Organization,
+  type OrganizationDetail,
+  type Permission,
+  type Platform,
+  type User,
+} from '@mamori/platform';
+import { migrateToLatest, openDatabase } from '@mamori/store';
+import { exitCodes } from '../exit-codes.js';
 
-// Commands of this group are added here by their owner.
-export function register(_program: Command): void {}
+interface Common {
+  config?: string;
+  json?: boolean;
+}
+
+const ctx = systemContext('cli');
+
+// Output is buffered and flushed with a callback: the CLI exits right after the action, and a large
+// `--json` listing written to a pipe must not be cut short.
+let pending = '';
+
+function out(text: string): void {
+  pending += `${text}\n`;
+}
+
+function json(value: unknown): void {
+  pending += `${JSON.stringify(value, null, 2)}\n`;
+}
+
+async function flush(): Promise<void> {
+  if (pending === '') return;
+  const text = pending;
+  pending = '';
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+}
+
+const inputErrors = new Set([
+  'MAMORI_CONFIG_INVALID',
+  'MAMORI_DATA_INVALID',
+  'MAMORI_VALIDATION',
+  'MAMORI_BAD_REQUEST',
+  'MAMORI_PASSWORD_POLICY',
+  'MAMORI_ORG_NOT_FOUND',
+  'MAMORI_USER_NOT_FOUND',
+  'MAMORI_TOKEN_NOT_FOUND',
+  'MAMORI_USERNAME_TAKEN',
+  'MAMORI_CONFLICT',
+]);
+
+/** Runs a command body: errors become a message on stderr and an exit code, never a stack trace. */
+function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      await flush();
+      process.exitCode = code ?? exitCodes.ok;
+    } catch (err) {
+      await flush();
+      if (isMamoriError(err)) {
+        process.stderr.write(`mamori: ${err.message}\n`);
+        process.exitCode = inputErrors.has(err.code) ? exitCodes.input : exitCodes.failure;
+      } else {
+        process.stderr.write(`mamori: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = exitCodes.failure;
+      }
+    }
+  };
+}
+
+function config(opts: Common): MamoriConfig {
+  return loadConfig({ file: opts.config });
+}
+
+async function withPlatform<T>(opts: Common, fn: (p: Platform) => Promise<T>): Promise<T> {
+  const cfg = config(opts);
+  // Command output goes to stdout; only warnings and errors are logged (to stderr).
+  const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
+  const platform = await createPlatform(cfg, { logger });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'configuration file (JSON or YAML); default $MAMORI_CONFIG')
+    .option('--json', 'machine-readable output');
+}
+
+async function resolveOrg(p: Platform, idOrCode: string): Promise<OrganizationDetail> {
+  return p.orgs.find(ctx, idOrCode);
+}
+
+function orgLine(o: Organization): string {
+  return [o.code ?? '-', o.kind, o.name, o.nameKana, o.id].join('\t');
+}
+
+function userLine(u: User): string {
+  return [
+    u.username,
+    u.role,
+    u.organizationName,
+    u.disabled ? 'disabled' : 'active',
+    u.mfaEnrolled ? 'mfa' : 'no-mfa',
+    u.id,
+  ].join('\t');
+}
+
+function generatedPassword(): string {
+  return randomBytes(15).toString('base64url');
+}
+
+export function register(program: Command): void {
+  // ---- serve -------------------------------------------------------------------------------------------
+  common(program.command('serve'))
+    .description('start the HTTP API and the web console')
+    .option('--host <host>', 'listen address (overrides server.host)')
+    .option('--port <port>', 'listen port (overrides server.port; 0 picks a free port)')
+    .action(
+      action(async (opts: Common & { host?: string; port?: string }) => {
+        const started = performance.now();
+        const port = opts.port === undefined ? undefined : Number(opts.port);
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+          throw new MamoriError('MAMORI_VALIDATION', { reason: '--port must be 0–65535' });
+        }
+        const cfg = loadConfig({
+          file: opts.config,
+          overrides: {
+            server: { ...(opts.host ? { host: opts.host } : {}), ...(port !== undefined ? { port } : {}) },
+          },
+        });
+        const logger = createLogger(cfg);
+        logger.info({ config: redactConfig(cfg) }, 'starting');
+        const platform = await createPlatform(cfg, { logger });
+        const { startServer } = await import('@mamori/server');
+        let server: Awaited<ReturnType<typeof startServer>>;
+        try {
+          server = await startServer(platform);
+        } catch (err) {
+          await platform.close();
+          throw err;
+        }
+        const ms = Math.round(performance.now() - started);
+        logger.info({ url: server.url, ms }, 'listening');
+        if (opts.json) out(JSON.stringify({ url: server.url, startMs: ms }));
+        else out(`Mamori is listening on ${server.url} (started in ${ms} ms)`);
+        await flush();
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        logger.info('stopping');
+        await server.close();
+        await platform.close();
+        logger.flush();
+      }),
+    );
+
+  // ---- migrate -----------------------------------------------------------------------------------------
+  common(program.command('migrate'))
+    .description('create or upgrade the database schema')
+    .action(
+      action(async (opts: Common) => {
+        const cfg = config(opts);
+        const db = openDatabase(cfg.database);
+        try {
+          const r = await migrateToLatest(db);
+          if (opts.json) json({ driver: cfg.database.driver, ...r });
+          else
+            out(
+              r.applied.length ? `applied: ${r.applied.join(', ')}` : `up to date (${r.current ?? 'empty'})`,
+            );
+        } finally {
+          await db.close();
+        }
+      }),
+    );
+
+  // ---- org ---------------------------------------------------------------------------------------------
+  const org = program
+    .command('org')
+    .description('organizations: the state, prefectures, municipalities, bodies');
+  common(org.command('list'))
+    .description('list organizations (行政区 only with --include-wards)')
+    .option('-q, --query <text>', 'name, kana or code prefix')
+    .addOption(new Option('--kind <kind>', 'only this kind'))
+    .option('--parent <idOrCode>', 'children of this organization')
+    .option('--include-wards', 'include the wards of designated cities')
+    .action(
+      action(
+        async (opts: Common & { query?: string; kind?: string; parent?: string; includeWards?: boolean }) =>
+          withPlatform(opts, async (p) => {
+            const parentId = opts.parent ? (await resolveOrg(p, opts.parent)).id : undefined;
+            const items: Organization[] = [];
+            let cursor: string | null = null;
+            do {
+              const page = await p.orgs.list(ctx, {
+                q: opts.query,
+                kind: opts.kind as Organization['kind'] | undefined,
+                parentId,
+                includeWards: opts.includeWards,
+                limit: 200,
+                cursor,
+              });
+              items.push(...page.items);
+              cursor = page.nextCursor;
+            } while (cursor);
+            if (opts.json) json(items);
+            else for (const o of items) out(orgLine(o));
+            return items.length === 0 && opts.query ? exitCodes.found : exitCodes.ok;
+          }),
+      ),
+    );
+  common(org.command('show'))
+    .description('show one organization by id or code')
+    .argument('<idOrCode>', 'organization id or six-digit code')
+    .action(
+      action(async (idOrCode: string, opts: Common) =>
+        withPlatform(opts, async (p) => {
+          const o = await resolveOrg(p, idOrCode);
+          if (opts.json) json(o);
+          else {
+            out(`${o.name} (${o.nameKana})`);
+            out(`  id: ${o.id}\n  code: ${o.code ?? '-'}\n  kind: ${o.kind}`);
+            out(`  path: ${[...o.path.map((x) => x.name), o.name].join(' > ')}`);
+            out(`  children: ${o.childCount}\n  users: ${o.userCount}`);
+          }
+        }),
+      ),
+    );
+  common(org.command('load'))
+    .description('load or refresh the official list of local governments (idempotent)')
+    .action(
+      action(async (opts: Common) =>
+        withPlatform(opts, async (p) => {
+          const r = await p.orgs.loadOfficial(ctx);
+          if (opts.json) json(r);
+          else
+            out(
+              `${r.governments} local governments + the state, ${r.wards} wards: ${r.inserted} inserted, ${r.updated} updated (${r.ms} ms)`,
+            );
+        }),
+      ),
+    );
+
+  // ---- user --------------------------------------------------------------------------------------------
+  const user = program.command('user').description('user accounts');
+  common(user.command('add'))
+    .description('create a user; the initial password is generated and printed once unless given')
+    .requiredOption('-u, --username <name>', 'user name (lower-case letters, digits, . _ @ -)')
+    .requiredOption('-o, --org <idOrCode>', 'organization id or code')
+    .addOption(new Option('-r, --role <role>', 'role').choices(roleIds).makeOptionMandatory())
+    .option('-n, --display-name <name>', 'display name (default: the user name)')
+    .option('-e, --email <address>', 'e-mail address', '')
+    .option('--password-env <var>', 'read the initial password from this environment variable')
+    .action(
+      action(
+        async (
+          opts: Common & {
+            username: string;
+            org: string;
+            role: string;
+            displayName?: string;
+            email: string;
+            passwordEnv?: string;
+          },
+        ) =>
+          withPlatform(opts, async (p) => {
+            if (!isRole(opts.role))
+              throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown role ${opts.role}` });
+            const o = await resolveOrg(p, opts.org);
+            let password: string;
+            let generated = false;
+            if (opts.passwordEnv) {
+              const v = process.env[opts.passwordEnv];
+              if (!v)
+                throw new MamoriError('MAMORI_VALIDATION', {
+                  reason: `environment variable ${opts.passwordEnv} is empty`,
+                });
+              password = v;
+            } else {
+              password = generatedPassword();
+              generated = true;
+            }
+            const u = await p.accounts.create(ctx, {
+              username: opts.username,
+              displayName: opts.displayName ?? opts.username,
+              email: opts.email || `${opts.username.toLowerCase()}@invalid.invalid`,
+              organizationId: o.id,
+              role: opts.role,
+              password,
+            });
+            if (opts.json) json({ user: u, ...(generated ? { initialPassword: password } : {}) });
+            else {
+              out(userLine(u));
+              if (generated) out(`initial password (shown once): ${password}`);
+            }
+          }),
+      ),
+    );
+  common(user.command('list'))
+    .description('list users')
+    .option('-o, --org <idOrCode>', 'only this organization')
+    .option('-q, --query <text>', 'user name or display name contains')
+    .action(
+      action(async (opts: Common & { org?: string; query?: string }) =>
+        withPlatform(opts, async (p) => {
+          const organizationId = opts.org ? (await resolveOrg(p, opts.org)).id : undefined;
+          const items: User[] = [];
+          let cursor: string | null = null;
+          do {
+            const page = await p.accounts.list(ctx, { organizationId, q: opts.query, limit: 200, cursor });
+            items.push(...page.items);
+            cursor = page.nextCursor;
+          } while (cursor);
+          if (opts.json) json(items);
+          else for (const u of items) out(userLine(u));
+        }),
+      ),
+    );
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    common(user.command(name))
+      .description(disabled ? 'disable a user (ends the user’s sessions)' : 'enable a disabled user')
+      .argument('<idOrUsername>', 'user id or user name')
+      .action(
+        action(async (idOrUsername: string, opts: Common) =>
+          withPlatform(opts, async (p) => {
+            const found = await p.accounts.find(ctx, idOrUsername);
+            const u = await p.accounts.update(ctx, found.id, { disabled });
+            if (opts.json) json(u);
+            else out(userLine(u));
+          }),
+        ),
+      );
+  }
+
+  // ---- token -------------------------------------------------------------------------------------------
+  const token = program.command('token').description('API tokens for machines');
+  common(token.command('create'))
+    .description('create an API token; it is printed once and stored only as a hash')
+    .requiredOption('-n, --name <name>', 'what the token is for')
+    .requiredOption('-o, --org <idOrCode>', 'organization the token acts for')
+    .requiredOption('-p, --permissions <list>', `comma-separated: ${permissionIds.join(', ')}`)
+    .option('-d, --days <n>', 'days until it expires (1–366)', '90')
+    .action(
+      action(async (opts: Common & { name: string; org: string; permissions: string; days: string }) =>
+        withPlatform(opts, async (p) => {
+          const days = Number(opts.days);
+          if (!Number.isInteger(days) || days < 1 || days > 366) {
+            throw new MamoriError('MAMORI_VALIDATION', { reason: '--days must be 1–366' });
+          }
+          const permissions = opts.permissions
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          for (const x of permissions) {
+            if (!isPermission(x))
+              throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown permission ${x}` });
+          }
+          const o = await resolveOrg(p, opts.org);
+          const r = await p.tokens.create(ctx, {
+            name: opts.name,
+            organizationId: o.id,
+            permissions: permissions as Permission[],
+            expiresAt: new Date(Date.now() + days * 86_400_000).toISOString(),
+          });
+          if (opts.json) json(r);
+          else {
+            out(`${r.item.id}\t${r.item.name}\t${o.name}\texpires ${r.item.expiresAt}`);
+            out(`token (shown once): ${r.token}`);
+          }
+        }),
+      ),
+    );
+  common(token.command('list'))
+    .description('list API tokens (never their secrets)')
+    .action(
+      action(async (opts: Common) =>
+        withPlatform(opts, async (p) => {
+          const { items } = await p.tokens.list(ctx);
+          if (opts.json) json(items);
+          else
+            for (const t of items) {
+              out(
+                [
+                  t.id,
+                  t.name,
+                  t.prefix,
+                  t.permissions.join(','),
+                  t.expiresAt,
+                  t.revokedAt ? 'revoked' : 'active',
+                ].join('\t'),
+              );
+            }
+        }),
+      ),
+    );
+  common(token.command('revoke'))
+    .description('revoke an API token')
+    .argument('<id>', 'token id')
+    .action(
+      action(async (id: string, opts: Common) =>
+        withPlatform(opts, async (p) => {
+          await p.tokens.revoke(ctx, id);
+          if (opts.json) json({ revoked: id });
+          else out(`revoked ${id}`);
+        }),
+      ),
+    );
+
+  // ---- audit -------------------------------------------------------------------------------------------
+  const audit = program.command('audit').description('the audit trail');
+  common(audit.command('verify'))
+    .description('check the hash chain; exit 1 and name each changed, missing or reordered record')
+    .action(
+      action(async (opts: Common) =>
+        withPlatform(opts, async (p) => {
+          const v = await p.audit.verify(ctx);
+          if (opts.json) json(v);
+          else if (v.ok) out(`audit trail intact: ${v.checked} records checked`);
+          else {
+            out(`audit trail NOT intact: ${v.problems.length} problem(s) in ${v.checked} records`);
+            for (const x of v.problems) out(`  #${x.seq}\t${x.kind}\t${x.message}`);
+          }
+          return v.ok ? exitCodes.ok : exitCodes.found;
+        }),
+      ),
+    );
+  common(audit.command('list'))
+    .description('show the newest audit records')
+    .option('--limit <n>', 'how many (1–200)', '50')
+    .option('--action <action>', 'only this action (or prefix ending in ".")')
+    .action(
+      action(async (opts: Common & { limit: string; action?: string }) =>
+        withPlatform(opts, async (p) => {
+          const page = await p.audit.list(ctx, { limit: Number(opts.limit), action: opts.action });
+          if (opts.json) json(page.items);
+          else
+            for (const r of page.items) {
+              out(
+                [r.seq, r.at, r.actorName ?? '-', r.action, r.target ?? '-', r.result, r.sourceIp].join('\t'),
+              );
+            }
+        }),
+      ),
+    );
+
+  // ---- demo --------------------------------------------------------------------------------------------
+  common(program.command('demo'))
+    .description('load all organizations and seed demo accounts for 静岡県 (idempotent)')
+    .option('--reset-passwords', 'give existing demo accounts new initial passwords (and MFA enrolment)')
+    .action(
+      action(async (opts: Common & { resetPasswords?: boolean }) =>
+        withPlatform(opts, async (p) => {
+          const r = await seedDemo(p, ctx, { resetPasswords: opts.resetPasswords });
+          if (opts.json) {
+            json(r);
+            return;
+          }
+          out(
+            `organizations: ${r.organizations.governments} local governments + the state (${r.organizations.wards} wards as sub-units), ${r.organizations.inserted} new, loaded in ${r.organizations.ms} ms`,
+          );
+          for (const u of r.users) {
+            out(
+              `  ${u.username.padEnd(14)} ${u.role.padEnd(20)} ${u.password ? `initial password: ${u.password}` : '(exists; password unchanged)'}`,
+            );
+          }
+          if (r.credentialsFile) out(`initial passwords also written to ${r.credentialsFile} (mode 0600)`);
+          out('At first sign-in each account enrols a TOTP authenticator (MFA) and gets recovery codes.');
+        }),
+      ),
+    );
+}

@@ -1,4 +1,120 @@
-import type { Command } from 'commander';
+// `mamori asm …`: the attack-surface engine from the command line.
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import {
+  ScopeGuard,
+  adhocScope,
+  DnsClient,
+  loadVulnDb,
+  renderTextReport,
+  scanTargets,
+  vulndbDataDir,
+  type VulnLookup,
+} from '@mamori/asm';
+import { exitCodes } from '../exit-codes.js';
+import { registerTemplates } from './asm-templates.js';
+import { registerVulndb } from './asm-vulndb.js';
 
-// Commands of this group are added here by their owner.
-export function register(_program: Command): void {}
+function parseResolver(v: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?(?::(\d{1,5}))?$/.exec(v.trim());
+  if (!m || !isIP(m[1]!)) throw new Error(`--resolver needs ADDRESS[:PORT], got "${v}"`);
+  return { host: m[1]!, port: m[2] ? Number(m[2]) : 53 };
+}
+
+function vulnLookupFrom(dir: string | undefined): VulnLookup | undefined {
+  const d = dir ?? vulndbDataDir();
+  if (!existsSync(d)) return undefined;
+  const db = loadVulnDb(d);
+  if (db.size === 0) return undefined;
+  return (q) =>
+    db.lookup({ cpe: q.cpe, vendor: q.vendor, product: q.product, version: q.version }).map((m) => {
+      const hit: ReturnType<VulnLookup>[number] = { cve: m.id, kev: Boolean(m.kev), certainty: m.confidence };
+      if (m.cvss) hit.cvss = m.cvss.score;
+      return hit;
+    });
+}
+
+export function register(program: Command): void {
+  const asm = program
+    .command('asm')
+    .description('Attack-surface management: scan, fingerprint and diagnose internet-facing assets');
+  registerTemplates(asm);
+  registerVulndb(asm);
+
+  asm
+    .command('scan')
+    .description(
+      'Scan exactly the named targets (names, addresses, IPv4 ranges). A name is scanned only if every address it resolves to was named too; ' +
+        'everything else is refused and listed. Prints a Japanese report (--lang en for English) or JSON (--json). ' +
+        'Exit code 1 when there are findings, 0 when none.',
+    )
+    .argument('<targets...>', 'host names, addresses or CIDR ranges to scan')
+    .option('--ports <spec>', 'top100 | top1000 | all | a list such as 22,80,8000-8010', 'top1000')
+    .option('--json', 'print the result as JSON (services, findings, refused, domains, risk)')
+    .addOption(new Option('--lang <lang>', 'report language').choices(['ja', 'en']).default('ja'))
+    .option(
+      '--resolver <address[:port]>',
+      'DNS server for every lookup (default: the system resolver; DNS checks need this)',
+    )
+    .option('--no-udp', 'skip the UDP probes (DNS, NTP, SNMP, SSDP, NetBIOS, IKE)')
+    .option('--no-dns', 'skip DNS discovery and checks')
+    .option('--tech <file>', 'a Wappalyzer-format technologies.json to use instead of the built-in one')
+    .option('--vulndb <dir>', 'vulnerability database directory (default: the bundled one)')
+    .option('--timeout <ms>', 'connection timeout', (v) => Number(v), 1500)
+    .option('--rate <n>', 'new connections per second (default: adaptive, unlimited)', (v) => Number(v))
+    .action(
+      async (
+        targets: string[],
+        o: {
+          ports: string;
+          json?: boolean;
+          lang: 'ja' | 'en';
+          resolver?: string;
+          udp: boolean;
+          dns: boolean;
+          tech?: string;
+          vulndb?: string;
+          timeout: number;
+          rate?: number;
+        },
+      ) => {
+        const resolver = o.resolver ? parseResolver(o.resolver) : undefined;
+        let guard: ScopeGuard | undefined;
+        if (resolver) {
+          const client = new DnsClient({ server: resolver });
+          guard = new ScopeGuard({
+            orgs: [adhocScope(targets)],
+            resolve: (n) => client.resolveAddresses(n),
+            ignoreWindows: true,
+          });
+        }
+        const opts: Parameters<typeof scanTargets>[1] = {
+          ports: o.ports,
+          lang: o.lang,
+          udp: o.udp,
+          dns: o.dns,
+          timeoutMs: o.timeout,
+        };
+        if (resolver) opts.resolver = resolver;
+        if (guard) opts.guard = guard;
+        if (o.tech) opts.techPath = o.tech;
+        if (o.rate) opts.ratePerSecond = o.rate;
+        const lookup = vulnLookupFrom(o.vulndb);
+        if (lookup) opts.vulnLookup = lookup;
+        if (!o.json) opts.onProgress = (m) => process.stderr.write(`mamori: ${m}\n`);
+        const report = await scanTargets(targets, opts);
+        for (const r of report.refused)
+          process.stderr.write(`mamori: refused ${r.target}${r.port ? `:${r.port}` : ''}: ${r.reason}\n`);
+        if (report.hosts.length === 0) {
+          const err = new Error('no target is in scope; nothing was scanned');
+          (err as Error & { exitCode: number }).exitCode = exitCodes.input;
+          throw err;
+        }
+        process.stdout.write(
+          o.json ? `${JSON.stringify(report, null, 2)}\n` : renderTextReport(report, o.lang),
+        );
+        process.exitCode = report.findings.length > 0 ? exitCodes.found : exitCodes.ok;
+      },
+    );
+}

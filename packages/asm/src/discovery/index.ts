@@ -1,0 +1,3 @@
+export * from './dns-discovery.js';
+export * from './passive.js';
+export * from './assets.js';

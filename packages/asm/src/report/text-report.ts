@@ -1,0 +1,135 @@
+// The human-readable report, Japanese first: what was found, how serious, and what to do, in that order.
+import { severityLabels } from '@mamori/core';
+import type { ScanReport } from '../scan/types.js';
+import type { Lang } from '../checks/evaluate.js';
+
+const T = {
+  ja: {
+    heading: 'Mamori 攻撃対象領域（ASM）診断レポート',
+    when: '診断日時',
+    targets: '診断対象',
+    ports: '調査ポート',
+    refused: '範囲外のため診断しなかった対象',
+    risk: 'リスクスコア（0〜100、高いほど危険）',
+    findings: '対応が必要な指摘（重要度の高い順）',
+    none: '指摘はありませんでした。',
+    target: '対象',
+    evidence: '根拠',
+    action: '対処',
+    services: '公開されているサービス',
+    cols: ['ホスト', 'ポート', 'サービス', '製品', 'バージョン', '暗号化'],
+    dns: 'DNS',
+    zone: 'ゾーン',
+    axfr: 'ゾーン転送',
+    allowed: '許可（問題）',
+    denied: '拒否',
+    names: '見つかった名前',
+    note: '※ 指摘は外部から観測できた事実に基づきます。修正後に再診断すると「修正済み」になります。',
+    ports_n: (n: number) => `${n} ポート`,
+    none_open: '外部から接続できるサービスはありませんでした。',
+  },
+  en: {
+    heading: 'Mamori attack-surface (ASM) assessment report',
+    when: 'Scanned',
+    targets: 'Targets',
+    ports: 'Ports probed',
+    refused: 'Not scanned (outside the scope)',
+    risk: 'Risk score (0–100, higher is worse)',
+    findings: 'Findings to act on (most serious first)',
+    none: 'No findings.',
+    target: 'Where',
+    evidence: 'Evidence',
+    action: 'What to do',
+    services: 'Services reachable from the internet',
+    cols: ['Host', 'Port', 'Service', 'Product', 'Version', 'TLS'],
+    dns: 'DNS',
+    zone: 'Zone',
+    axfr: 'Zone transfer',
+    allowed: 'ALLOWED (problem)',
+    denied: 'refused',
+    names: 'Names found',
+    note: 'Findings are facts observed from outside. After a fix, a rescan marks them fixed.',
+    ports_n: (n: number) => `${n} ports`,
+    none_open: 'No service was reachable.',
+  },
+} as const;
+
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+      ch,
+    )
+      ? 2
+      : 1;
+  return w;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c + ' '.repeat(widths[i]! - width(c)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function renderTextReport(r: ScanReport, lang: Lang = 'ja'): string {
+  const t = T[lang];
+  const out: string[] = [];
+  out.push(t.heading, '='.repeat(40));
+  out.push(`${t.when}: ${r.startedAt}`);
+  out.push(`${t.targets}: ${r.targets.join(', ')}`);
+  out.push(`${t.ports}: ${r.ports.spec} (${t.ports_n(r.ports.count)})`);
+  if (r.refused.length > 0) {
+    out.push(`${t.refused}:`);
+    for (const x of r.refused) out.push(`  - ${x.target}${x.port ? `:${x.port}` : ''} — ${x.reason}`);
+  }
+  const counts = Object.entries(r.risk.counts)
+    .reverse()
+    .map(([s, n]) => `${severityLabels[s as keyof typeof severityLabels][lang]} ${n}`)
+    .join(' / ');
+  out.push(`${t.risk}: ${r.risk.score}  (${counts})`, '');
+  out.push(`■ ${t.findings}`);
+  if (r.findings.length === 0) out.push(`  ${t.none}`);
+  r.findings.forEach((f, i) => {
+    const where = `${f.host}${f.port ? `:${f.port}/${f.transport ?? 'tcp'}` : ''}${f.detail && !f.detail.includes(f.host) ? ` (${f.detail})` : ''}`;
+    out.push(`${i + 1}. [${severityLabels[f.severity][lang]}] ${f.title}${f.kev ? ' [KEV]' : ''}`);
+    out.push(`   ${t.target}: ${where}`);
+    out.push(`   ${t.evidence}: ${f.evidence}`);
+    if (f.remediation) out.push(`   ${t.action}: ${f.remediation[lang]}`);
+  });
+  out.push('', `■ ${t.services}`);
+  if (r.services.length === 0) out.push(`  ${t.none_open}`);
+  else
+    out.push(
+      table([
+        [...t.cols],
+        ...r.services.map((s) => [
+          s.host,
+          `${s.port}/${s.transport}`,
+          s.service,
+          s.product,
+          s.version,
+          s.tlsInfo ? `${s.starttls ? 'STARTTLS ' : ''}${s.tlsInfo.versions.join(',')}` : s.tls ? 'TLS' : '-',
+        ]),
+      ]),
+    );
+  if (r.domains.some((d) => d.zone)) {
+    out.push('', `■ ${t.dns}`);
+    for (const d of r.domains.filter((x) => x.zone)) {
+      out.push(`${t.zone}: ${d.zone}`);
+      for (const rec of d.records) out.push(`  ${rec.name} ${rec.type} ${rec.data}`);
+      for (const a of d.axfr)
+        out.push(
+          `  ${t.axfr} ${a.server}${a.address ? ` (${a.address})` : ''}: ${a.allowed ? `${t.allowed}, ${a.records.length}` : `${t.denied}${a.reason ? ` — ${a.reason}` : ''}`}`,
+        );
+      if (d.discoveredNames.length > 0) out.push(`  ${t.names}: ${d.discoveredNames.join(', ')}`);
+    }
+  }
+  out.push('', t.note);
+  return `${out.join('\n')}\n`;
+}

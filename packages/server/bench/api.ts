@@ -3,7 +3,7 @@
 //  2. GET /api/v1/organizations?q=… (names, hiragana, half-width katakana, code prefixes) under N concurrent
 //     clients with an API token: p50/p95/p99 latency and requests/s over a fixed number of requests.
 // Traffic goes to 127.0.0.1 only. Options: --requests N (default 5000) --concurrency N (default 50)
-// --cold-runs N (default 3) --json
+// --cold-runs N (default 3) --dev (spawn the tsx dev entry even when the CLI is built) --json
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -77,7 +77,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 
 function serveCommand(): { cmd: string; argv: string[]; label: string } {
   const built = join(root, 'packages/cli/dist/main.js');
-  if (existsSync(built))
+  if (existsSync(built) && !args.includes('--dev'))
     return { cmd: process.execPath, argv: [built, 'serve'], label: 'node packages/cli/dist/main.js serve' };
   const dev = join(root, 'packages/cli/src/main.ts');
   return {

@@ -2,6 +2,9 @@
 import { severityLabels } from '@mamori/core';
 import type { ScanReport } from '../scan/types.js';
 import type { Lang } from '../checks/evaluate.js';
+import { loadChecks, type CheckDef } from '../checks/catalog.js';
+
+let catalog: Map<string, CheckDef> | null = null;
 
 const T = {
   ja: {
@@ -95,9 +98,11 @@ export function renderTextReport(r: ScanReport, lang: Lang = 'ja'): string {
   out.push(`${t.risk}: ${r.risk.score}  (${counts})`, '');
   out.push(`■ ${t.findings}`);
   if (r.findings.length === 0) out.push(`  ${t.none}`);
+  catalog ??= loadChecks();
   r.findings.forEach((f, i) => {
+    const title = catalog!.get(f.check)?.title[lang] ?? f.title;
     const where = `${f.host}${f.port ? `:${f.port}/${f.transport ?? 'tcp'}` : ''}${f.detail && !f.detail.includes(f.host) ? ` (${f.detail})` : ''}`;
-    out.push(`${i + 1}. [${severityLabels[f.severity][lang]}] ${f.title}${f.kev ? ' [KEV]' : ''}`);
+    out.push(`${i + 1}. [${severityLabels[f.severity][lang]}] ${title}${f.kev ? ' [KEV]' : ''}`);
     out.push(`   ${t.target}: ${where}`);
     out.push(`   ${t.evidence}: ${f.evidence}`);
     if (f.remediation) out.push(`   ${t.action}: ${f.remediation[lang]}`);

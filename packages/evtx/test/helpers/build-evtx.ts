@@ -9,7 +9,10 @@ export interface XElement {
   attrs?: Array<[string, XValue]>;
   children?: Array<XElement | XValue>;
 }
-export type XSubst = { type: number; bytes: Buffer } | { type: 0x21; nested: XElement };
+export type XSubst =
+  | { type: number; bytes: Buffer }
+  | { type: 0x21; nested: XElement }
+  | { type: 0x21; instance: { template: XElement; values: XSubst[] } };
 export interface XRecord {
   id: number;
   template: XElement;
@@ -17,10 +20,10 @@ export interface XRecord {
 }
 
 class Writer {
-  readonly buf = Buffer.alloc(65536);
+  readonly buf = Buffer.alloc(2 * 65536);
   pos = 0;
-  private names = new Map<string, number>();
-  private templates = new Map<XElement, number>();
+  names = new Map<string, number>();
+  templates = new Map<XElement, number>();
 
   u8(v: number): void {
     this.buf[this.pos++] = v;
@@ -68,27 +71,30 @@ class Writer {
     const attrs = e.attrs ?? [];
     this.u8(attrs.length ? 0x41 : 0x01);
     this.u16(0xffff); // dependency id
-    this.u32(0); // data size (readers walk the tokens)
+    const sizeAt = this.pos;
+    this.u32(0); // data size: everything after this field up to and including the end token, patched below
     this.name(e.el);
     if (attrs.length) {
-      this.u32(0); // attribute list size
+      const listAt = this.pos;
+      this.u32(0);
       attrs.forEach(([n, v], i) => {
         this.u8(i < attrs.length - 1 ? 0x46 : 0x06);
         this.name(n);
         this.value(v);
       });
+      this.buf.writeUInt32LE(this.pos - listAt - 4, listAt);
     }
     const children = e.children ?? [];
-    if (children.length === 0) {
-      this.u8(0x03);
-      return;
+    if (children.length === 0) this.u8(0x03);
+    else {
+      this.u8(0x02);
+      for (const c of children) {
+        if ('el' in c) this.element(c);
+        else this.value(c);
+      }
+      this.u8(0x04);
     }
-    this.u8(0x02);
-    for (const c of children) {
-      if ('el' in c) this.element(c);
-      else this.value(c);
-    }
-    this.u8(0x04);
+    this.buf.writeUInt32LE(this.pos - sizeAt - 4, sizeAt);
   }
 
   fragment(root: XElement): void {
@@ -122,7 +128,11 @@ class Writer {
       const start = this.pos;
       // Nested BinXML is written in place so that its inline names carry their real chunk offsets.
       if ('nested' in v) this.fragment(v.nested);
-      else this.bytes(v.bytes);
+      else if ('instance' in v) {
+        this.bytes(Buffer.from([0x0f, 0x01, 0x01, 0x00]));
+        this.templateInstance(v.instance.template, v.instance.values);
+        this.u8(0x00);
+      } else this.bytes(v.bytes);
       this.buf.writeUInt16LE(this.pos - start, desc + i * 4);
       this.buf[desc + i * 4 + 2] = v.type;
     });
@@ -131,13 +141,35 @@ class Writer {
 
 const FILETIME_2025 = 133800000000000000n; // 2024-12-27T…Z
 
+/** Pack records into as few full chunks as they need (templates and names defined once per chunk). */
+export function buildChunks(records: XRecord[]): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  while (from < records.length) {
+    const { chunk, used } = packChunk(records, from);
+    if (used === 0) throw new Error('record larger than a chunk');
+    out.push(chunk);
+    from += used;
+  }
+  return out;
+}
+
 export function buildChunk(records: XRecord[]): Buffer {
+  const { chunk, used } = packChunk(records);
+  if (used !== records.length) throw new Error('records do not fit in one chunk');
+  return chunk;
+}
+
+function packChunk(records: XRecord[], from = 0): { chunk: Buffer; used: number } {
   const w = new Writer();
   w.pos = 512;
   let last = 512;
-  for (const r of records) {
+  let used = 0;
+  for (let i = from; i < records.length; i++) {
+    const r = records[i]!;
     const start = w.pos;
-    last = start;
+    const names = new Set(w.names.keys());
+    const templates = new Set(w.templates.keys());
     w.u32(0x00002a2a);
     w.u32(0); // size, fixed below
     w.buf.writeBigUInt64LE(BigInt(r.id), w.pos);
@@ -150,12 +182,22 @@ export function buildChunk(records: XRecord[]): Buffer {
     while ((w.pos + 4 - start) % 8) w.u8(0);
     const size = w.pos + 4 - start;
     w.u32(size);
+    if (w.pos > 65536) {
+      // Does not fit: undo this record, including the names and templates it defined.
+      w.buf.fill(0, start);
+      w.pos = start;
+      for (const k of [...w.names.keys()]) if (!names.has(k)) w.names.delete(k);
+      for (const k of [...w.templates.keys()]) if (!templates.has(k)) w.templates.delete(k);
+      break;
+    }
     w.buf.writeUInt32LE(size, start + 4);
+    last = start;
+    used++;
   }
-  const b = w.buf;
+  const b = Buffer.from(w.buf.subarray(0, 65536));
   b.write('ElfChnk\0', 0, 'latin1');
-  const first = BigInt(records[0]?.id ?? 0);
-  const lastId = BigInt(records.at(-1)?.id ?? 0);
+  const first = BigInt(records[from]?.id ?? 0);
+  const lastId = BigInt(records[from + Math.max(0, used - 1)]?.id ?? 0);
   b.writeBigUInt64LE(first, 8);
   b.writeBigUInt64LE(lastId, 16);
   b.writeBigUInt64LE(first, 24);
@@ -165,7 +207,7 @@ export function buildChunk(records: XRecord[]): Buffer {
   b.writeUInt32LE(w.pos, 48);
   b.writeUInt32LE(crc32(b.subarray(512, w.pos)), 52);
   b.writeUInt32LE(crc32(b.subarray(128, 512), crc32(b.subarray(0, 120))), 124);
-  return b;
+  return { chunk: b, used };
 }
 
 export function buildFile(chunks: Buffer[]): Buffer {

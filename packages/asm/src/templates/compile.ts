@@ -147,7 +147,7 @@ type Raw = Record<string, unknown>;
 function str(v: unknown, what: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   throw new TemplateError(`${what} must be a string`);
 }
 
@@ -215,7 +215,8 @@ function compilePayloads(req: Raw, opts: CompileOptions, used: Set<string>): Pay
       if (isAbsolute(file)) throw new TemplateError(`payload ${name}: absolute paths are not allowed`);
       if (!root || !existsSync(join(root, file))) throw new TemplateError(`payload file not found: ${file}`);
       sets.push({ name, file: join(root, file) });
-    } else if (typeof v === 'string' || typeof v === 'number') sets.push({ name, values: [String(v)] });
+    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint')
+      sets.push({ name, values: [String(v)] });
     else throw new TemplateError(`payload ${name}: expected a list or a file`);
     used.add(name);
   }
@@ -343,7 +344,8 @@ function compileNetwork(req: Raw, index: number, opts: CompileOptions, used: Set
     const r = (x ?? {}) as Raw;
     const hex = str(r['type'], 'type').toLowerCase() === 'hex';
     const data = str(r['data'], `input ${i + 1} data`);
-    if (hex && !/^[0-9a-fA-F\s]*$/.test(data)) throw new TemplateError(`input ${i + 1}: bad hex data`);
+    if (hex && !data.includes('{{') && !/^[0-9a-fA-F\s]*$/.test(data))
+      throw new TemplateError(`input ${i + 1}: bad hex data`);
     const read = r['read'] === undefined ? undefined : Number(r['read']);
     if (read !== undefined && (!Number.isFinite(read) || read < 0))
       throw new TemplateError(`input ${i + 1}: bad read`);
@@ -401,7 +403,8 @@ export function compileTemplate(text: string, path: string, opts: CompileOptions
     if (text.length > MAX_TEMPLATE_BYTES) throw new TemplateError('template larger than 2 MiB');
     let doc: unknown;
     try {
-      doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
+      // Big integers stay exact (hex payloads written as bare digits, e.g. 444953543030303030303031).
+      doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false, intAsBigInt: true });
     } catch (err) {
       throw new TemplateError(`YAML: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -423,7 +426,12 @@ export function compileTemplate(text: string, path: string, opts: CompileOptions
     let selfContainedReq = false;
     // Out-of-band callbacks need an interaction server (interactsh) the platform does not run.
     for (const [key] of PROTOCOL_KEYS) {
-      if (t[key] !== undefined && /interactsh/i.test(JSON.stringify(t[key]))) {
+      if (
+        t[key] !== undefined &&
+        /interactsh/i.test(
+          JSON.stringify(t[key], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+        )
+      ) {
         throw new UnsupportedError('out-of-band (interactsh) interactions are not supported');
       }
     }

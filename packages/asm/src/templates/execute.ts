@@ -739,9 +739,8 @@ class Run {
         };
         try {
           for (const input of b.inputs) {
-            const data = input.hex
-              ? Buffer.from(input.data.replace(/\s+/g, ''), 'hex').toString('latin1')
-              : interpolate(toByteString(input.data), ev);
+            const text = interpolate(toByteString(input.data), ev);
+            const data = input.hex ? Buffer.from(text.replace(/\s+/g, ''), 'hex').toString('latin1') : text;
             if (data.length > 0) {
               await conn.write(byteStringToBuffer(data));
               sentAll += data;

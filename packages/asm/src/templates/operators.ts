@@ -51,7 +51,7 @@ function list(v: unknown, what: string): string[] {
   const arr = Array.isArray(v) ? v : [v];
   return arr.map((x) => {
     if (typeof x === 'string') return x;
-    if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+    if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
     throw new TemplateError(`${what}: expected strings`);
   });
 }

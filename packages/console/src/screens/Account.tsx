@@ -1,5 +1,5 @@
 // My account: display name, language, password change and MFA status.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, api } from '../api/client.js';
 import type { Locale, Me } from '../api/types.js';
@@ -14,7 +14,9 @@ import { StatusTag } from './OrgDetail.js';
 export function AccountScreen({ me, onChange }: { me: Me; onChange: (me: Me) => void }) {
   const { t, locale, setLocale } = useI18n();
   const [displayName, setDisplayName] = useState(me.displayName);
-  const [lang, setLang] = useState<Locale>(me.locale ?? locale);
+  const [lang, setLang] = useState<Locale>(locale);
+  // The header switch changes the language too; keep the form showing the language in use.
+  useEffect(() => setLang(locale), [locale]);
   const [profileNote, setProfileNote] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   const [pw, setPw] = useState({ current: '', next: '', confirm: '' });
   const [pwErrors, setPwErrors] = useState<Record<string, string>>({});

@@ -204,6 +204,7 @@ export function AuditScreen() {
               columns={[
                 {
                   key: 'seq',
+                  className: 'nowrap',
                   header: t('audit.seq'),
                   numeric: true,
                   sortValue: (r) => r.seq,

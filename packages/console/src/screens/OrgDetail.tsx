@@ -171,6 +171,7 @@ function OrgBody({
               { key: 'kana', header: t('org.kana'), sortValue: (o) => o.nameKana, render: (o) => o.nameKana },
               {
                 key: 'kind',
+                className: 'nowrap',
                 header: t('org.kind'),
                 sortValue: (o) => o.kind,
                 render: (o) => kindLabel(t, o.kind),
@@ -221,12 +222,14 @@ function OrgBody({
               },
               {
                 key: 'status',
+                className: 'nowrap',
                 header: t('user.status'),
                 sortValue: (u) => (u.disabled ? 1 : 0),
                 render: (u) => <StatusTag ok={!u.disabled} yes={t('user.active')} no={t('user.disabled')} />,
               },
               {
                 key: 'last',
+                className: 'nowrap',
                 header: t('user.lastLogin'),
                 sortValue: (u) => u.lastLoginAt,
                 render: (u) => dateTime(u.lastLoginAt),

@@ -309,6 +309,7 @@ export function OrgTree({ me }: { me: Me }) {
                 },
                 {
                   key: 'kind',
+                  className: 'nowrap',
                   header: t('org.kind'),
                   sortValue: (o) => o.kind,
                   render: (o) => kindLabel(t, o.kind),

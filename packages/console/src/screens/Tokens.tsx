@@ -223,24 +223,28 @@ export function TokensScreen({ me }: { me: Me }) {
               },
               {
                 key: 'created',
+                className: 'nowrap',
                 header: t('token.created'),
                 sortValue: (k) => k.createdAt,
                 render: (k) => dateTime(k.createdAt),
               },
               {
                 key: 'expires',
+                className: 'nowrap',
                 header: t('token.expiry'),
                 sortValue: (k) => k.expiresAt,
                 render: (k) => dateTime(k.expiresAt),
               },
               {
                 key: 'used',
+                className: 'nowrap',
                 header: t('token.lastUsed'),
                 sortValue: (k) => k.lastUsedAt,
                 render: (k) => dateTime(k.lastUsedAt),
               },
               {
                 key: 'status',
+                className: 'nowrap',
                 header: t('token.status'),
                 sortValue: (k) => (k.revokedAt ? 1 : 0),
                 render: status,

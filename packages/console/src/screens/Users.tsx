@@ -98,9 +98,11 @@ export function UsersScreen({ me }: { me: Me }) {
     }
   };
 
+  // The console's own catalogue names roles the same way everywhere; the server's labels cover roles it lacks.
   const roleLabel = (id: string) => {
-    const r = roles.find((x) => x.id === id);
-    return r && r.ja !== r.id ? r[locale] : t(`role.${id}` as MessageKey);
+    const key = `role.${id}` as MessageKey;
+    const own = t(key);
+    return own !== key ? own : (roles.find((x) => x.id === id)?.[locale] ?? id);
   };
 
   return (
@@ -257,18 +259,21 @@ export function UsersScreen({ me }: { me: Me }) {
               },
               {
                 key: 'mfa',
+                className: 'nowrap',
                 header: t('user.mfa'),
                 sortValue: (u) => (u.mfaEnrolled ? 0 : 1),
                 render: (u) => <StatusTag ok={u.mfaEnrolled} yes={t('user.mfaOn')} no={t('user.mfaOff')} />,
               },
               {
                 key: 'status',
+                className: 'nowrap',
                 header: t('user.status'),
                 sortValue: (u) => (u.disabled ? 1 : 0),
                 render: (u) => <StatusTag ok={!u.disabled} yes={t('user.active')} no={t('user.disabled')} />,
               },
               {
                 key: 'last',
+                className: 'nowrap',
                 header: t('user.lastLogin'),
                 sortValue: (u) => u.lastLoginAt,
                 render: (u) => dateTime(u.lastLoginAt),

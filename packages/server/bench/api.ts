@@ -83,8 +83,9 @@ function serveCommand(): { cmd: string; argv: string[]; label: string } {
   return {
     cmd: process.execPath,
     argv: ['--import', 'tsx', '--conditions=development', dev, 'serve'],
-    label:
-      'node --import tsx --conditions=development packages/cli/src/main.ts serve (dev entry, no build present)',
+    label: `node --import tsx --conditions=development packages/cli/src/main.ts serve (dev entry${
+      existsSync(built) ? '' : ', no build present'
+    })`,
   };
 }
 

@@ -83,7 +83,13 @@ describe(`HTTP API behaviour (${dialect})`, () => {
 
     // Half signed in: the API is closed.
     expectError(await c.get('/api/v1/me'), 401, 'MAMORI_MFA_REQUIRED');
-    expectError(await c.get('/api/v1/auth/session'), 401, 'MAMORI_MFA_REQUIRED');
+    const partial = await c.get('/api/v1/auth/session');
+    expectError(partial, 401, 'MAMORI_MFA_REQUIRED');
+    // …but the console can resume the sign-in after a reload.
+    assert.deepEqual(json<{ error: { details: unknown } }>(partial).error.details, {
+      state: 'mfa_enrolment_required',
+      csrfToken: lb.csrfToken,
+    });
 
     const e = await c.post('/api/v1/auth/mfa/enrolment');
     assert.equal(e.statusCode, 200, e.body);

@@ -120,6 +120,42 @@ const table: Record<string, RouteSpec> = {
       },
     ],
   },
+  'GET /api/v1/auth/oidc': {
+    public: 'tells the sign-in page whether to offer OIDC',
+    cases: [
+      {
+        kind: 'allowed',
+        label: 'not configured in this deployment',
+        who: anon,
+        req: () => ({ url: '/api/v1/auth/oidc' }),
+        expect: (res) => assert.deepEqual(json(res), { enabled: false }),
+      },
+    ],
+  },
+  'GET /api/v1/auth/oidc/start': {
+    public: 'starts OIDC sign-in',
+    cases: [
+      {
+        kind: 'allowed',
+        label: 'OIDC not configured → 404',
+        who: anon,
+        req: () => ({ url: '/api/v1/auth/oidc/start' }),
+        expect: (res) => expectError(res, 404, 'MAMORI_NOT_FOUND'),
+      },
+    ],
+  },
+  'GET /api/v1/auth/oidc/callback': {
+    public: 'the identity provider sends the browser back here',
+    cases: [
+      {
+        kind: 'allowed',
+        label: 'OIDC not configured → 404',
+        who: anon,
+        req: () => ({ url: '/api/v1/auth/oidc/callback?code=x&state=y' }),
+        expect: (res) => expectError(res, 404, 'MAMORI_NOT_FOUND'),
+      },
+    ],
+  },
   'POST /api/v1/auth/mfa/verify': {
     notTenantScoped: "acts on the caller's own session",
     ownSession: "the caller's own sign-in",

@@ -97,6 +97,7 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 let adminPassword: string;
+let recoveryCodes: string[] = [];
 const screens: string[] = [];
 
 before(async () => {
@@ -214,6 +215,7 @@ test('first sign-in enrols MFA with a locally rendered QR code and shows recover
     .allInnerTexts();
   assert.ok(codes.length >= 5, `recovery codes shown: ${codes.length}`);
   assert.equal(new Set(codes).size, codes.length);
+  recoveryCodes = codes.map((c) => c.trim());
   await page.getByRole('button', { name: 'ダウンロード' }).waitFor();
   await capture('recovery-codes');
   await page.getByRole('button', { name: /コンソールへ進む/ }).click();
@@ -355,6 +357,10 @@ test('the audit trail lists actions, filters them and verifies the hash chain', 
     [...document.querySelectorAll('table tbody tr')].every((r) => !r.textContent?.includes('成功')),
   );
   await table.getByText('失敗').first().waitFor();
+  await table
+    .getByRole('cell', { name: /ログイン\s*auth\.login/ })
+    .first()
+    .waitFor();
   await page.getByRole('button', { name: 'クリア' }).click();
   await page.getByRole('button', { name: 'ハッシュチェーンを検証' }).click();
   await page.getByText(/検証しました：\d+件の記録に改ざんはありません。/).waitFor();
@@ -398,5 +404,15 @@ test('switching to English translates the console and API errors', async () => {
     `the error is in English: ${text}`,
   );
   await capture('sign-in-en');
-  assert.ok(screens.length >= 12, `screens captured: ${screens.join(', ')}`);
+
+  // Signing in again asks for the second factor; a recovery code shown at enrolment is accepted.
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await heading('Multi-factor authentication').waitFor();
+  await page.getByLabel('Verification code').fill(recoveryCodes[0]!);
+  await capture('mfa-verify-en');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await heading('Organizations').waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  assert.ok(screens.length >= 13, `screens captured: ${screens.join(', ')}`);
 });

@@ -9,11 +9,25 @@ import { DataTable } from '../components/DataTable.js';
 import { SelectField, TextField } from '../components/Field.js';
 import { PageHeader } from '../components/Layout.js';
 import { useI18n } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/i18n.js';
 
 const emptyFilters = { actor: '', action: '', organizationId: '', result: '', from: '', to: '' };
 
 /** datetime-local values are Japan time for the console's users. */
 const toIso = (local: string) => (local ? new Date(`${local}:00+09:00`).toISOString() : undefined);
+
+/** Known actions get a name in the user's language; the code stays visible for searching and unknown ones. */
+function ActionLabel({ action }: { action: string }) {
+  const { t } = useI18n();
+  const key = `action.${action}` as MessageKey;
+  const label = t(key);
+  return (
+    <span className="action-label">
+      {label !== key ? <span>{label}</span> : null}
+      <span className="mono">{action}</span>
+    </span>
+  );
+}
 
 export function AuditScreen() {
   const { t, locale, dateTime } = useI18n();
@@ -226,7 +240,7 @@ export function AuditScreen() {
                   key: 'action',
                   header: t('audit.action'),
                   sortValue: (r) => r.action,
-                  render: (r) => <span className="mono">{r.action}</span>,
+                  render: (r) => <ActionLabel action={r.action} />,
                 },
                 {
                   key: 'target',

@@ -11,7 +11,7 @@ import {
   type OrgKind,
 } from '@mamori/core';
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { OrganizationsTable } from '@mamori/store';
+import type { Db, OrganizationsTable } from '@mamori/store';
 import type { Deps } from '../context.js';
 import type {
   CreateOrganizationInput,
@@ -51,6 +51,41 @@ function toOrg(r: OrgRow): Organization {
     prefectureCode: r.prefecture_code,
     childCount: Number(r.child_count),
   };
+}
+
+const compared = [
+  'code',
+  'name',
+  'name_kana',
+  'name_en',
+  'kind',
+  'parent_id',
+  'prefecture_code',
+  'search_key',
+] as const;
+
+/** Official rows not in the table yet, and rows whose stored values differ. */
+async function diffOfficial(
+  exec: Db,
+  rows: OrganizationsTable[],
+): Promise<{ fresh: OrganizationsTable[]; changed: OrganizationsTable[] }> {
+  const existing = new Map(
+    (
+      await exec
+        .selectFrom('organizations')
+        .selectAll()
+        .where((eb) => eb.or([eb('code', 'is not', null), eb('id', '=', STATE_ORG_ID)]))
+        .execute()
+    ).map((r) => [r.id, r]),
+  );
+  const fresh: OrganizationsTable[] = [];
+  const changed: OrganizationsTable[] = [];
+  for (const row of rows) {
+    const old = existing.get(row.id);
+    if (!old) fresh.push(row);
+    else if (compared.some((f) => old[f] !== row[f])) changed.push(row);
+  }
+  return { fresh, changed };
 }
 
 export class OrganizationServiceImpl implements OrganizationService {
@@ -248,44 +283,33 @@ export class OrganizationServiceImpl implements OrganizationService {
         updated_at: now,
       });
     }
+    // Nothing to change (the usual `npm start`): no transaction and no audit record.
+    this.d.policy.assertHuman(ctx.actor);
+    if (ctx.actor.kind === 'user' && ctx.actor.role !== 'state_admin')
+      throw new MamoriError('MAMORI_FORBIDDEN');
+    const before = await diffOfficial(this.d.db.kysely, rows);
+    if (before.fresh.length === 0 && before.changed.length === 0) {
+      const wards = rows.filter((r) => r.kind === 'ward').length;
+      return {
+        inserted: 0,
+        updated: 0,
+        total: rows.length,
+        governments: rows.length - wards - 1,
+        wards,
+        ms: Math.round(performance.now() - started),
+      };
+    }
     const result = await this.d.mutate(ctx, 'org.load_official', async (trx, note) => {
       this.d.policy.assertHuman(ctx.actor);
       if (ctx.actor.kind === 'user' && ctx.actor.role !== 'state_admin') {
         throw new MamoriError('MAMORI_FORBIDDEN');
       }
-      const existing = new Map(
-        (await trx.selectFrom('organizations').selectAll().where('code', 'is not', null).execute()).map(
-          (r) => [r.id, r],
-        ),
-      );
-      const state = await trx
-        .selectFrom('organizations')
-        .selectAll()
-        .where('id', '=', STATE_ORG_ID)
-        .executeTakeFirst();
-      if (state) existing.set(state.id, state);
-      const fresh: OrganizationsTable[] = [];
-      let updated = 0;
-      const fields = [
-        'code',
-        'name',
-        'name_kana',
-        'name_en',
-        'kind',
-        'parent_id',
-        'prefecture_code',
-        'search_key',
-      ] as const;
-      for (const row of rows) {
-        const old = existing.get(row.id);
-        if (!old) {
-          fresh.push(row);
-        } else if (fields.some((f) => old[f] !== row[f])) {
-          const { id, created_at: _c, ...rest } = row;
-          await trx.updateTable('organizations').set(rest).where('id', '=', id).execute();
-          updated++;
-        }
+      const { fresh, changed } = await diffOfficial(trx, rows);
+      for (const row of changed) {
+        const { id, created_at: _c, ...rest } = row;
+        await trx.updateTable('organizations').set(rest).where('id', '=', id).execute();
       }
+      const updated = changed.length;
       // 11 columns a row: 200 rows stay well below SQLite's and PostgreSQL's bound-parameter limits.
       for (let i = 0; i < fresh.length; i += 200) {
         await trx

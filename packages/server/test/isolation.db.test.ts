@@ -960,6 +960,35 @@ describe(`tenant isolation over HTTP (${dialect})`, () => {
     assert.ok(problems.includes('POST /api/v1/users: missing a "auditor-write" case'));
   });
 
+  // Declared after the table's cases, so it runs last: the refused writes above left no trace but the audit.
+  const finalCheck = () =>
+    test('refused writes changed nothing, and were recorded as denied', async () => {
+      for (const p of [fx.users.a2Admin, fx.users.b1Admin]) {
+        const u = await t.platform.accounts.get(t.system, p.userId);
+        assert.equal(u.disabled, false, `${p.username} was disabled by another tenant`);
+      }
+      const tokens = (await t.platform.tokens.list(t.system)).items;
+      for (const id of [fx.tokenIds.a2, fx.tokenIds.b1, fx.tokenIds.a1]) {
+        assert.equal(tokens.find((k) => k.id === id)?.revokedAt, null, `token ${id} was revoked`);
+      }
+      for (const parent of [fx.org.a2, fx.org.prefB, fx.org.a1]) {
+        const kids = (await t.platform.orgs.children(t.system, parent)).items;
+        assert.ok(!kids.some((o) => o.name.startsWith('組合')), `a body was registered under ${parent}`);
+      }
+      const users = (await t.platform.accounts.list(t.system, { organizationId: fx.org.b1, limit: 200 }))
+        .items;
+      assert.deepEqual(
+        users.map((u) => u.username).sort(),
+        [fx.users.b1Admin.username, fx.users.spare.username].sort(),
+        'no user was created in B1 by another tenant',
+      );
+      const denied = (await t.platform.audit.list(t.system, { result: 'denied', limit: 200 })).items;
+      assert.ok(
+        denied.some((a) => a.action === 'user.update' && a.target === fx.users.a2Admin.userId),
+        'the refused cross-tenant user update is in the audit trail',
+      );
+    });
+
   for (const [key, spec] of Object.entries(table)) {
     const [method, route] = key.split(' ') as [string, string];
     for (const c of spec.cases) {
@@ -986,4 +1015,5 @@ describe(`tenant isolation over HTTP (${dialect})`, () => {
       });
     }
   }
+  finalCheck();
 });

@@ -124,8 +124,9 @@ export const suricataEve: FormatParser = {
           const q = obj(Array.isArray(d.queries) ? d.queries[0] : undefined);
           const rrname = str(d.rrname) ?? str(q?.rrname);
           if (rrname) {
-            fields.query = rrname.toLowerCase();
-            dst.domain = rrname.toLowerCase();
+            const name = (rrname.endsWith('.') ? rrname.slice(0, -1) : rrname).toLowerCase();
+            fields.query = name;
+            dst.domain = name;
           }
           const rrtype = str(d.rrtype) ?? str(q?.rrtype);
           if (rrtype) fields.qtype = rrtype;

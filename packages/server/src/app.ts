@@ -130,6 +130,9 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   }
 
   await app.register(cookie);
+  // Upgrading requests and HSTS only when users reach us over https: on http://127.0.0.1 (the embedded
+  // default) they would send the browser to an https port nobody listens on.
+  const httpsOnly = /^https:/i.test(config.server.publicUrl ?? '');
   await app.register(helmet, {
     // The console is a same-origin SPA built by Vite: scripts and styles from files only, no inline code.
     contentSecurityPolicy: {
@@ -145,13 +148,11 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
         baseUri: ["'none'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
-        upgradeInsecureRequests: config.server.secureCookies ? [] : null,
+        upgradeInsecureRequests: httpsOnly ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
-    strictTransportSecurity: config.server.secureCookies
-      ? { maxAge: 31536000, includeSubDomains: true }
-      : false,
+    strictTransportSecurity: httpsOnly ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
   });
   await app.register(rateLimit, {

@@ -22,6 +22,8 @@ export const redactPaths = [
   '*.csrfToken',
   '*.secret',
   '*.postgresUrl',
+  '*.*.postgresUrl',
+  '*.*.clientSecret',
   '*.clientSecret',
   'req.headers.authorization',
   'req.headers.cookie',

@@ -63,7 +63,7 @@ export async function createTestPlatform(options: TestPlatformOptions = {}): Pro
       const user = await platform.accounts.create(system, {
         username: input.username,
         displayName: input.username,
-        email: `${input.username}@example.invalid`,
+        email: input.username.includes('@') ? input.username : `${input.username}@example.invalid`,
         organizationId: input.organizationId,
         role: input.role,
         password,

@@ -303,7 +303,11 @@ export function register(program: Command): void {
             const u = await p.accounts.create(ctx, {
               username: opts.username,
               displayName: opts.displayName ?? opts.username,
-              email: opts.email || `${opts.username.toLowerCase()}@invalid.invalid`,
+              email:
+                opts.email ||
+                (opts.username.includes('@')
+                  ? opts.username
+                  : `${opts.username.toLowerCase()}@invalid.invalid`),
               organizationId: o.id,
               role: opts.role,
               password,

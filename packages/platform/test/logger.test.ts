@@ -31,6 +31,7 @@ test('secrets are redacted from log records', () => {
     'mamori_xyz',
     'mamori_session=abc',
     'JBSWY3DPEHPK3PXP',
+    'u:pw@h',
   ]) {
     assert.ok(!out.includes(s), `${s} leaked: ${out}`);
   }

@@ -235,6 +235,9 @@ function compileHeaders(v: unknown): Array<[string, string]> {
 
 function compileHttp(req: Raw, index: number, opts: CompileOptions, used: Set<string>): HttpBlock {
   if (req['fuzzing'] !== undefined) throw new UnsupportedError('fuzzing (DAST) rules are not supported');
+  if (req['global-matchers'] === true) {
+    throw new UnsupportedError("global matchers (applied to other templates' responses) are not supported");
+  }
   if (req['analyzer'] !== undefined) throw new UnsupportedError('response-time analyzers are not supported');
   if (req['signature'] !== undefined)
     throw new UnsupportedError('request signing (AWS signature) is not supported');

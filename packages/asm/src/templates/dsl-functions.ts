@@ -184,7 +184,11 @@ export const dslFunctions: Record<string, Fn> = {
     return capped(items.map((x) => s(x)).join(sep), 'join');
   },
   split: (a) => s(a[0]).split(s(a[1])),
-  repeat: (a) => capped(s(a[0]).repeat(Math.max(0, Math.min(n(a[1], 'repeat'), MAX_OUT))), 'repeat'),
+  repeat: (a) => {
+    const times = Math.max(0, Math.trunc(n(a[1], 'repeat')));
+    if (s(a[0]).length * times > MAX_OUT) throw new DslArgError('repeat', 'result too large');
+    return s(a[0]).repeat(times);
+  },
   reverse: (a) => [...s(a[0])].reverse().join(''),
   substr: (a) => {
     const str = s(a[0]);

@@ -1,6 +1,7 @@
 // The template DSL: a small expression language (govaluate-like) used in dsl matchers/extractors and inside
 // {{…}} markers. Clean-room: tokenizer → Pratt parser → tree-walking evaluator. Parsing happens at compile time
 // so a template that calls an unknown helper is reported as unsupported before it ever runs.
+import { toByteString } from './bytes.js';
 import { dslFunctions } from './dsl-functions.js';
 
 export type Value = string | number | boolean | null | Value[];
@@ -106,7 +107,8 @@ function tokenize(src: string): Tok[] {
         j++;
       }
       if (!closed) throw new DslSyntaxError(src, 'unterminated string');
-      toks.push({ t: 'str', v: out });
+      // Literals become byte strings like the responses they are compared with.
+      toks.push({ t: 'str', v: toByteString(out) });
       i = j + 1;
       continue;
     }

@@ -50,11 +50,16 @@ function compareGeneric(a: string, b: string): number {
   for (let i = 0; i < n; i++) {
     const x = ta[i];
     const y = tb[i];
-    if (x === undefined) {
-      // The longer one is older only when its extra part is a pre-release marker (1.0 > 1.0rc1, 1.0 < 1.0.1).
-      return typeof y === 'string' && PRE_RELEASE.has(y) ? 1 : -1;
+    if (x === undefined || y === undefined) {
+      // 5.3 == 5.3.0; the longer one is older only when its extra part is a pre-release marker
+      // (1.0 > 1.0rc1, 1.0 < 1.0.1, 8.4 < 8.4p1).
+      const rest = (x === undefined ? tb : ta).slice(i);
+      if (rest.every((t) => t === 0)) return 0;
+      const first = rest.find((t) => t !== 0)!;
+      const longerIsOlder = typeof first === 'string' && PRE_RELEASE.has(first);
+      const sign = longerIsOlder ? -1 : 1;
+      return x === undefined ? -sign : sign;
     }
-    if (y === undefined) return typeof x === 'string' && PRE_RELEASE.has(x) ? -1 : 1;
     const c = cmpToken(x, y);
     if (c !== 0) return Math.sign(c);
   }

@@ -36,7 +36,7 @@ describe('version comparison', () => {
     assert.ok(compareVersions('1.0.0-beta.2', '1.0.0-rc.1') < 0);
     assert.ok(compareVersions('2.4.10', '2.4.9') > 0);
     assert.ok(compareVersions('10.2.2', '10.2.2-h2') < 0, 'PAN-OS hotfix is newer');
-    assert.equal(compareVersions('v1.2.0', '1.2'), 1);
+    assert.equal(compareVersions('v1.2.0', '1.2'), 0, 'trailing zeros are equal');
     assert.ok(compareVersions('1.0~rc1', '1.0', 'rpm') < 0);
     assert.ok(compareVersions('1:1.0-1', '2.0-1', 'rpm') > 0, 'epoch wins');
     assert.ok(compareVersions('2.4.37-51.el8', '2.4.37-43.el8', 'rpm') > 0);

@@ -50,7 +50,7 @@ export function loadChecks(path = defaultPath): Map<string, CheckDef> {
         try {
           return RE2JS.compile(String(p));
         } catch (err) {
-          throw new Error(`${where}: bad pattern ${String(p)}: ${(err as Error).message}`);
+          throw new Error(`${where}: bad pattern ${String(p)}: ${(err as Error).message}`, { cause: err });
         }
       });
     }

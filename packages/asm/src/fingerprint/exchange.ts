@@ -1,5 +1,6 @@
 // One request/response exchange on a fresh TCP (optionally TLS) connection, with hard limits on time and size.
-import { Socket, connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 
 export interface ExchangeOptions {

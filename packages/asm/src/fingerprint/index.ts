@@ -7,3 +7,4 @@ export * from './tech.js';
 export * from './markers.js';
 export * from './mmh3.js';
 export * from './starttls.js';
+export * from './decoders.js';

@@ -42,7 +42,9 @@ export function loadTcpProbes(path = defaultPath): TcpProbe[] {
       try {
         re = RE2JS.compile(m.pattern);
       } catch (err) {
-        throw new Error(`${where}: match ${j + 1}: bad pattern: ${(err as Error).message}`);
+        throw new Error(`${where}: match ${j + 1}: bad pattern: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       const sm: ServiceMatch = {
         service: m.service,

@@ -137,7 +137,7 @@ export async function fingerprintPort(t: FingerprintTarget, opts: FingerprintOpt
   };
 
   let tls = false;
-  let result: Omit<ServiceId, 'tls'> | null = null;
+  let result: Omit<ServiceId, 'tls'> | null;
   let bannerText: string | undefined;
   const tryTls = async (): Promise<boolean> => {
     const probe = await exchange({

@@ -68,7 +68,7 @@ export function loadTechDb(path = defaultPath): TechDb {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read fingerprint file ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read fingerprint file ${path}: ${(err as Error).message}`, { cause: err });
   }
   const root = (json as { technologies?: unknown }).technologies ?? json;
   if (typeof root !== 'object' || root === null)

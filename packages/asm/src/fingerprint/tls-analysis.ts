@@ -55,38 +55,34 @@ const WEAK_CIPHERS = 'NULL:eNULL:aNULL:EXPORT:DES:3DES:RC4:RC2:IDEA:SEED:MD5:@SE
 function handshake(t: TlsTarget, extra: ConnectionOptions): Promise<TLSSocket | null> {
   return new Promise((resolve) => {
     let settled = false;
-    const timeoutMs = t.timeoutMs ?? 3000;
-    const settle = (s: TLSSocket | null, plain?: Socket): void => {
-      if (settled) {
-        s?.destroy();
-        return;
-      }
+    let tlsSock: TLSSocket | undefined;
+    const plain: Socket | undefined = t.preamble ? netConnect({ host: t.address, port: t.port }) : undefined;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (!s) plain?.destroy();
-      resolve(s);
+      if (ok && tlsSock) return resolve(tlsSock);
+      // Failed or timed out: nothing may stay open.
+      tlsSock?.destroy();
+      plain?.destroy();
+      resolve(null);
     };
+    const timer = setTimeout(() => settle(false), t.timeoutMs ?? 3000);
     const base: ConnectionOptions = { rejectUnauthorized: false, ...extra };
     if (t.servername) base.servername = t.servername;
-    let plain: Socket | undefined;
-    const timer = setTimeout(() => settle(null, plain), timeoutMs);
     const start = (socket?: Socket): void => {
-      const s = socket
+      tlsSock = socket
         ? tlsConnect({ ...base, socket })
         : tlsConnect({ ...base, host: t.address, port: t.port });
-      s.once('secureConnect', () => settle(s));
-      s.once('error', () => {
-        s.destroy();
-        settle(null, plain);
-      });
+      tlsSock.once('secureConnect', () => settle(true));
+      tlsSock.once('error', () => settle(false));
     };
-    if (!t.preamble) return start();
-    plain = netConnect({ host: t.address, port: t.port });
-    plain.once('error', () => settle(null, plain));
+    if (!plain) return start();
+    plain.once('error', () => settle(false));
     plain.once('connect', () => {
-      t.preamble!(plain!).then(
+      t.preamble!(plain).then(
         () => start(plain),
-        () => settle(null, plain),
+        () => settle(false),
       );
     });
   });

@@ -3,7 +3,8 @@
 // and connects only to the addresses it returns.
 import { BlockList, isIP } from 'node:net';
 import { TokenBucket } from './rate-limit.js';
-import { StopSwitch, globalStopSwitch } from './stop-switch.js';
+import type { StopSwitch } from './stop-switch.js';
+import { globalStopSwitch } from './stop-switch.js';
 import type { OrgScope, Refusal, ScopeCheck, ScopeDecision, ScopeRoot } from './types.js';
 import { inScanWindow } from './window.js';
 

@@ -13,7 +13,7 @@ export async function verifyDnsTxt(
     throw new Error('DNS TXT verification needs a domain or host root');
   const token = root.verification.token;
   if (!token) throw new Error(`root ${root.value} has no verification token`);
-  let records: string[] = [];
+  let records: string[];
   try {
     records = await txt(`${CHALLENGE_LABEL}.${root.value}`);
   } catch {

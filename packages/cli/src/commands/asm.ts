@@ -1,5 +1,6 @@
 // `mamori asm …`: the attack-surface engine from the command line.
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import {

@@ -1,0 +1,218 @@
+// Scanner parts against servers this test starts on 127.0.0.1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSocket } from 'node:dgram';
+import {
+  ScopeGuard,
+  StopSwitch,
+  adhocScope,
+  tcpScan,
+  udpScan,
+  DnsClient,
+  encodeQuery,
+  decodeMessage,
+  RR,
+  faviconHash,
+  murmur3,
+  parsePassiveNames,
+  namesUnder,
+  diffAssets,
+  enumerateSubdomains,
+  isOpenResolver,
+} from '../src/index.js';
+
+function listen(
+  handler: (s: Socket) => void = (s) => {
+    s.on('error', () => {});
+    s.end('hello\r\n');
+  },
+): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = createServer(handler);
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, port: (server.address() as { port: number }).port }),
+    );
+  });
+}
+
+test('TCP connect scan: open vs closed, refusals never probed, stop switch honoured', async () => {
+  const a = await listen();
+  const b = await listen();
+  const closed = await listen();
+  closed.server.close();
+  const guard = new ScopeGuard({
+    orgs: [adhocScope(['127.0.0.1'])],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const { results, stats } = await tcpScan(['127.0.0.1', '127.0.0.2'], {
+    check: guard.check,
+    ports: [a.port, b.port, closed.port],
+  });
+  assert.deepEqual(
+    results
+      .filter((r) => r.state === 'open')
+      .map((r) => r.port)
+      .sort(),
+    [a.port, b.port].sort(),
+  );
+  assert.equal(results.find((r) => r.port === closed.port)!.state, 'closed');
+  assert.deepEqual(stats.refusedTargets, ['127.0.0.2']);
+  assert.ok(!results.some((r) => r.address === '127.0.0.2'));
+  assert.equal(guard.refusals[0]!.target, '127.0.0.2');
+  const stop = new StopSwitch();
+  stop.stop('test');
+  const none = await tcpScan(['127.0.0.1'], { check: guard.check, stop, ports: [a.port] });
+  assert.equal(none.results.length, 0);
+  a.server.close();
+  b.server.close();
+});
+
+test('adaptive concurrency grows on a responsive host; rate limit slows it down', async () => {
+  const guard = new ScopeGuard({
+    orgs: [adhocScope(['127.0.0.1'])],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const ports = Array.from({ length: 2000 }, (_, i) => 40000 + i);
+  const fast = await tcpScan(['127.0.0.1'], {
+    check: guard.check,
+    ports,
+    concurrency: { initial: 16, max: 512 },
+  });
+  assert.equal(fast.results.length, 2000);
+  assert.ok(fast.stats.maxConcurrencyReached > 16, `grew to ${fast.stats.maxConcurrencyReached}`);
+  const t0 = performance.now();
+  await tcpScan(['127.0.0.1'], { check: guard.check, ports: ports.slice(0, 60), ratePerSecond: 100 });
+  assert.ok(performance.now() - t0 >= 450, 'about 60 attempts at 100/s');
+});
+
+test('UDP probes: a DNS answer is open and identified; silence is open|filtered; ICMP unreachable is closed', async () => {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  const port = sock.address().port;
+  sock.on('message', (msg, rinfo) => {
+    const reply = Buffer.from(msg);
+    reply[2] = 0x81;
+    reply[3] = 0x80;
+    sock.send(reply, rinfo.port, rinfo.address);
+  });
+  const guard = new ScopeGuard({
+    orgs: [adhocScope(['127.0.0.1'])],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const [dns] = (await import('../src/index.js')).loadUdpProbes().filter((p) => p.name === 'dns');
+  const mute = createSocket('udp4');
+  await new Promise<void>((r) => mute.bind(0, '127.0.0.1', r));
+  const probes = [
+    { ...dns!, ports: [port] },
+    { ...dns!, name: 'dns-closed', ports: [1] },
+    { ...dns!, name: 'mute', ports: [mute.address().port] },
+  ];
+  const res = await udpScan(['127.0.0.1'], { check: guard.check, probes, timeoutMs: 300, retries: 0 });
+  assert.equal(res.find((r) => r.port === port)!.state, 'open');
+  assert.equal(res.find((r) => r.port === port)!.service, 'domain');
+  assert.equal(res.find((r) => r.port === 1)!.state, 'closed');
+  assert.equal(res.find((r) => r.port === mute.address().port)!.state, 'open|filtered');
+  sock.close();
+  mute.close();
+});
+
+test('DNS codec round trip, hostile pointer loops rejected, client against a local server', async () => {
+  const q = encodeQuery('www.example.lg.jp', 'A', 0x1234);
+  const m = decodeMessage(q);
+  assert.deepEqual(m.questions, [{ name: 'www.example.lg.jp', type: 'A' }]);
+  const loop = Buffer.from('123481800001000100000000c00c0001000100000000000000', 'hex');
+  loop.writeUInt16BE(0xc00c, 12);
+  assert.throws(() => decodeMessage(loop));
+  assert.throws(() => decodeMessage(Buffer.alloc(5)), /shorter than header/);
+  // A tiny authoritative server: *.wild.test answers 192.0.2.99 (wildcard), a.wild.test 192.0.2.1,
+  // open resolver behaviour for example.com (RA=1, not authoritative).
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  sock.on('message', (msg, rinfo) => {
+    const req = decodeMessage(msg);
+    const name = req.questions[0]!.name;
+    const qend = msg.length;
+    const hdr = Buffer.from(msg.subarray(0, qend));
+    const isWild = name.endsWith('wild.test');
+    const addr = name === 'a.wild.test' ? [192, 0, 2, 1] : isWild ? [192, 0, 2, 99] : [198, 51, 100, 7];
+    hdr.writeUInt16BE(isWild ? 0x8580 : 0x8180, 2);
+    hdr.writeUInt16BE(1, 6);
+    const ans = Buffer.from([0xc0, 0x0c, 0, RR.A, 0, 1, 0, 0, 0, 60, 0, 4, ...addr]);
+    sock.send(Buffer.concat([hdr, ans]), rinfo.port, rinfo.address);
+  });
+  const port = sock.address().port;
+  const c = new DnsClient({ server: { host: '127.0.0.1', port }, timeoutMs: 500 });
+  assert.deepEqual(await c.resolveAddresses('a.wild.test'), ['192.0.2.1']);
+  const en = await enumerateSubdomains(c, 'wild.test', ['a', 'b', 'c']);
+  assert.deepEqual(en.wildcard, ['192.0.2.99']);
+  assert.deepEqual(
+    en.found.map((f) => f.name),
+    ['a.wild.test'],
+    'wildcard answers dropped',
+  );
+  const open = await isOpenResolver('127.0.0.1', port);
+  assert.equal(open.open, true);
+  assert.match(open.evidence, /RA=1/);
+  sock.close();
+  const dead = new DnsClient({ server: { host: '127.0.0.1', port }, timeoutMs: 200, retries: 0 });
+  await assert.rejects(dead.query('x.test', 'A'), /timeout/);
+});
+
+test('mmh3 and favicon hash match the published reference values', () => {
+  assert.equal(murmur3(Buffer.from('')), 0);
+  assert.equal(murmur3(Buffer.from('hello')), 613153351);
+  assert.equal(murmur3(Buffer.from('The quick brown fox jumps over the lazy dog')), 776992547);
+  // Base64 lines of 76 characters with trailing newlines, as Python's base64.encodebytes writes them.
+  const icon = Buffer.alloc(100, 1);
+  const b64 = icon.toString('base64');
+  const expected = murmur3(Buffer.from(`${b64.slice(0, 76)}\n${b64.slice(76)}\n`));
+  assert.equal(faviconHash(icon), expected);
+});
+
+test('CT / passive DNS import and asset diff', () => {
+  const ct = parsePassiveNames(
+    JSON.stringify([
+      { name_value: 'www.city.example.lg.jp\n*.city.example.lg.jp' },
+      { name_value: 'bad name' },
+    ]),
+  );
+  assert.deepEqual(ct.names, ['city.example.lg.jp', 'www.city.example.lg.jp']);
+  assert.equal(ct.rejected, 1);
+  const pd = parsePassiveNames(
+    '{"rrname":"vpn.city.example.lg.jp."}\n{"rrname":"evil.example.com"}\nmail.city.example.lg.jp\n{broken',
+  );
+  assert.deepEqual(namesUnder(pd.names, 'city.example.lg.jp'), [
+    'mail.city.example.lg.jp',
+    'vpn.city.example.lg.jp',
+  ]);
+  assert.equal(pd.rejected, 1);
+  const d = diffAssets(
+    [
+      { key: 'a', kind: 'name', fingerprint: '1.1.1.1' },
+      { key: 'b', kind: 'name', fingerprint: '2.2.2.2' },
+    ],
+    [
+      { key: 'a', kind: 'name', fingerprint: '1.1.1.9' },
+      { key: 'c', kind: 'name', fingerprint: '3.3.3.3' },
+    ],
+  );
+  assert.deepEqual(
+    d.added.map((x) => x.key),
+    ['c'],
+  );
+  assert.deepEqual(
+    d.changed.map((x) => x.after.key),
+    ['a'],
+  );
+  assert.deepEqual(
+    d.vanished.map((x) => x.key),
+    ['b'],
+  );
+});

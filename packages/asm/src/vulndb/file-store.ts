@@ -72,3 +72,19 @@ export function importFiles(db: VulnDb, paths: string[]): FileImport[] {
 export function vulndbDataDir(): string {
   return fileURLToPath(new URL('../../data/vulndb', import.meta.url));
 }
+
+/**
+ * The database the package ships, built in memory from data/vulndb (KEV catalog + sample CVE records): what a
+ * scan uses when the operator has not imported feeds into a --db folder.
+ */
+export function bundledVulnDb(): VulnDb {
+  const dir = vulndbDataDir();
+  const db = new VulnDb();
+  const results = importFiles(db, [
+    join(dir, 'kev/known_exploited_vulnerabilities.json'),
+    join(dir, 'samples'),
+  ]);
+  const failed = results.find((r) => r.error);
+  if (failed) throw new Error(`bundled vulnerability data: ${failed.file}: ${failed.error}`);
+  return db;
+}

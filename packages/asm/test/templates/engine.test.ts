@@ -66,6 +66,18 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
     } else if (url === '/') {
       res.writeHead(200, { Server: 'Apache/2.4.57 (Debian)', 'Content-Type': 'text/html' });
       res.end('<html><head><meta name=generator content="Hugo 0.111.3"></head></html>');
+    } else if (url === '/redir') {
+      res.writeHead(302, { Location: '/final', 'Set-Cookie': 'sid=42; Path=/' });
+      res.end();
+    } else if (url === '/final') {
+      res.writeHead(200);
+      res.end('final page');
+    } else if (url === '/whoami') {
+      res.writeHead(200);
+      res.end(`cookie: ${req.headers.cookie ?? ''}`);
+    } else if (url === '/away') {
+      res.writeHead(302, { Location: 'http://evil.example/steal' });
+      res.end();
     } else if (url === '/big') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end('a'.repeat(3 * 1024 * 1024) + 'NEEDLE');
@@ -216,6 +228,29 @@ http:
     const r = await runTemplate(t, base, opts());
     assert.equal(r.matched, false);
     assert.ok(Date.now() - started < 5000);
+  });
+});
+
+describe('redirects and cookies', () => {
+  it('follows redirects, reuses cookies, and a redirect out of scope is refused', async () => {
+    const t = inline(`
+id: redir
+info: { name: r, severity: info }
+http:
+  - method: GET
+    path: ["{{BaseURL}}/redir", "{{BaseURL}}/whoami", "{{BaseURL}}/away"]
+    redirects: true
+    max-redirects: 3
+    matchers:
+      - type: word
+        words: ["final page", "sid=42"]
+`);
+    const r = await runTemplate(t, base, opts());
+    assert.deepEqual(
+      r.matches.map((m) => new URL(m.matchedAt).pathname),
+      ['/final', '/whoami'],
+    );
+    assert.deepEqual(r.refused, ['evil.example:80']);
   });
 });
 

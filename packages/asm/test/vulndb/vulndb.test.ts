@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   VulnDb,
+  bundledVulnDb,
   compareVersions,
   importFiles,
   splitDistroVersion,
@@ -52,6 +53,12 @@ describe('version comparison', () => {
 });
 
 describe('CVE JSON 5 records and KEV', () => {
+  it('the bundled database holds the shipped KEV catalog and samples', () => {
+    const db = bundledVulnDb();
+    assert.equal(db.kevSize, 1404);
+    assert.equal(db.size, 6);
+  });
+
   it('imports samples and the KEV catalog', () => {
     const db = sampleDb();
     assert.equal(db.size, 6);

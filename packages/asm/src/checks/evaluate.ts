@@ -229,3 +229,29 @@ export function applianceChecks(ctx: CheckContext, svc: ServiceRecord, lookup?: 
   }
   return out;
 }
+
+/** Known CVEs for an identified product version (vulnerability database); the KEV flag raises severity. */
+export function vulnChecks(ctx: CheckContext, svc: ServiceRecord, lookup?: VulnLookup): Observation[] {
+  if (!lookup || !svc.version || !svc.cpe.startsWith('cpe:2.3:')) return [];
+  const [, , , vendor = '', product = ''] = svc.cpe.split(':');
+  const hits = lookup({ vendor, product, version: svc.version, cpe: svc.cpe });
+  if (hits.length === 0) return [];
+  const kev = hits.some((h) => h.kev);
+  const cvss = Math.max(...hits.map((h) => h.cvss ?? ctx.catalog.get('known-vulnerability')!.cvss));
+  const list = hits
+    .slice()
+    .sort((a, b) => Number(b.kev) - Number(a.kev) || (b.cvss ?? 0) - (a.cvss ?? 0))
+    .slice(0, 20)
+    .map(
+      (h) =>
+        `${h.cve}${h.kev ? ' [KEV]' : ''}${h.cvss ? ` ${h.cvss}` : ''}${h.certainty === 'potential' ? ' (potential)' : ''}`,
+    );
+  return [
+    ctx.obs(
+      'known-vulnerability',
+      { host: svc.host, port: svc.port, transport: svc.transport, detail: `${svc.product} ${svc.version}` },
+      `${svc.product} ${svc.version} (${svc.cpe}): ${list.join(', ')}${hits.length > 20 ? ` … ${hits.length} in all` : ''}`,
+      { kev, cvss, cves: hits.map((h) => h.cve) },
+    ),
+  ];
+}

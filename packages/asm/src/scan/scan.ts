@@ -29,6 +29,7 @@ import {
   httpPathChecks,
   serviceChecks,
   tlsChecks,
+  vulnChecks,
   type Lang,
   type VulnLookup,
 } from '../checks/evaluate.js';
@@ -230,6 +231,7 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
     }
     observations.push(...serviceChecks(ctx, svc, confirmed));
     observations.push(...tlsChecks(ctx, svc));
+    observations.push(...vulnChecks(ctx, svc, opts.vulnLookup));
     services.push(svc);
   });
   for (const u of udp.filter((x) => x.state === 'open')) {

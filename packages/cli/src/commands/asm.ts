@@ -113,7 +113,9 @@ export function register(program: Command): void {
           throw err;
         }
         process.stdout.write(
-          o.json ? `${JSON.stringify(report, null, 2)}\n` : renderTextReport(report, o.lang),
+          o.json
+            ? `${JSON.stringify({ ...report, findings: report.findings.map((f) => ({ ...f, port: f.port ?? null })) }, null, 2)}\n`
+            : renderTextReport(report, o.lang),
         );
         process.exitCode = report.findings.length > 0 ? exitCodes.found : exitCodes.ok;
       },

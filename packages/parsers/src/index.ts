@@ -1,6 +1,13 @@
 // @mamori/parsers: edge log formats → NormalizedEvent (see docs/events.md for the mapping per source).
 export { ParseError, isParseError } from './types.js';
-export type { Envelope, FormatParser, ParseInput, ParseOptions, ParseResult, ResolvedOptions } from './types.js';
+export type {
+  Envelope,
+  FormatParser,
+  ParseInput,
+  ParseOptions,
+  ParseResult,
+  ResolvedOptions,
+} from './types.js';
 export {
   parsers,
   formatIds,

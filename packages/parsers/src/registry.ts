@@ -65,7 +65,11 @@ export function resolveOptions(o: ParseOptions = {}): ResolvedOptions {
 }
 
 /** Envelope stripping and JSON decoding, done once per line whatever the number of sniffers. */
-export function prepareInput(line: string, options: ResolvedOptions, format = 'auto'): ParseInput | ParseError {
+export function prepareInput(
+  line: string,
+  options: ResolvedOptions,
+  format = 'auto',
+): ParseInput | ParseError {
   if (line.length > options.maxLineLength)
     return new ParseError(format, `line too long (${line.length} > ${options.maxLineLength} characters)`);
   let raw = line;
@@ -82,7 +86,8 @@ export function prepareInput(line: string, options: ResolvedOptions, format = 'a
     } catch (e) {
       return new ParseError(format, `invalid JSON: ${(e as Error).message.slice(0, 120)}`);
     }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return new ParseError(format, 'JSON is not an object');
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      return new ParseError(format, 'JSON is not an object');
     input.json = v as Record<string, unknown>;
   }
   return input;
@@ -127,7 +132,11 @@ export function detectFormat(line: string, options?: ParseOptions): string | und
  * Parses one line. `format` is a parser id or "auto" (sniff). Never throws: malformed or unknown input gives
  * a ParseError with the reason.
  */
-export function parseLine(line: string, format = 'auto', options?: ParseOptions | ResolvedOptions): ParseResult {
+export function parseLine(
+  line: string,
+  format = 'auto',
+  options?: ParseOptions | ResolvedOptions,
+): ParseResult {
   const opts = options && 'nowMs' in options ? options : resolveOptions(options);
   const input = prepareInput(line, opts, format);
   if (input instanceof ParseError) return input;

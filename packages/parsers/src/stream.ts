@@ -179,19 +179,28 @@ export async function* parseStream(
   }
   const tail = decoder.decode();
   if (tail.length > 0 && !skipping) buf += tail;
-  if (skipping) yield* overlong(parser, ++lineNo, buf, skipped, max);
-  else if (buf.length > 0 && buf !== '\r') yield* parser.push(buf, ++lineNo);
+  if (skipping) yield* overlong(parser, lineNo + 1, buf, skipped, max);
+  else if (buf.length > 0 && buf !== '\r') yield* parser.push(buf, lineNo + 1);
   const last = parser.flush();
   if (last) yield last;
   return parser.stats;
 }
 
-function overlong(parser: LineParser, lineNo: number, head: string, length: number, max: number): StreamItem[] {
+function overlong(
+  parser: LineParser,
+  lineNo: number,
+  head: string,
+  length: number,
+  max: number,
+): StreamItem[] {
+  // A held multi-line event goes out first so the order of items follows the input.
+  const held = parser.flush();
   parser.stats.lines++;
   parser.stats.malformed++;
   const f = (parser.stats.byFormat['auto'] ??= { ok: 0, malformed: 0 });
   f.malformed++;
   return [
+    ...(held ? [held] : []),
     {
       ok: false,
       lineNo,

@@ -12,7 +12,13 @@ export interface Stripped {
 function isTagChar(c: number): boolean {
   // Letters, digits, and _ - . / (postfix/smtpd, systemd-logind, sshd)
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46 || c === 47
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 45 ||
+    c === 46 ||
+    c === 47
   );
 }
 
@@ -48,15 +54,21 @@ function bsdTime(s: string, i: number, offset: number, nowMs: number): number {
   const m = digits(s, i + 10, 2);
   const sec = digits(s, i + 13, 2);
   const now = new Date(nowMs);
-  let year = now.getUTCFullYear();
+  const year = now.getUTCFullYear();
   let ms = civilToMs(year, mon, day, h, m, sec, 0, offset);
   // A December line read in January belongs to last year: allow at most ~1 month into the future.
-  if (ms - nowMs > 32 * 86400000) ms = civilToMs(--year, mon, day, h, m, sec, 0, offset);
+  if (ms - nowMs > 32 * 86400000) ms = civilToMs(year - 1, mon, day, h, m, sec, 0, offset);
   return ms;
 }
 
 function isBsdTimeAt(s: string, i: number): boolean {
-  return s.length >= i + 15 && s[i + 3] === ' ' && s[i + 9] === ':' && s[i + 12] === ':' && monthIndex(s.slice(i, i + 3)) !== undefined;
+  return (
+    s.length >= i + 15 &&
+    s[i + 3] === ' ' &&
+    s[i + 9] === ':' &&
+    s[i + 12] === ':' &&
+    monthIndex(s.slice(i, i + 3)) !== undefined
+  );
 }
 
 function isIsoAt(s: string, i: number): boolean {
@@ -154,7 +166,10 @@ export function stripSyslog(line: string, offset: number, nowMs: number): Stripp
     j = sp;
   } else {
     if (pri < 0) return { payload: line };
-    return { envelope: { kind: 'rfc3164', facility: pri >> 3, syslogSeverity: pri & 7 }, payload: line.slice(i) };
+    return {
+      envelope: { kind: 'rfc3164', facility: pri >> 3, syslogSeverity: pri & 7 },
+      payload: line.slice(i),
+    };
   }
   if (Number.isNaN(ms)) return { payload: line };
   const env: Envelope = { kind: 'rfc3164' };

@@ -3,7 +3,18 @@
 import type { Severity } from '@mamori/core';
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 export function monthIndex(name: string): number | undefined {
@@ -122,7 +133,16 @@ export function parseCtime(s: string, offset: number): number {
   const dayStr = s.slice(8, 10).trim();
   const day = Number(dayStr);
   if (s[13] !== ':' || s[16] !== ':') return NaN;
-  return civilToMs(digits(s, 20, 4), mon, day, digits(s, 11, 2), digits(s, 14, 2), digits(s, 17, 2), 0, offset);
+  return civilToMs(
+    digits(s, 20, 4),
+    mon,
+    day,
+    digits(s, 11, 2),
+    digits(s, 14, 2),
+    digits(s, 17, 2),
+    0,
+    offset,
+  );
 }
 
 /** "25/Nov/2026:19:15:14 +0900" (Apache/nginx CLF, ModSecurity v2). */
@@ -187,7 +207,8 @@ export function looksLikeIp(s: string): boolean {
     const c = s.charCodeAt(i);
     if (c === 46) dots++;
     else if (c === 58) colons++;
-    else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 37)) return false;
+    else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 37))
+      return false;
   }
   return dots === 3 || colons >= 2;
 }

@@ -65,7 +65,13 @@ test('nginx combined access log', () => {
 test('squid native access.log: allowed, ACL-denied and CONNECT', () => {
   const ev = events('squid/access.log');
   assert.equal(ev.length, 7);
-  const [probe, ok, notFound, denied, deniedConnect] = ev as [typeof ev[0], typeof ev[0], typeof ev[0], typeof ev[0], typeof ev[0]];
+  const [probe, ok, notFound, denied, deniedConnect] = ev as [
+    (typeof ev)[0],
+    (typeof ev)[0],
+    (typeof ev)[0],
+    (typeof ev)[0],
+    (typeof ev)[0],
+  ];
   assert.equal(probe.disposition, 'unknown');
   assert.equal(probe.dst?.hostname, undefined);
   assert.equal(ok.disposition, 'allowed');
@@ -96,7 +102,11 @@ test('unbound RPZ: blocked queries with zone and action; replies and service lin
       ['phish.example', 'rpz-local-data', 'blocked'],
     ],
   );
-  assert.ok(rpz.every((e) => e.class === 'dns_activity' && e.rule?.name === 'mamori-rpz' && e.src?.ip === '127.0.0.1'));
+  assert.ok(
+    rpz.every(
+      (e) => e.class === 'dns_activity' && e.rule?.name === 'mamori-rpz' && e.src?.ip === '127.0.0.1',
+    ),
+  );
   assert.equal(rpz[0]!.src?.port, 51564);
   assert.equal(rpz[0]!.time, '2026-11-25T20:18:43.000Z');
   const replies = ev.filter((e) => e.activity === 'reply');
@@ -149,7 +159,11 @@ test('YARA output: tags and meta; -s string lines fold into their match', () => 
   assert.equal(dropper.fields?.strings, '$mz,$a');
   assert.equal(eicar.fields?.stringMatches, 1);
   assert.ok(dropper.raw.includes('\n0x6:$a: mamori-dropper-marker'));
-  assert.ok(s.every((e) => e.class === 'detection_finding' && e.disposition === 'detected' && e.sourceKind === 'sandbox'));
+  assert.ok(
+    s.every(
+      (e) => e.class === 'detection_finding' && e.disposition === 'detected' && e.sourceKind === 'sandbox',
+    ),
+  );
 });
 
 test('clamd log and clamscan output: FOUND is malware, OK is a clean scan', () => {

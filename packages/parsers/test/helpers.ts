@@ -10,7 +10,9 @@ export function fixture(path: string): string {
 
 /** Parses a fixture file (auto-detected unless `format` is given); fails on any malformed line. */
 export function events(path: string, format?: string): NormalizedEvent[] {
-  const items: StreamItem[] = [...parseLinesSync(fixture(path), { format, now: new Date('2026-11-25T12:00:00Z') })];
+  const items: StreamItem[] = [
+    ...parseLinesSync(fixture(path), { format, now: new Date('2026-11-25T12:00:00Z') }),
+  ];
   const bad = items.filter((i) => !i.ok);
   if (bad.length) throw new Error(`malformed lines in ${path}: ${JSON.stringify(bad.slice(0, 3))}`);
   return items.map((i) => (i as Extract<StreamItem, { ok: true }>).event);

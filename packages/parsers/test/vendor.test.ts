@@ -46,7 +46,11 @@ test('FortiGate: traffic, IPS, web filter, antivirus, app control', () => {
   assert.equal(ev[0]!.time, '2026-11-25T01:15:30.123Z');
   assert.equal(ev[0]!.device?.name, 'FGT-Pref-01');
   assert.equal(ev[0]!.fields?.sentbyte, 2345);
-  assert.deepEqual(ev[2]!.rule, { id: '51006', name: 'Apache.Log4j.Error.Log.Remote.Code.Execution', category: 'signature' });
+  assert.deepEqual(ev[2]!.rule, {
+    id: '51006',
+    name: 'Apache.Log4j.Error.Log.Remote.Code.Execution',
+    category: 'signature',
+  });
   assert.equal(ev[3]!.rule?.name, 'Malicious Websites');
   assert.equal(ev[3]!.src?.user, 'tanaka');
   assert.equal(ev[4]!.rule?.name, 'EICAR_TEST_FILE');
@@ -71,7 +75,11 @@ test('PAN-OS CSV: TRAFFIC end/drop, THREAT vulnerability, URL block and alert', 
   assert.equal(ev[0]!.fields?.bytes, 5120);
   assert.equal(ev[0]!.fields?.session_end_reason, 'tcp-fin');
   assert.equal(ev[0]!.device?.name, 'PA-3220-pref');
-  assert.deepEqual(ev[2]!.rule, { id: '91991', name: 'Apache Log4j Remote Code Execution Vulnerability', category: 'code-execution' });
+  assert.deepEqual(ev[2]!.rule, {
+    id: '91991',
+    name: 'Apache Log4j Remote Code Execution Vulnerability',
+    category: 'code-execution',
+  });
   assert.equal(ev[3]!.dst?.hostname, 'phishing.example.com');
   assert.equal(ev[3]!.src?.user, 'city\\suzuki');
   assert.equal(ev[3]!.rule?.name, 'phishing');
@@ -119,7 +127,7 @@ test('LEEF 1.0 (tab) and 2.0 (^ and hex x7C delimiters)', () => {
 
 test('Winlogbeat ECS JSON: 4625 failed logon, 4624, 4688, 4740', () => {
   const ev = events('winlogbeat/winlogbeat.jsonl');
-  const [fail, ok, proc, lock] = ev as [typeof ev[0], typeof ev[0], typeof ev[0], typeof ev[0]];
+  const [fail, ok, proc, lock] = ev as [(typeof ev)[0], (typeof ev)[0], (typeof ev)[0], (typeof ev)[0]];
   assert.equal(fail.class, 'authentication');
   assert.equal(fail.disposition, 'blocked');
   assert.equal(fail.severity, 'low');
@@ -227,7 +235,7 @@ test('Linux auth: sshd, sudo, su (RFC 3164 and 5424)', () => {
 
 test('ModSecurity v2 (Apache) JSON: ids and severities parsed from message strings', () => {
   const ev = events('modsecurity-v2/apache.jsonl');
-  const [blocked, detectionOnly] = ev as [typeof ev[0], typeof ev[0]];
+  const [blocked, detectionOnly] = ev as [(typeof ev)[0], (typeof ev)[0]];
   assert.equal(blocked.format, 'modsecurity-v2');
   assert.equal(blocked.class, 'detection_finding');
   assert.equal(blocked.disposition, 'blocked');

@@ -62,20 +62,25 @@ export const accessCombined: FormatParser = {
     const close = p.indexOf(']', i);
     if (close < 0) return new ParseError('access-combined', 'unterminated [time]');
     const time = parseClfTime(p.slice(i + 1, close), input.options.tzOffsetMinutes);
-    if (Number.isNaN(time)) return new ParseError('access-combined', `bad time "${p.slice(i + 1, Math.min(close, i + 40))}"`);
+    if (Number.isNaN(time))
+      return new ParseError('access-combined', `bad time "${p.slice(i + 1, Math.min(close, i + 40))}"`);
     i = close + 2;
     const req = quoted(p, i);
     if (!req) return new ParseError('access-combined', 'expected quoted request line');
     i = req.end + 1;
     const st = word(p, i);
     const status = Number(st.value);
-    if (!Number.isInteger(status) || status < 0 || status > 999) return new ParseError('access-combined', `bad status "${st.value.slice(0, 10)}"`);
+    if (!Number.isInteger(status) || status < 0 || status > 999)
+      return new ParseError('access-combined', `bad status "${st.value.slice(0, 10)}"`);
     const by = word(p, st.end + 1);
     const bytes = by.value === '-' ? 0 : Number(by.value);
     i = by.end + 1;
     const ref = quoted(p, i);
     const ua = ref ? quoted(p, ref.end + 1) : undefined;
-    const fields: Record<string, string | number | boolean | null> = { status, bytes: Number.isFinite(bytes) ? bytes : 0 };
+    const fields: Record<string, string | number | boolean | null> = {
+      status,
+      bytes: Number.isFinite(bytes) ? bytes : 0,
+    };
     const rl = req.value;
     const s1 = rl.indexOf(' ');
     const s2 = rl.lastIndexOf(' ');

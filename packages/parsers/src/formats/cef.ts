@@ -8,7 +8,11 @@ import type { FormatParser } from '../types.js';
 import { epochToMs, isDigits, parseIsoLike, severityFrom10, severityFromWord, toPort } from '../util.js';
 
 /** Splits the first `count` unescaped-'|' fields; returns them and the index after the last '|'. */
-export function splitHeader(s: string, start: number, count: number): { parts: string[]; end: number } | undefined {
+export function splitHeader(
+  s: string,
+  start: number,
+  count: number,
+): { parts: string[]; end: number } | undefined {
   const parts: string[] = [];
   let cur = '';
   let i = start;
@@ -39,7 +43,14 @@ export function splitHeader(s: string, start: number, count: number): { parts: s
 
 function isKeyChar(c: number): boolean {
   return (
-    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45 || c === 91 || c === 93
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 95 ||
+    c === 46 ||
+    c === 45 ||
+    c === 91 ||
+    c === 93
   );
 }
 
@@ -87,7 +98,10 @@ export function parseCefExtension(s: string): Map<string, string> {
 }
 
 /** Custom string fields: cs1=… cs1Label=name → fields[name]. */
-export function labelled(ext: Map<string, string>, fields: Record<string, string | number | boolean | null>): void {
+export function labelled(
+  ext: Map<string, string>,
+  fields: Record<string, string | number | boolean | null>,
+): void {
   for (const prefix of ['cs', 'cn', 'cfp', 'flexString', 'flexNumber']) {
     for (let k = 1; k <= 6; k++) {
       const v = ext.get(`${prefix}${k}`);
@@ -104,7 +118,10 @@ export function cefTime(v: string | undefined, defaultOffset: number): number | 
   const iso = parseIsoLike(v, defaultOffset);
   if (!Number.isNaN(iso)) return iso;
   // "Nov 25 2026 19:15:14" (optionally ".123" and a zone name) — MMM dd yyyy HH:mm:ss
-  const d = Date.parse(v.replace(/^(\w{3}) (\d{1,2}) (\d{4}) /, '$1 $2, $3 ') + (/[+-]\d{2}:?\d{2}$|Z$| [A-Z]{3,4}$/.test(v) ? '' : ' UTC'));
+  const d = Date.parse(
+    v.replace(/^(\w{3}) (\d{1,2}) (\d{4}) /, '$1 $2, $3 ') +
+      (/[+-]\d{2}:?\d{2}$|Z$| [A-Z]{3,4}$/.test(v) ? '' : ' UTC'),
+  );
   if (Number.isNaN(d)) return undefined;
   return /[+-]\d{2}:?\d{2}$|Z$| [A-Z]{3,4}$/.test(v) ? d : d - defaultOffset * 60000;
 }
@@ -119,7 +136,19 @@ export function classOf(name: string, cat: string | undefined, request: string |
   return 'detection_finding';
 }
 
-export function endpointsFrom(ext: Map<string, string>, keys: { src: string; dst: string; spt: string; dpt: string; suser: string; duser: string; shost: string; dhost: string }): { src: Endpoint; dst: Endpoint } {
+export function endpointsFrom(
+  ext: Map<string, string>,
+  keys: {
+    src: string;
+    dst: string;
+    spt: string;
+    dpt: string;
+    suser: string;
+    duser: string;
+    shost: string;
+    dhost: string;
+  },
+): { src: Endpoint; dst: Endpoint } {
   const src: Endpoint = {};
   const dst: Endpoint = {};
   const sip = ext.get(keys.src);
@@ -154,20 +183,54 @@ export const cef: FormatParser = {
     if (!p.startsWith('CEF:')) return new ParseError('cef', 'does not start with "CEF:"');
     const h = splitHeader(p, 4, 7);
     if (!h) return new ParseError('cef', 'header has fewer than 7 "|"-separated fields');
-    const [version, vendor, product, devVersion, sigId, name, sev] = h.parts as [string, string, string, string, string, string, string];
-    if (version !== '0' && version !== '1') return new ParseError('cef', `unsupported CEF version "${version.slice(0, 10)}"`);
+    const [version, vendor, product, devVersion, sigId, name, sev] = h.parts as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (version !== '0' && version !== '1')
+      return new ParseError('cef', `unsupported CEF version "${version.slice(0, 10)}"`);
     const ext = parseCefExtension(p.slice(h.end));
     const sevNum = Number(sev);
-    const severity: Severity = sev !== '' && Number.isFinite(sevNum) ? severityFrom10(sevNum, 'medium') : severityFromWord(sev, 'medium');
+    const severity: Severity =
+      sev !== '' && Number.isFinite(sevNum)
+        ? severityFrom10(sevNum, 'medium')
+        : severityFromWord(sev, 'medium');
     const act = ext.get('act');
-    const { src, dst } = endpointsFrom(ext, { src: 'src', dst: 'dst', spt: 'spt', dpt: 'dpt', suser: 'suser', duser: 'duser', shost: 'shost', dhost: 'dhost' });
+    const { src, dst } = endpointsFrom(ext, {
+      src: 'src',
+      dst: 'dst',
+      spt: 'spt',
+      dpt: 'dpt',
+      suser: 'suser',
+      duser: 'duser',
+      shost: 'shost',
+      dhost: 'dhost',
+    });
     const request = ext.get('request');
     const cat = ext.get('cat');
     const cls = classOf(name, cat, request);
     const fields: Record<string, string | number | boolean | null> = { deviceVersion: devVersion };
     if (act) fields.action = act;
     if (request) fields.url = request.slice(0, 2048);
-    for (const k of ['proto', 'app', 'msg', 'requestMethod', 'fname', 'fileHash', 'externalId', 'deviceExternalId', 'in', 'out', 'reason', 'outcome'])
+    for (const k of [
+      'proto',
+      'app',
+      'msg',
+      'requestMethod',
+      'fname',
+      'fileHash',
+      'externalId',
+      'deviceExternalId',
+      'in',
+      'out',
+      'reason',
+      'outcome',
+    ])
       if (ext.has(k)) fields[k] = ext.get(k)!.slice(0, 1024);
     if (sev !== '') fields.vendorSeverity = sev;
     labelled(ext, fields);

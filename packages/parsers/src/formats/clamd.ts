@@ -26,7 +26,9 @@ export const clamd: FormatParser = {
     const app = input.envelope?.app;
     if (app === 'clamd' || app === 'clamav-milter' || app === 'clamscan') return true;
     const { text } = body(input);
-    return (text.endsWith(' FOUND') || text.endsWith(': OK')) && text.indexOf(': ') > 0 && !text.includes('=');
+    return (
+      (text.endsWith(' FOUND') || text.endsWith(': OK')) && text.indexOf(': ') > 0 && !text.includes('=')
+    );
   },
   parse(input) {
     const { time, text } = body(input);

@@ -34,7 +34,11 @@ export const fortigate: FormatParser = {
   input: 'text',
   sniff(input) {
     const p = input.payload;
-    return (p.startsWith('date=') || p.startsWith('logver=') || p.startsWith('logid=')) && p.includes('logid=') && p.includes('type=');
+    return (
+      (p.startsWith('date=') || p.startsWith('logver=') || p.startsWith('logid=')) &&
+      p.includes('logid=') &&
+      p.includes('type=')
+    );
   },
   parse(input) {
     const kv = parseKv(input.payload);
@@ -70,7 +74,19 @@ export const fortigate: FormatParser = {
     if (action) fields.action = action;
     const proto = toInt(kv.get('proto'));
     if (proto !== undefined) fields.protocol = proto;
-    for (const k of ['service', 'srcintf', 'dstintf', 'policyid', 'sessionid', 'app', 'appcat', 'url', 'msg', 'srccountry', 'dstcountry'])
+    for (const k of [
+      'service',
+      'srcintf',
+      'dstintf',
+      'policyid',
+      'sessionid',
+      'app',
+      'appcat',
+      'url',
+      'msg',
+      'srccountry',
+      'dstcountry',
+    ])
       if (kv.has(k)) fields[k] = kv.get(k)!.slice(0, 1024);
     for (const k of ['sentbyte', 'rcvdbyte', 'duration']) {
       const v = toInt(kv.get(k));
@@ -87,7 +103,10 @@ export const fortigate: FormatParser = {
         cls = 'detection_finding';
         activity = type;
         severity = severityFromWord(kv.get('severity') ?? kv.get('crlevel'), 'medium');
-        disposition = action === 'detected' || action === 'pass_session' || action === 'monitored' ? 'detected' : dispositionOf(action, 'detected');
+        disposition =
+          action === 'detected' || action === 'pass_session' || action === 'monitored'
+            ? 'detected'
+            : dispositionOf(action, 'detected');
         rule = { id: kv.get('attackid'), name: kv.get('attack'), category: kv.get('eventtype') ?? type };
         break;
       case 'webfilter':
@@ -101,7 +120,8 @@ export const fortigate: FormatParser = {
         cls = 'detection_finding';
         activity = 'virus';
         severity = 'high';
-        disposition = action === 'monitored' || action === 'passthrough' ? 'detected' : dispositionOf(action, 'detected');
+        disposition =
+          action === 'monitored' || action === 'passthrough' ? 'detected' : dispositionOf(action, 'detected');
         rule = { id: kv.get('virusid'), name: kv.get('virus'), category: kv.get('dtype') ?? 'malware' };
         if (kv.has('filename')) fields.filename = kv.get('filename')!.slice(0, 1024);
         break;
@@ -131,9 +151,19 @@ export const fortigate: FormatParser = {
       activity,
       severity,
       disposition,
-      sourceKind: type === 'traffic' || type === 'event' || type === 'app-ctrl' ? 'firewall' : type === 'webfilter' ? 'proxy' : 'ips',
+      sourceKind:
+        type === 'traffic' || type === 'event' || type === 'app-ctrl'
+          ? 'firewall'
+          : type === 'webfilter'
+            ? 'proxy'
+            : 'ips',
       format: 'fortigate',
-      device: { name: devname ?? input.envelope?.host, vendor: 'Fortinet', product: 'FortiGate', site: kv.get('vd') },
+      device: {
+        name: devname ?? input.envelope?.host,
+        vendor: 'Fortinet',
+        product: 'FortiGate',
+        site: kv.get('vd'),
+      },
       src,
       dst,
       rule: rule && (rule.id || rule.name) ? rule : undefined,

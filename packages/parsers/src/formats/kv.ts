@@ -4,7 +4,11 @@
  * `k1=v1 k2="quoted value" k3=v3`: values may be double-quoted (with \" and \\ escapes inside) or bare (to the
  * next space). Bare words without "=" are returned with value "" (netfilter flags such as DF, SYN).
  */
-export function parseKv(s: string, into: Map<string, string> = new Map(), maxPairs = 512): Map<string, string> {
+export function parseKv(
+  s: string,
+  into: Map<string, string> = new Map(),
+  maxPairs = 512,
+): Map<string, string> {
   const n = s.length;
   let i = 0;
   while (i < n && into.size < maxPairs) {

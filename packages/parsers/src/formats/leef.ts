@@ -27,7 +27,8 @@ export const leef: FormatParser = {
   parse(input) {
     const p = input.payload;
     const v2 = p.startsWith('LEEF:2.0|');
-    if (!v2 && !p.startsWith('LEEF:1.0|')) return new ParseError('leef', 'expected "LEEF:1.0|" or "LEEF:2.0|"');
+    if (!v2 && !p.startsWith('LEEF:1.0|'))
+      return new ParseError('leef', 'expected "LEEF:1.0|" or "LEEF:2.0|"');
     const h = splitHeader(p, 9, v2 ? 5 : 4);
     let parts = h?.parts;
     let end = h?.end ?? 0;
@@ -57,16 +58,31 @@ export const leef: FormatParser = {
       if (j < 0) break;
       i = j + delim.length;
     }
-    if (attrs.size === 0 && body.trim().length > 0) return new ParseError('leef', 'no key=value attributes found');
+    if (attrs.size === 0 && body.trim().length > 0)
+      return new ParseError('leef', 'no key=value attributes found');
     const sevS = attrs.get('sev') ?? attrs.get('severity');
     const sevN = sevS !== undefined ? Number(sevS) : NaN;
-    const severity: Severity = Number.isFinite(sevN) ? severityFrom10(sevN, 'medium') : severityFromWord(sevS, 'medium');
-    const { src, dst } = endpointsFrom(attrs, { src: 'src', dst: 'dst', spt: 'srcPort', dpt: 'dstPort', suser: 'usrName', duser: 'dstUser', shost: 'srcHost', dhost: 'dstHost' });
+    const severity: Severity = Number.isFinite(sevN)
+      ? severityFrom10(sevN, 'medium')
+      : severityFromWord(sevS, 'medium');
+    const { src, dst } = endpointsFrom(attrs, {
+      src: 'src',
+      dst: 'dst',
+      spt: 'srcPort',
+      dpt: 'dstPort',
+      suser: 'usrName',
+      duser: 'dstUser',
+      shost: 'srcHost',
+      dhost: 'dstHost',
+    });
     const cat = attrs.get('cat');
     const action = attrs.get('action') ?? attrs.get('act');
     const url = attrs.get('url');
     const cls = classOf(eventId, cat, url);
-    const fields: Record<string, string | number | boolean | null> = { deviceVersion: version, leefVersion: v2 ? '2.0' : '1.0' };
+    const fields: Record<string, string | number | boolean | null> = {
+      deviceVersion: version,
+      leefVersion: v2 ? '2.0' : '1.0',
+    };
     if (action) fields.action = action;
     if (url) fields.url = url.slice(0, 2048);
     for (const k of ['proto', 'msg', 'policy', 'reason', 'identSrc', 'resource'])

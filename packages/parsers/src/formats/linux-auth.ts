@@ -5,7 +5,23 @@ import { makeEvent } from '../event.js';
 import { ParseError } from '../types.js';
 import type { FormatParser, ParseInput } from '../types.js';
 
-const PROGRAMS = new Set(['sshd', 'sudo', 'su', 'login', 'systemd-logind', 'passwd', 'useradd', 'userdel', 'groupadd', 'usermod', 'chpasswd', 'polkitd', 'doas', 'gdm-password', 'sshd-session']);
+const PROGRAMS = new Set([
+  'sshd',
+  'sudo',
+  'su',
+  'login',
+  'systemd-logind',
+  'passwd',
+  'useradd',
+  'userdel',
+  'groupadd',
+  'usermod',
+  'chpasswd',
+  'polkitd',
+  'doas',
+  'gdm-password',
+  'sshd-session',
+]);
 
 function program(input: ParseInput): string | undefined {
   const app = input.envelope?.app;
@@ -99,7 +115,11 @@ export const linuxAuth: FormatParser = {
         const u = wordAfter(m, 'Invalid user ');
         if (u && u !== 'from') dst.user = u;
         setFrom(m);
-      } else if (m.startsWith('error: maximum authentication attempts exceeded') || m.startsWith('Disconnecting authenticating user') || m.includes('Too many authentication failures')) {
+      } else if (
+        m.startsWith('error: maximum authentication attempts exceeded') ||
+        m.startsWith('Disconnecting authenticating user') ||
+        m.includes('Too many authentication failures')
+      ) {
         activity = 'logon';
         disposition = 'blocked';
         severity = 'medium';
@@ -115,15 +135,33 @@ export const linuxAuth: FormatParser = {
         if (rhost) src.ip = rhost;
         const u = pamKv(m, 'user');
         if (u) dst.user = u;
-      } else if (m.startsWith('pam_unix(sshd:session): session opened') || m.startsWith('pam_unix(sshd:session): session closed')) {
+      } else if (
+        m.startsWith('pam_unix(sshd:session): session opened') ||
+        m.startsWith('pam_unix(sshd:session): session closed')
+      ) {
         activity = m.includes('opened') ? 'session-open' : 'session-close';
         disposition = 'allowed';
         const u = wordAfter(m, ' for user ');
         if (u) dst.user = u.replace(/\(uid=\d+\)$/, '');
-      } else if (m.startsWith('Connection closed by') || m.startsWith('Disconnected from') || m.startsWith('Received disconnect from') || m.startsWith('Connection reset by')) {
+      } else if (
+        m.startsWith('Connection closed by') ||
+        m.startsWith('Disconnected from') ||
+        m.startsWith('Received disconnect from') ||
+        m.startsWith('Connection reset by')
+      ) {
         activity = 'disconnect';
         disposition = m.includes('[preauth]') ? 'unknown' : 'allowed';
-        const ip = m.includes(' from ') ? fromPort(m) : { ip: m.split(' ').find((w, i, a) => a[i - 1] === 'by' || a[i - 1] === 'user' ? false : /^[0-9a-f.:]+$/i.test(w) && w.includes('.')) };
+        const ip = m.includes(' from ')
+          ? fromPort(m)
+          : {
+              ip: m
+                .split(' ')
+                .find((w, i, a) =>
+                  a[i - 1] === 'by' || a[i - 1] === 'user'
+                    ? false
+                    : /^[0-9a-f.:]+$/i.test(w) && w.includes('.'),
+                ),
+            };
         if (ip.ip) src.ip = ip.ip;
         const pi = m.indexOf(' port ');
         if (pi >= 0) {
@@ -184,7 +222,10 @@ export const linuxAuth: FormatParser = {
         if (after[2]) fields.tty = after[2];
         disposition = failed ? 'blocked' : 'allowed';
         severity = failed ? 'low' : 'informational';
-      } else if (m.startsWith('pam_unix(su:auth): authentication failure') || m.startsWith('pam_unix(su-l:auth): authentication failure')) {
+      } else if (
+        m.startsWith('pam_unix(su:auth): authentication failure') ||
+        m.startsWith('pam_unix(su-l:auth): authentication failure')
+      ) {
         activity = 'su';
         disposition = 'blocked';
         severity = 'low';

@@ -104,7 +104,8 @@ function summarize(input: ParseInput, format: string, tx: Tx): ParseResult {
   }
   if (primary && attackType) {
     // Prefer a rule of the chosen type as the event's rule.
-    primary = tx.hits.find((h) => !evaluation.has(h.id) && attackTypeOf(h.id, h.tags) === attackType) ?? primary;
+    primary =
+      tx.hits.find((h) => !evaluation.has(h.id) && attackTypeOf(h.id, h.tags) === attackType) ?? primary;
   }
   const detectionOnly = tx.engine !== undefined && /detection/i.test(tx.engine);
   const denied = tx.intercepted === true || tx.status === 403;
@@ -150,7 +151,9 @@ function summarize(input: ParseInput, format: string, tx: Tx): ParseResult {
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 function hostHeader(headers: unknown): string | undefined {
@@ -186,7 +189,9 @@ export const modsecurityV3: FormatParser = {
       const d = obj(mo?.details);
       const id = str(d?.ruleId);
       if (!id) continue;
-      const tags = Array.isArray(d?.tags) ? (d.tags as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+      const tags = Array.isArray(d?.tags)
+        ? (d.tags as unknown[]).filter((x): x is string => typeof x === 'string')
+        : [];
       hits.push({ id, msg: str(mo?.message), severity: toInt(d?.severity), tags, data: str(d?.data) });
     }
     return summarize(input, 'modsecurity-v3', {
@@ -264,7 +269,8 @@ export const modsecurityV2: FormatParser = {
     const ts = str(t.time);
     if (!ts) return new ParseError('modsecurity-v2', 'missing transaction.time');
     const time = parseClfTime(ts, input.options.tzOffsetMinutes);
-    if (Number.isNaN(time)) return new ParseError('modsecurity-v2', `bad transaction.time "${ts.slice(0, 40)}"`);
+    if (Number.isNaN(time))
+      return new ParseError('modsecurity-v2', `bad transaction.time "${ts.slice(0, 40)}"`);
     const req = obj(j.request);
     const res = obj(j.response);
     const audit = obj(j.audit_data);

@@ -12,7 +12,8 @@ function kernelBody(p: string): { uptime?: string; text: string } {
   // dmesg / kern.log: "[ 1554.964030] MAMORI-DROP: IN=…"
   if (p.startsWith('[')) {
     const close = p.indexOf(']');
-    if (close > 0 && close < 20) return { uptime: p.slice(1, close).trim(), text: p.slice(close + 1).trimStart() };
+    if (close > 0 && close < 20)
+      return { uptime: p.slice(1, close).trim(), text: p.slice(close + 1).trimStart() };
   }
   return { text: p };
 }
@@ -106,7 +107,8 @@ export const ulogd2Json: FormatParser = {
         if (!Number.isNaN(t)) time = t;
       }
     }
-    if (time === undefined) return new ParseError('ulogd2-json', 'no usable time (oob.time.sec or timestamp)');
+    if (time === undefined)
+      return new ParseError('ulogd2-json', 'no usable time (oob.time.sec or timestamp)');
     const prefix = (str(j['oob.prefix']) ?? '').trim();
     const protoNum = toInt(j['ip.protocol']);
     const proto = protoNum !== undefined ? (ipProtocols[String(protoNum)] ?? String(protoNum)) : undefined;
@@ -127,7 +129,9 @@ export const ulogd2Json: FormatParser = {
     const len = toInt(j['ip.totlen']) ?? toInt(j['raw.pktlen']);
     if (len !== undefined) fields.bytes = len;
     if (proto === 'TCP') {
-      const flags = ['syn', 'ack', 'fin', 'rst', 'psh', 'urg'].filter((f) => j[`tcp.${f}`] === 1 || j[`tcp.${f}`] === true);
+      const flags = ['syn', 'ack', 'fin', 'rst', 'psh', 'urg'].filter(
+        (f) => j[`tcp.${f}`] === 1 || j[`tcp.${f}`] === true,
+      );
       if (flags.length) fields.tcpFlags = flags.join(',').toUpperCase();
     }
     const dvc = str(j.dvc);
@@ -139,7 +143,9 @@ export const ulogd2Json: FormatParser = {
       disposition,
       sourceKind: 'firewall',
       format: 'ulogd2-json',
-      device: dvc ? { name: dvc, vendor: 'netfilter', product: 'ulogd2' } : { vendor: 'netfilter', product: 'ulogd2' },
+      device: dvc
+        ? { name: dvc, vendor: 'netfilter', product: 'ulogd2' }
+        : { vendor: 'netfilter', product: 'ulogd2' },
       src,
       dst,
       rule: prefix ? { name: prefix } : undefined,

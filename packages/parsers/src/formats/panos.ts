@@ -81,7 +81,8 @@ export const panos: FormatParser = {
   parse(input) {
     const f = splitCsv(input.payload);
     const type = f[3];
-    if (!type || !TYPES.has(type)) return new ParseError('panos', `unsupported log type "${(type ?? '').slice(0, 20)}"`);
+    if (!type || !TYPES.has(type))
+      return new ParseError('panos', `unsupported log type "${(type ?? '').slice(0, 20)}"`);
     const names = [...panosFields.common, ...(type === 'TRAFFIC' ? panosFields.TRAFFIC : panosFields.THREAT)];
     if (f.length < 31) return new ParseError('panos', `too few fields (${f.length}, need at least 31)`);
     const get = (name: string): string | undefined => {
@@ -109,7 +110,16 @@ export const panos: FormatParser = {
     if (su) src.user = su;
     if (du) dst.user = du;
     const fields: Record<string, string | number | boolean | null> = { type, subtype };
-    for (const k of ['application', 'source_zone', 'destination_zone', 'protocol', 'session_id', 'rule', 'serial', 'virtual_system'])
+    for (const k of [
+      'application',
+      'source_zone',
+      'destination_zone',
+      'protocol',
+      'session_id',
+      'rule',
+      'serial',
+      'virtual_system',
+    ])
       if (get(k)) fields[k] = get(k)!;
     if (action) fields.action = action;
     let cls: EventClass = 'network_activity';
@@ -132,7 +142,8 @@ export const panos: FormatParser = {
       cls = 'http_activity';
       activity = 'url';
       // URL filtering "alert" means the request was allowed and logged.
-      disposition = action === 'alert' || action === 'continue' ? 'allowed' : dispositionOf(action, 'unknown');
+      disposition =
+        action === 'alert' || action === 'continue' ? 'allowed' : dispositionOf(action, 'unknown');
       severity = disposition === 'blocked' ? 'low' : 'informational';
       const url = get('url_filename');
       if (url) {
@@ -161,7 +172,11 @@ export const panos: FormatParser = {
       disposition,
       sourceKind: type === 'TRAFFIC' ? 'firewall' : cls === 'http_activity' ? 'proxy' : 'ips',
       format: 'panos',
-      device: { name: get('device_name') ?? input.envelope?.host ?? get('serial'), vendor: 'Palo Alto Networks', product: 'PAN-OS' },
+      device: {
+        name: get('device_name') ?? input.envelope?.host ?? get('serial'),
+        vendor: 'Palo Alto Networks',
+        product: 'PAN-OS',
+      },
       src,
       dst,
       rule: rule && (rule.id || rule.name) ? rule : undefined,

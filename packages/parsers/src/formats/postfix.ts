@@ -64,7 +64,11 @@ export const postfix: FormatParser = {
     }
     const helo = angleAfter(rest, 'helo=');
     if (helo) fields.helo = helo;
-    if (rest.startsWith('reject: ') || rest.startsWith('milter-reject: ') || rest.startsWith('reject_warning: ')) {
+    if (
+      rest.startsWith('reject: ') ||
+      rest.startsWith('milter-reject: ') ||
+      rest.startsWith('reject_warning: ')
+    ) {
       // "reject: RCPT from host[ip]: 554 5.7.1 <…>: Relay access denied; from=<…> to=<…> proto=ESMTP helo=<…>"
       const kind = rest.slice(0, rest.indexOf(':'));
       activity = kind;
@@ -99,7 +103,11 @@ export const postfix: FormatParser = {
       const na = nameAddr(rest.slice(7));
       if (na?.ip) src.ip = na.ip;
       if (na?.name) src.hostname = na.name;
-    } else if (rest.startsWith('connect from ') || rest.startsWith('disconnect from ') || rest.startsWith('lost connection')) {
+    } else if (
+      rest.startsWith('connect from ') ||
+      rest.startsWith('disconnect from ') ||
+      rest.startsWith('lost connection')
+    ) {
       activity = rest.startsWith('connect') ? 'connect' : 'disconnect';
       disposition = 'allowed';
       const fi = rest.indexOf('from ');
@@ -136,7 +144,8 @@ export const postfix: FormatParser = {
         if (na?.port !== undefined) dst.port = na.port;
       }
       const paren = rest.indexOf(' (', rest.indexOf('status='));
-      if (paren >= 0) fields.reason = rest.slice(paren + 2, rest.endsWith(')') ? -1 : undefined).slice(0, 512);
+      if (paren >= 0)
+        fields.reason = rest.slice(paren + 2, rest.endsWith(')') ? -1 : undefined).slice(0, 512);
       if (status === 'sent') disposition = 'allowed';
       else if (status === 'bounced' || status === 'expired') {
         disposition = 'blocked';

@@ -6,9 +6,13 @@ import type { FormatParser, ParseInput } from '../types.js';
 import { domainOfEmail, parseIsoLike, str } from '../util.js';
 
 /** Symbols that mean an anti-virus engine found malware (rspamd antivirus module defaults). */
-const VIRUS_SYMBOL = /^(CLAM_VIRUS|CLAMAV_VIRUS|AV_VIRUS|FPROT_VIRUS|SAVAPI_VIRUS|KAS_VIRUS|ICAP_VIRUS|VIRUS_FOUND|AVAST_VIRUS)/;
+const VIRUS_SYMBOL =
+  /^(CLAM_VIRUS|CLAMAV_VIRUS|AV_VIRUS|FPROT_VIRUS|SAVAPI_VIRUS|KAS_VIRUS|ICAP_VIRUS|VIRUS_FOUND|AVAST_VIRUS)/;
 
-function verdict(action: string, symbols: string[]): { activity: string; severity: Severity; disposition: Disposition } {
+function verdict(
+  action: string,
+  symbols: string[],
+): { activity: string; severity: Severity; disposition: Disposition } {
   const virus = symbols.some((s) => VIRUS_SYMBOL.test(s));
   let disposition: Disposition;
   let severity: Severity;
@@ -39,7 +43,12 @@ function verdict(action: string, symbols: string[]): { activity: string; severit
       disposition = 'allowed';
       severity = 'informational';
   }
-  if (virus) return { activity: 'malware', severity: 'high', disposition: disposition === 'allowed' ? 'detected' : disposition };
+  if (virus)
+    return {
+      activity: 'malware',
+      severity: 'high',
+      disposition: disposition === 'allowed' ? 'detected' : disposition,
+    };
   return { activity: disposition === 'allowed' ? 'scan' : 'spam', severity, disposition };
 }
 
@@ -64,7 +73,10 @@ export const rspamdLog: FormatParser = {
   sourceKind: 'mail',
   input: 'text',
   sniff(input) {
-    return input.payload.includes('rspamd_task_write_log') || (input.envelope?.app === 'rspamd' && input.payload.includes('(default: '));
+    return (
+      input.payload.includes('rspamd_task_write_log') ||
+      (input.envelope?.app === 'rspamd' && input.payload.includes('(default: '))
+    );
   },
   parse(input) {
     const p = input.payload;
@@ -184,7 +196,8 @@ export const rspamdCheckV2: FormatParser = {
     const j = input.json!;
     const action = str(j.action);
     const score = Number(j.score);
-    if (!action || !Number.isFinite(score)) return new ParseError('rspamd-checkv2', 'missing action or score');
+    if (!action || !Number.isFinite(score))
+      return new ParseError('rspamd-checkv2', 'missing action or score');
     const { names, top } = checkv2Symbols(j.symbols);
     const v = verdict(action, names);
     const fields: Record<string, string | number | boolean | null> = { action, score };

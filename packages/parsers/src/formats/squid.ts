@@ -47,14 +47,24 @@ export const squid: FormatParser = {
     const f = splitSpaces(input.payload, 10);
     if (f.length < 10) return new ParseError('squid', `expected 10 fields, got ${f.length}`);
     const [ts, elapsed, client, codeStatus, bytes, method, url, user, hier, mime] = f as [
-      string, string, string, string, string, string, string, string, string, string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
     ];
     if (!isEpochMs(ts)) return new ParseError('squid', `bad timestamp "${ts.slice(0, 30)}"`);
     const slash = codeStatus.indexOf('/');
     if (slash < 0) return new ParseError('squid', `bad result code "${codeStatus.slice(0, 40)}"`);
     const code = codeStatus.slice(0, slash);
     const status = Number(codeStatus.slice(slash + 1));
-    if (!Number.isInteger(status)) return new ParseError('squid', `bad HTTP status in "${codeStatus.slice(0, 40)}"`);
+    if (!Number.isInteger(status))
+      return new ParseError('squid', `bad HTTP status in "${codeStatus.slice(0, 40)}"`);
     const denied = code.includes('DENIED') || code.includes('BLOCK');
     const src: Endpoint = {};
     if (looksLikeIp(client)) src.ip = client;
@@ -62,7 +72,11 @@ export const squid: FormatParser = {
     if (user !== '-') src.user = user;
     const dst: Endpoint = {};
     // "error:transaction-end-before-headers" and similar pseudo-URLs name no destination.
-    const host = url.startsWith('error:') ? undefined : method === 'CONNECT' ? hostPort(url).host.toLowerCase() : urlHost(url);
+    const host = url.startsWith('error:')
+      ? undefined
+      : method === 'CONNECT'
+        ? hostPort(url).host.toLowerCase()
+        : urlHost(url);
     if (host && host !== '-') {
       if (looksLikeIp(host)) dst.ip = host;
       else dst.hostname = host;

@@ -6,7 +6,9 @@ import type { FormatParser } from '../types.js';
 import { parseIsoLike, str, toInt, toPort } from '../util.js';
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 /** Suricata alert severity: 1 is the most severe (ET/Snort priority). */
@@ -98,7 +100,13 @@ export const suricataEve: FormatParser = {
         const f = obj(j.flow);
         activity = 'flow';
         if (f) {
-          for (const k of ['pkts_toserver', 'pkts_toclient', 'bytes_toserver', 'bytes_toclient', 'age'] as const) {
+          for (const k of [
+            'pkts_toserver',
+            'pkts_toclient',
+            'bytes_toserver',
+            'bytes_toclient',
+            'age',
+          ] as const) {
             const v = toInt(f[k]);
             if (v !== undefined) fields[k] = v;
           }
@@ -196,7 +204,9 @@ export const suricataEve: FormatParser = {
       disposition,
       sourceKind: 'ips',
       format: 'suricata-eve',
-      device: host ? { name: host, vendor: 'OISF', product: 'Suricata' } : { vendor: 'OISF', product: 'Suricata' },
+      device: host
+        ? { name: host, vendor: 'OISF', product: 'Suricata' }
+        : { vendor: 'OISF', product: 'Suricata' },
       src,
       dst,
       rule,

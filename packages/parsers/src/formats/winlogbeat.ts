@@ -8,7 +8,9 @@ import type { FormatParser } from '../types.js';
 import { looksLikeIp, parseIsoLike, str, toInt, toPort } from '../util.js';
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 function user(name: string | undefined, domain: string | undefined): string | undefined {
@@ -51,7 +53,11 @@ export function windowsFields(rec: WindowsRecord): {
     if (m.disposition === 'outcome') {
       const status = s('Status');
       disposition =
-        rec.outcome === 'failure' || (status !== undefined && status !== '0x0') ? 'blocked' : rec.outcome === 'success' || status === '0x0' ? 'allowed' : 'unknown';
+        rec.outcome === 'failure' || (status !== undefined && status !== '0x0')
+          ? 'blocked'
+          : rec.outcome === 'success' || status === '0x0'
+            ? 'allowed'
+            : 'unknown';
     } else disposition = m.disposition as Disposition;
   } else if (rec.outcome === 'failure') disposition = 'blocked';
   else if (rec.outcome === 'success') disposition = 'allowed';
@@ -74,7 +80,10 @@ export function windowsFields(rec: WindowsRecord): {
   if (dip) dst.ip = dip;
   const dport = toPort(s('DestinationPort'));
   if (dport !== undefined) dst.port = dport;
-  const fields: Record<string, string | number | boolean | null> = { eventId: rec.eventId, channel: rec.channel ?? 'Security' };
+  const fields: Record<string, string | number | boolean | null> = {
+    eventId: rec.eventId,
+    channel: rec.channel ?? 'Security',
+  };
   if (rec.provider) fields.provider = rec.provider;
   if (rec.recordId) fields.recordId = rec.recordId;
   const lt = s('LogonType');
@@ -134,7 +143,8 @@ export const winlogbeat: FormatParser = {
     if (eventId === undefined) return new ParseError('winlogbeat', 'missing winlog.event_id');
     const ts = str(j['@timestamp']);
     const time = ts ? parseIsoLike(ts, 0) : NaN;
-    if (Number.isNaN(time)) return new ParseError('winlogbeat', `bad or missing @timestamp "${(ts ?? '').slice(0, 40)}"`);
+    if (Number.isNaN(time))
+      return new ParseError('winlogbeat', `bad or missing @timestamp "${(ts ?? '').slice(0, 40)}"`);
     const host = obj(j.host);
     const computer = str(w.computer_name) ?? str(host?.hostname) ?? str(host?.name);
     const data = obj(w.event_data) ?? obj(w.user_data) ?? {};

@@ -124,9 +124,10 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      // Chromium formats date inputs by its UI language, not by the page.
+      // Chromium formats date inputs by its UI language (from --lang and LANG), not by the page.
       '--lang=ja-JP',
     ],
+    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
     viewport: { width: 1366, height: 900 },
     locale: 'ja-JP',
     timezoneId: 'Asia/Tokyo',
@@ -362,6 +363,25 @@ test('the audit trail lists actions, filters them and verifies the hash chain', 
     .first()
     .waitFor();
   await page.getByRole('button', { name: 'クリア' }).click();
+  // Time range: from today (Japan time) keeps today's records; a range ending in 2020 has none.
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' })
+    .format(new Date())
+    .split('-');
+  const from = page.getByRole('group', { name: '開始日（日本時間）' });
+  await from.getByLabel('年').fill(y!);
+  await from.getByLabel('月').fill(m!);
+  await from.getByLabel('日').fill(d!);
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  await page.getByText(`${all - 1}件を表示しています`).waitFor();
+  const to = page.getByRole('group', { name: '終了日（日本時間）' });
+  await from.getByLabel('年').fill('2020');
+  await to.getByLabel('年').fill('2020');
+  await to.getByLabel('月').fill('1');
+  await to.getByLabel('日').fill('31');
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  await page.getByText('条件に合う記録はありません。').waitFor();
+  await page.getByRole('button', { name: 'クリア' }).click();
+  await page.getByText(`${all - 1}件を表示しています`).waitFor();
   await page.getByRole('button', { name: 'ハッシュチェーンを検証' }).click();
   await page.getByText(/検証しました：\d+件の記録に改ざんはありません。/).waitFor();
   await capture('audit');

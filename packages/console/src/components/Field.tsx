@@ -165,3 +165,73 @@ export function CheckboxGroup({
     </Shell>
   );
 }
+
+/**
+ * Date as separate year / month / day boxes (the Digital Agency date-input pattern). Unlike the native date
+ * input, its format does not depend on the browser's UI language. Value: 'YYYY-MM-DD' or '' while incomplete.
+ */
+export function DateField({
+  label,
+  required,
+  support,
+  error,
+  value,
+  onChange,
+  name,
+}: FieldShell & { value: string; onChange: (v: string) => void; name: string }) {
+  const { t } = useI18n();
+  const id = useId();
+  const [y = '', m = '', d = ''] = value ? value.split('-') : [];
+  const parts = { y, m, d };
+  const emit = (next: { y: string; m: string; d: string }) => {
+    const complete = /^\d{4}$/.test(next.y) && /^\d{1,2}$/.test(next.m) && /^\d{1,2}$/.test(next.d);
+    onChange(
+      complete
+        ? `${next.y}-${next.m.padStart(2, '0')}-${next.d.padStart(2, '0')}`
+        : next.y || next.m || next.d
+          ? `${next.y}-${next.m}-${next.d}`
+          : '',
+    );
+  };
+  const box = (key: 'y' | 'm' | 'd', unit: string, width: string, max: number) => (
+    <span className="date-part">
+      <input
+        id={`${id}-${key}`}
+        name={`${name}-${key}`}
+        className="input date-input"
+        style={{ width }}
+        inputMode="numeric"
+        pattern="[0-9]*"
+        maxLength={max}
+        value={parts[key]}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, support, error)}
+        onChange={(e) => emit({ ...parts, [key]: e.target.value.replace(/\D/g, '') })}
+      />
+      <label htmlFor={`${id}-${key}`} className="date-unit">
+        {unit}
+      </label>
+    </span>
+  );
+  return (
+    <Shell id={id} label={label} required={required} support={support} error={error} as="legend">
+      <div className="date-row">
+        {box('y', t('date.year'), '6rem', 4)}
+        {box('m', t('date.month'), '4.25rem', 2)}
+        {box('d', t('date.day'), '4.25rem', 2)}
+      </div>
+    </Shell>
+  );
+}
+
+/** 'YYYY-MM-DD' → true when it names a real calendar day. */
+export function isCompleteDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
+}

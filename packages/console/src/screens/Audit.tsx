@@ -6,15 +6,18 @@ import type { AuditRecord, AuditVerify, Page } from '../api/types.js';
 import { Banner } from '../components/Banner.js';
 import { Button } from '../components/Button.js';
 import { DataTable } from '../components/DataTable.js';
-import { SelectField, TextField } from '../components/Field.js';
+import { DateField, SelectField, TextField, isCompleteDate } from '../components/Field.js';
 import { PageHeader } from '../components/Layout.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 const emptyFilters = { actor: '', action: '', organizationId: '', result: '', from: '', to: '' };
 
-/** datetime-local values are Japan time for the console's users. */
-const toIso = (local: string) => (local ? new Date(`${local}:00+09:00`).toISOString() : undefined);
+/** Dates are days in Japan time: "from" is the start of its day, "to" the end of its day. */
+const toIso = (day: string, end: boolean) =>
+  isCompleteDate(day)
+    ? new Date(`${day}T${end ? '23:59:59.999' : '00:00:00'}+09:00`).toISOString()
+    : undefined;
 
 /** Known actions get a name in the user's language; the code stays visible for searching and unknown ones. */
 function ActionLabel({ action }: { action: string }) {
@@ -44,8 +47,8 @@ export function AuditScreen() {
     action: f.action.trim() || undefined,
     organizationId: f.organizationId.trim() || undefined,
     result: f.result || undefined,
-    from: toIso(f.from),
-    to: toIso(f.to),
+    from: toIso(f.from, false),
+    to: toIso(f.to, true),
     limit: 50,
     cursor,
   });
@@ -169,19 +172,17 @@ export function AuditScreen() {
               { value: 'denied', label: t('audit.denied') },
             ]}
           />
-          <TextField
+          <DateField
             label={t('audit.from')}
             name="from"
-            type="datetime-local"
             value={filters.from}
-            onChange={set('from')}
+            onChange={(v) => setFilters({ ...filters, from: v })}
           />
-          <TextField
+          <DateField
             label={t('audit.to')}
             name="to"
-            type="datetime-local"
             value={filters.to}
-            onChange={set('to')}
+            onChange={(v) => setFilters({ ...filters, to: v })}
           />
           <div className="form-actions form-span">
             <Button type="submit">{t('audit.apply')}</Button>

@@ -7,7 +7,7 @@ import { Banner } from '../components/Banner.js';
 import { Button } from '../components/Button.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DataTable } from '../components/DataTable.js';
-import { CheckboxGroup, TextField } from '../components/Field.js';
+import { CheckboxGroup, DateField, TextField, isCompleteDate } from '../components/Field.js';
 import { PageHeader } from '../components/Layout.js';
 import { OrgPicker } from '../components/OrgPicker.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -57,8 +57,8 @@ export function TokensScreen({ me }: { me: Me }) {
     if (!name.trim()) fe.name = t('form.missing');
     if (selected.length === 0) fe.perms = t('token.permsMissing');
     const exp = new Date(`${expiry}T23:59:59+09:00`);
-    if (!expiry || Number.isNaN(exp.getTime()) || exp.getTime() <= Date.now())
-      fe.expiry = t('token.expiryInvalid');
+    if (!isCompleteDate(expiry)) fe.expiry = t('date.invalid');
+    else if (exp.getTime() <= Date.now()) fe.expiry = t('token.expiryInvalid');
     setErrors(fe);
     if (Object.keys(fe).length) return;
     setBusy(true);
@@ -89,6 +89,7 @@ export function TokensScreen({ me }: { me: Me }) {
     try {
       await api.del(`/tokens/${encodeURIComponent(tok.id)}`);
       setNotice({ kind: 'success', text: t('token.revoked', { name: tok.name }) });
+      setCreated(null);
       await load();
     } catch (err) {
       setNotice({ kind: 'error', text: msg(err) });
@@ -153,15 +154,14 @@ export function TokensScreen({ me }: { me: Me }) {
             error={errors.name}
             onChange={(e) => setName(e.target.value)}
           />
-          <TextField
+          <DateField
             label={t('token.expiry')}
             name="expiry"
-            type="date"
             required
             support={t('token.expirySupport')}
             value={expiry}
             error={errors.expiry}
-            onChange={(e) => setExpiry(e.target.value)}
+            onChange={setExpiry}
           />
           <div className="form-span">
             <OrgPicker

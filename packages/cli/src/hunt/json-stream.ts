@@ -1,0 +1,97 @@
+// Streaming split of JSON log files into one text per event, with bounded memory: NDJSON/JSONL, objects
+// written one after another (pretty-printed or not), or one top-level array of objects. gzip is detected
+// by its magic bytes.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** Largest single event accepted; a longer one is reported and the file abandoned. */
+export const MAX_EVENT_CHARS = 64 * 1024 * 1024;
+
+export class JsonSplitter {
+  private pending = '';
+  private depth = 0;
+  private inStr = false;
+  private esc = false;
+  private start = -1;
+  private base = 0; // 1 inside a top-level array
+  private sawArray = false;
+  malformed = 0;
+
+  /** Feed text; `emit` gets the text of each complete top-level object (or array element). */
+  feed(chunk: string, emit: (text: string) => void): void {
+    const s = this.pending + chunk;
+    let i = this.pending.length;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (this.inStr) {
+        if (this.esc) this.esc = false;
+        else if (c === 92) this.esc = true;
+        else if (c === 34) this.inStr = false;
+        continue;
+      }
+      if (this.depth === this.base) {
+        // Between events: whitespace, commas, a BOM, the array brackets; anything else is skipped to end of line.
+        if (c === 123) {
+          this.start = i;
+          this.depth++;
+        } else if (c === 91 && this.depth === 0 && !this.sawArray) {
+          this.sawArray = true;
+          this.base = 1;
+          this.depth = 1;
+        } else if (c === 93 && this.base === 1) {
+          this.base = 0;
+          this.depth = 0;
+        } else if (!(c <= 32 || c === 44 || c === 0xfeff)) {
+          this.malformed++;
+          const nl = s.indexOf('\n', i);
+          i = nl < 0 ? s.length : nl;
+        }
+        continue;
+      }
+      if (c === 34) this.inStr = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        this.depth--;
+        if (this.depth === this.base) {
+          emit(s.slice(this.start, i + 1));
+          this.start = -1;
+        }
+      }
+    }
+    // Keep only the unfinished event; scanning resumes after the part already seen.
+    if (this.depth > this.base) {
+      this.pending = s.slice(this.start);
+      this.start = 0;
+    } else this.pending = '';
+    if (this.pending.length > MAX_EVENT_CHARS)
+      throw new Error(`an event is larger than ${MAX_EVENT_CHARS} characters`);
+  }
+
+  /** End of input: an unfinished event counts as malformed. */
+  end(): void {
+    if (this.depth > this.base && this.pending.trim() !== '') this.malformed++;
+    this.pending = '';
+  }
+}
+
+export async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    await fh.read(b, 0, 2, 0);
+    return b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The file's text as a stream of strings (gunzipped when gzip), plus a counter of compressed bytes read. */
+export async function openText(path: string): Promise<{ stream: Readable; bytesRead: () => number }> {
+  const gz = await isGzip(path);
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = gz ? raw.pipe(createGunzip()) : raw;
+  stream.setEncoding('utf8');
+  return { stream, bytesRead: () => raw.bytesRead };
+}

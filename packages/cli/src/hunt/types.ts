@@ -1,0 +1,39 @@
+// Messages between `mamori hunt` and its worker threads, and the hit record written to CSV/JSONL/HTML.
+import type { Level } from '@mamori/sigma';
+
+/** One rule match on one event. JSONL keys are exactly these, in this order. */
+export interface Hit {
+  timestamp: string;
+  computer: string;
+  channel: string;
+  event_id: number | null;
+  rule_title: string;
+  rule_id: string;
+  level: Level;
+  author: string;
+  tags: string[];
+  details: Record<string, string>;
+  file: string;
+  record_id: number | null;
+}
+
+export type Task =
+  | { id: number; kind: 'evtx'; path: string; firstChunk: number; endChunk: number; bytes: number }
+  | { id: number; kind: 'json'; path: string; bytes: number };
+
+export interface WorkerConfig {
+  rulePaths: string[];
+  minLevel: Level;
+  utc: boolean;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; rules: number; unsupported: number; errors: number; errorSamples: string[] }
+  | { type: 'hits'; hits: Hit[] }
+  | { type: 'progress'; events: number; bytes: number }
+  | { type: 'issue'; file: string; message: string }
+  | { type: 'done'; id: number; events: number; bytes: number; failed?: string }
+  | { type: 'fatal'; message: string };
+
+export const levels: readonly Level[] = ['informational', 'low', 'medium', 'high', 'critical'];
+export const levelRank = (l: string): number => levels.indexOf(l as Level);

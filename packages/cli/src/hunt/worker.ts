@@ -1,0 +1,145 @@
+// A `mamori hunt` worker thread: compiles the rules once, then runs tasks (an EVTX chunk range or a JSON
+// file) and streams hits and progress back. One engine per thread: the engine is single-threaded.
+import { parentPort, workerData } from 'node:worker_threads';
+import { readEvtxSync, CHUNK_SIZE } from '@mamori/evtx';
+import { SigmaEngine, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
+import { openText, JsonSplitter } from './json-stream.js';
+import { formatTimestamp } from './time.js';
+import { levelRank, type Hit, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
+
+const port = parentPort!;
+const config = workerData as WorkerConfig;
+const post = (m: WorkerMessage) => port.postMessage(m);
+const minRank = levelRank(config.minLevel);
+
+let engine: SigmaEngine;
+try {
+  engine = new SigmaEngine(readRuleSources(config.rulePaths));
+  const bad = engine.diagnostics.filter((d) => d.status === 'error');
+  post({
+    type: 'ready',
+    rules: engine.ruleCount,
+    unsupported: engine.diagnostics.filter((d) => d.status === 'unsupported').length,
+    errors: bad.length,
+    errorSamples: bad.slice(0, 5).map((d) => `${d.path}:${d.line}: ${d.reason ?? ''}`),
+  });
+} catch (err) {
+  post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+}
+
+let batch: Hit[] = [];
+const flush = () => {
+  if (batch.length) post({ type: 'hits', hits: batch });
+  batch = [];
+};
+
+function collect(event: unknown, matches: readonly SigmaMatch[], file: string): void {
+  let summary: ReturnType<typeof summarizeEvent> | undefined;
+  for (const m of matches) {
+    if (levelRank(m.rule.level) < minRank) continue;
+    summary ??= summarizeEvent(event);
+    const details: Record<string, string> = {};
+    for (const f of m.fields) if (!(f.field in details)) details[f.field] = f.value;
+    batch.push({
+      timestamp: formatTimestamp(summary.timestamp, config.utc),
+      computer: summary.computer ?? '',
+      channel: summary.channel ?? '',
+      event_id: summary.eventId ?? null,
+      rule_title: m.rule.title,
+      rule_id: m.rule.id,
+      level: m.rule.level,
+      author: m.rule.author,
+      tags: m.rule.tags,
+      details,
+      file,
+      record_id: summary.recordId ?? null,
+    });
+    if (batch.length >= 500) flush();
+  }
+}
+
+async function run(task: Task): Promise<void> {
+  let events = 0;
+  let reported = 0;
+  let failed: string | undefined;
+  if (task.kind === 'evtx') {
+    let chunk = -1;
+    try {
+      for (const r of readEvtxSync(task.path, {
+        firstChunk: task.firstChunk,
+        endChunk: task.endChunk,
+        onIssue: (i) =>
+          post({
+            type: 'issue',
+            file: task.path,
+            message: `${i.chunk === null ? 'file header' : `chunk ${i.chunk}`}, offset ${i.offset}: ${i.message}`,
+          }),
+      })) {
+        const ev = r.event;
+        const m = engine.match(ev);
+        if (m.length) collect(ev, m, task.path);
+        events++;
+        if (r.chunk !== chunk) {
+          chunk = r.chunk;
+          if (events - reported >= 2000) {
+            post({ type: 'progress', events: events - reported, bytes: 0 });
+            reported = events;
+          }
+        }
+      }
+    } catch (err) {
+      failed = err instanceof Error ? err.message : String(err);
+    }
+    flush();
+    post({ type: 'progress', events: events - reported, bytes: 0 });
+    post({
+      type: 'done',
+      id: task.id,
+      events,
+      bytes: (task.endChunk - task.firstChunk) * CHUNK_SIZE,
+      failed,
+    });
+    return;
+  }
+  const splitter = new JsonSplitter();
+  let bytesSent = 0;
+  try {
+    const { stream, bytesRead } = await openText(task.path);
+    const onEvent = (text: string) => {
+      let ev: unknown;
+      try {
+        ev = JSON.parse(text);
+      } catch {
+        splitter.malformed++;
+        return;
+      }
+      const m = engine.match(ev);
+      if (m.length) collect(ev, m, task.path);
+      events++;
+    };
+    for await (const piece of stream) {
+      splitter.feed(piece as string, onEvent);
+      const b = bytesRead();
+      if (b - bytesSent >= 1 << 20) {
+        post({ type: 'progress', events: events - reported, bytes: b - bytesSent });
+        reported = events;
+        bytesSent = b;
+      }
+    }
+    splitter.end();
+  } catch (err) {
+    failed = err instanceof Error ? err.message : String(err);
+  }
+  if (splitter.malformed > 0) {
+    post({ type: 'issue', file: task.path, message: `${splitter.malformed} malformed JSON entries skipped` });
+  }
+  flush();
+  post({ type: 'progress', events: events - reported, bytes: 0 });
+  post({ type: 'done', id: task.id, events, bytes: task.bytes - bytesSent, failed });
+}
+
+// Tasks arrive one at a time; the next is sent when this one is done, which bounds queued work.
+port.on('message', (task: Task) => {
+  void run(task);
+});

@@ -8,7 +8,7 @@ import { checkMarkers, interpolate } from './interpolate.js';
 import { compileJq, jqValueToString } from './json-query.js';
 import { compileRegex, regexAll } from './regex.js';
 import { TemplateError, UnsupportedError } from './errors.js';
-import { compileXPath, evalXPath } from './xpath.js';
+import { compileXPath, evalXPath, xpathMatches } from './xpath.js';
 
 type Cond = 'and' | 'or';
 
@@ -210,7 +210,7 @@ function compileMatcher(m: Raw, idx: number, used: Set<string>): CompiledMatcher
       const qs = list(m['xpath'], what).map((q) => compileXPath(q));
       test = (ev) => {
         const hay = partOf(ev, part);
-        return combine(qs.map((q) => evalXPath(q, hay).length > 0));
+        return combine(qs.map((q) => xpathMatches(q, hay)));
       };
       break;
     }

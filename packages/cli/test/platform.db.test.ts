@@ -64,6 +64,9 @@ test(`migrate, demo (idempotent), org list --json lists 1,788 governments + the 
   };
   assert.ok(r2.users.every((u) => u.password === null));
   assert.equal(r2.organizations.inserted, 0);
+  const d3 = mamori('demo', '--reset-passwords', '--json');
+  const r3 = JSON.parse(d3.stdout) as { users: { password: string | null }[] };
+  assert.ok(r3.users.every((u) => typeof u.password === 'string' && u.password !== r1.users[0]!.password));
   const list = mamori('org', 'list', '--json');
   assert.equal(list.code, 0, list.stderr);
   const orgs = JSON.parse(list.stdout) as { kind: string }[];

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashPassword } from './accounts/password.js';
 import { orgIdForCode, STATE_ORG_ID } from './orgs/service.js';
 import { base32Encode } from './auth/totp.js';
 import type { OrgLoadResult, Platform, RequestContext, Role } from './types.js';
@@ -81,24 +80,8 @@ export async function seedDemo(
     } else if (opts.resetPasswords) {
       const password = initialPassword();
       // A reset demo account starts over: new password, MFA to enrol again, no lockout.
-      await platform.db.transaction(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({
-            password_hash: await hashPassword(password),
-            mfa_secret: null,
-            mfa_enrolled_at: null,
-            mfa_last_step: 0,
-            failed_logins: 0,
-            locked_until: null,
-            disabled: 0,
-          })
-          .where('id', '=', existing.id)
-          .execute();
-        await trx.deleteFrom('recovery_codes').where('user_id', '=', existing.id).execute();
-        await trx.deleteFrom('sessions').where('user_id', '=', existing.id).execute();
-      });
-      await platform.accounts.update(ctx, existing.id, {});
+      await platform.accounts.resetCredentials(ctx, existing.id, { password });
+      await platform.accounts.update(ctx, existing.id, { disabled: false });
       users.push({ username: u.username, role: u.role, organizationId: u.org, password, created: false });
     } else {
       users.push({

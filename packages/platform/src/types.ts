@@ -171,6 +171,11 @@ export interface AccountService {
   find(ctx: RequestContext, idOrUsername: string): Promise<User>;
   create(ctx: RequestContext, input: CreateUserInput): Promise<User>;
   update(ctx: RequestContext, id: string, input: UpdateUserInput): Promise<User>;
+  /**
+   * Administrator help for a user who lost a password or authenticator: a new initial password, MFA to enrol
+   * again (recovery codes dropped), lockout cleared, sessions ended. Same scope and ladder rules as update.
+   */
+  resetCredentials(ctx: RequestContext, id: string, input: { password: string }): Promise<User>;
   me(ctx: RequestContext): Promise<Me>;
   updateMe(ctx: RequestContext, input: { displayName?: string; locale?: Locale }): Promise<Me>;
   changePassword(ctx: RequestContext, input: { currentPassword: string; newPassword: string }): Promise<void>;

@@ -195,3 +195,42 @@ test(`me and password change (${db})`, async () => {
   assert.equal(p.accounts.roles().length, 7);
   assert.ok(p.accounts.permissions().every((x) => x.ja && x.en));
 });
+
+test(`administrators reset a user's credentials within their scope (${db})`, async () => {
+  const target = await p.addUser({
+    username: 'lost-phone',
+    role: 'municipality_admin',
+    organizationId: SHIZUOKA_CITY,
+  });
+  await p.db.kysely
+    .updateTable('users')
+    .set({
+      mfa_enrolled_at: new Date().toISOString(),
+      mfa_secret: 'JBSWY3DPEHPK3PXP',
+      locked_until: '2999-01-01T00:00:00.000Z',
+    })
+    .where('id', '=', target.id)
+    .execute();
+  await assert.rejects(
+    p.accounts.resetCredentials(u['numazu-auditor']!, target.id, { password: 'brand new password' }),
+    { code: 'MAMORI_FORBIDDEN' },
+  );
+  await assert.rejects(
+    p.accounts.resetCredentials(u['aichi-op']!, target.id, { password: 'brand new password' }),
+    { code: 'MAMORI_FORBIDDEN' },
+  );
+  const r = await p.accounts.resetCredentials(u['pref-admin']!, target.id, {
+    password: 'brand new password',
+  });
+  assert.equal(r.mfaEnrolled, false);
+  const login = await p.auth.login(
+    { actor: null, sourceIp: '127.0.0.1' },
+    { username: 'lost-phone', password: 'brand new password' },
+  );
+  assert.equal(login.state, 'mfa_enrolment_required');
+  const rec = (await p.audit.list(p.system, { action: 'user.reset_credentials', limit: 10 })).items;
+  assert.deepEqual(
+    rec.map((x) => x.result),
+    ['success', 'denied', 'denied'],
+  );
+});

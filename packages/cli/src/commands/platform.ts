@@ -359,6 +359,26 @@ export function register(program: Command): void {
       );
   }
 
+  common(user.command('reset'))
+    .description(
+      'new initial password for a user (printed once); MFA to enrol again, lockout cleared, sessions ended',
+    )
+    .argument('<idOrUsername>', 'user id or user name')
+    .action(
+      action(async (idOrUsername: string, opts: Common) =>
+        withPlatform(opts, async (p) => {
+          const found = await p.accounts.find(ctx, idOrUsername);
+          const password = generatedPassword();
+          const u = await p.accounts.resetCredentials(ctx, found.id, { password });
+          if (opts.json) json({ user: u, initialPassword: password });
+          else {
+            out(userLine(u));
+            out(`initial password (shown once): ${password}`);
+          }
+        }),
+      ),
+    );
+
   // ---- token -------------------------------------------------------------------------------------------
   const token = program.command('token').description('API tokens for machines');
   common(token.command('create'))

@@ -249,6 +249,50 @@ export class AccountServiceImpl implements AccountService {
     });
   }
 
+  async resetCredentials(ctx: RequestContext, id: string, input: { password: string }): Promise<User> {
+    return this.d.mutate(ctx, 'user.reset_credentials', async (trx, note) => {
+      note.target = id;
+      this.d.policy.assertHuman(ctx.actor);
+      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new MamoriError('MAMORI_USER_NOT_FOUND');
+      note.organizationId = row.organization_id;
+      await this.d.policy.assertCanGrant(ctx.actor, row.role as Role, row.organization_id);
+      if (ctx.actor.kind === 'user' && ctx.actor.userId === id) {
+        throw new MamoriError('MAMORI_FORBIDDEN', undefined, {
+          reason: 'use the password change for yourself',
+        });
+      }
+      const password = checkPasswordPolicy(
+        input?.password,
+        this.d.config.auth.passwordMinLength,
+        row.username,
+      );
+      await trx
+        .updateTable('users')
+        .set({
+          password_hash: await hashPassword(password),
+          mfa_secret: null,
+          mfa_enrolled_at: null,
+          mfa_last_step: 0,
+          failed_logins: 0,
+          locked_until: null,
+          updated_at: iso(this.d.now()),
+        })
+        .where('id', '=', id)
+        .execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      const r = await trx
+        .selectFrom('users as u')
+        .innerJoin('organizations as o', 'o.id', 'u.organization_id')
+        .selectAll('u')
+        .select('o.name as organization_name')
+        .where('u.id', '=', id)
+        .executeTakeFirstOrThrow();
+      return toUser(r);
+    });
+  }
+
   private userActor(ctx: RequestContext): string {
     if (ctx.actor === null) throw new MamoriError('MAMORI_UNAUTHENTICATED');
     if (ctx.actor.kind !== 'user')

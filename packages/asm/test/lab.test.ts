@@ -4,7 +4,32 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from './lab/lab.js';
-import { scanTargets, renderTextReport, type ScanReport } from '../src/index.js';
+import {
+  scanTargets,
+  renderTextReport,
+  compileTemplate,
+  reverseDns,
+  DnsClient,
+  ScopeGuard,
+  StopSwitch,
+  adhocScope,
+  type ScanReport,
+} from '../src/index.js';
+
+const labTemplate = `id: lab-git-config
+info:
+  name: Git config exposed (lab template)
+  author: mamori
+  severity: medium
+http:
+  - method: GET
+    path:
+      - "{{BaseURL}}/.git/config"
+    matchers:
+      - type: word
+        words:
+          - "repositoryformatversion"
+`;
 
 let lab: Lab;
 let report: ScanReport;
@@ -15,6 +40,7 @@ before(async () => {
   report = await scanTargets([lab.address, 'www.lab.test', 'lab.test', 'ns1.lab.test', 'outside.lab.test'], {
     ports: 'top1000',
     resolver: { host: lab.address, port: lab.ports.dns },
+    templates: [compileTemplate(labTemplate, 'lab-git-config.yaml').template!],
   });
 });
 
@@ -99,6 +125,10 @@ test('reports each problem the lab carries, and not the ones it does not', () =>
   assert.ok(has('missing-hsts', (f) => f.port === 8443));
   assert.ok(!has('missing-hsts', (f) => f.port === 443));
   assert.ok(!has('exposed-backup'));
+  assert.ok(
+    has('template:lab-git-config', (f) => f.port === 80 && f.severity === 'medium'),
+    'nuclei-format template ran through the scope gate',
+  );
   assert.ok(!has('open-resolver'), 'the lab BIND has recursion off');
   const d = report.domains.find((x) => x.zone === 'lab.test')!;
   for (const t of ['A', 'MX', 'NS', 'TXT', 'SOA', 'CAA'])
@@ -177,4 +207,21 @@ test('mamori asm scan --json from the command line', () => {
     refused.stderr,
     /refused outside\.lab\.test: name resolves outside the verified scope: 192\.0\.2\.10/,
   );
+});
+
+test('reverse DNS over an owned range asks only for in-scope addresses', async () => {
+  const client = new DnsClient({ server: { host: lab.address, port: lab.ports.dns } });
+  const guard = new ScopeGuard({
+    orgs: [adhocScope([lab.address])],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const base = lab.address.replace(/\.\d+$/, '');
+  const last = Number(lab.address.split('.')[3]);
+  const range = `${base}.${last & ~3}/30`;
+  const ptr = await reverseDns(client, range, guard.check);
+  assert.deepEqual(ptr, [{ address: lab.address, names: ['www.lab.test'] }]);
+  assert.equal(guard.refusals.length, 3, 'the other three addresses of the /30 were refused, not queried');
+  await assert.rejects(reverseDns(client, '10.0.0.0/8', guard.check), /limit/);
 });

@@ -39,6 +39,7 @@ import { udpScan } from '../portscan/udp-scan.js';
 import { parsePortSpec } from '../portscan/port-lists.js';
 import { ScopeGuard, adhocScope, normalizeTarget } from '../scope/guard.js';
 import type { DomainReport, ScanReport, ServiceRecord } from './types.js';
+import { nodeTransport, runTemplate, scopedTransport, type CompiledTemplate } from '../templates/index.js';
 
 export interface ScanOptions {
   ports?: string;
@@ -51,6 +52,8 @@ export interface ScanOptions {
   techPath?: string;
   wordlist?: string[];
   vulnLookup?: VulnLookup;
+  /** Compiled nuclei-format templates to run against every web service (through the same scope gate). */
+  templates?: CompiledTemplate[];
   timeoutMs?: number;
   bannerWaitMs?: number;
   /** Parallel service fingerprints. */
@@ -250,6 +253,29 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
   }
   lap('services');
 
+  // 3b. Templates (nuclei format) against each web service; the engine asks the same gate for every connection.
+  if (opts.templates && opts.templates.length > 0) {
+    const transport = scopedTransport(
+      nodeTransport(opts.resolver ? { dnsServer: opts.resolver } : {}),
+      guard.check,
+    );
+    const http = opts.templates.filter((t) => t.protocols.includes('http'));
+    const runs: Array<{ t: CompiledTemplate; svc: ServiceRecord }> = [];
+    for (const svc of services.filter((s) => s.http)) for (const t of http) runs.push({ t, svc });
+    await pool(runs, opts.concurrency ?? 16, async ({ t, svc }) => {
+      if (guard.stopSwitch.stopped) return;
+      const url = `${svc.tls ? 'https' : 'http'}://${isIP(svc.host) === 6 ? `[${svc.host}]` : svc.host}:${svc.port}`;
+      const r = await runTemplate(t, url, {
+        transport,
+        scope: guard.check,
+        timeoutMs: opts.timeoutMs ?? 3000,
+        templateTimeoutMs: 30_000,
+      });
+      for (const m of r.matches.slice(0, 1)) observations.push(templateObservation(t, m, svc));
+    });
+    lap('templates');
+  }
+
   // 4. DNS for named targets (and open resolvers on any address answering DNS over UDP).
   const domains: DomainReport[] = [];
   if (opts.dns !== false && client) {
@@ -338,4 +364,40 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
     risk: riskScore(findings, startedAt),
     timings,
   };
+}
+
+const TEMPLATE_CVSS: Record<string, number> = {
+  critical: 9.5,
+  high: 7.5,
+  medium: 5.5,
+  low: 3,
+  info: 0,
+  unknown: 0,
+};
+
+function templateObservation(
+  t: CompiledTemplate,
+  m: { matchedAt: string; evidence?: string; extracted: string[] },
+  svc: ServiceRecord,
+): Observation {
+  const rem =
+    t.info.remediation ??
+    (t.info.reference.length > 0
+      ? `See: ${t.info.reference.slice(0, 3).join(' ')}`
+      : 'See the template references.');
+  const cves = [...new Set(`${t.id} ${t.info.name}`.match(/CVE-\d{4}-\d{4,}/gi) ?? [])].map((c) =>
+    c.toUpperCase(),
+  );
+  const o: Observation = {
+    check: `template:${t.id}`,
+    host: svc.host,
+    port: svc.port,
+    transport: 'tcp',
+    title: t.info.name,
+    evidence: `${m.matchedAt}${m.extracted.length ? ` [${m.extracted.slice(0, 5).join(', ')}]` : ''}${m.evidence ? ` ${m.evidence.slice(0, 300)}` : ''}`,
+    cvss: TEMPLATE_CVSS[t.info.severity.toLowerCase()] ?? 0,
+    remediation: { ja: `テンプレート「${t.info.name}」の検出です。${rem}`, en: rem },
+  };
+  if (cves.length > 0) o.cves = cves;
+  return o;
 }

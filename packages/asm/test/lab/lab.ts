@@ -197,9 +197,15 @@ export async function startLab(): Promise<Lab> {
       pem('cloudapp.test.zone'),
       `$TTL 300\n@ IN SOA ns1.cloudapp.test. hostmaster.cloudapp.test. 1 3600 600 86400 300\n@ IN NS ns1.lab.test.\napp1 IN A ${address}\n`,
     );
+    const [a1, a2, a3, a4] = address.split('.');
+    const revZone = `${a3}.${a2}.${a1}.in-addr.arpa`;
+    writeFileSync(
+      pem('rev.zone'),
+      `$TTL 300\n@ IN SOA ns1.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n@ IN NS ns1.lab.test.\n${a4} IN PTR www.lab.test.\n`,
+    );
     writeFileSync(
       pem('named.conf'),
-      `options {\n  directory "${dir}";\n  pid-file "${pem('named.pid')}";\n  listen-on port ${ports.dns} { ${address}; };\n  listen-on-v6 { none; };\n  recursion no;\n  allow-transfer { any; };\n  dnssec-validation no;\n};\nzone "lab.test" { type primary; file "${pem('lab.test.zone')}"; };\nzone "cloudapp.test" { type primary; file "${pem('cloudapp.test.zone')}"; };\n`,
+      `options {\n  directory "${dir}";\n  pid-file "${pem('named.pid')}";\n  listen-on port ${ports.dns} { ${address}; };\n  listen-on-v6 { none; };\n  recursion no;\n  allow-transfer { any; };\n  dnssec-validation no;\n};\nzone "lab.test" { type primary; file "${pem('lab.test.zone')}"; };\nzone "cloudapp.test" { type primary; file "${pem('cloudapp.test.zone')}"; };\nzone "${revZone}" { type primary; file "${pem('rev.zone')}"; };\n`,
     );
 
     const start = (args: string[], name: string): void => {

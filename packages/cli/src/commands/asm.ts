@@ -1,7 +1,8 @@
 // `mamori asm …`: the attack-surface engine from the command line.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isIP } from 'node:net';
 import {
   ScopeGuard,
@@ -11,6 +12,9 @@ import {
   renderTextReport,
   scanTargets,
   vulndbDataDir,
+  compileTemplate,
+  listTemplateFiles,
+  type CompiledTemplate,
   type VulnLookup,
 } from '@mamori/asm';
 import { exitCodes } from '../exit-codes.js';
@@ -34,6 +38,26 @@ function vulnLookupFrom(dir: string | undefined): VulnLookup | undefined {
       if (m.cvss) hit.cvss = m.cvss.score;
       return hit;
     });
+}
+
+function compileAll(paths: string[], verbose: boolean): CompiledTemplate[] {
+  const out: CompiledTemplate[] = [];
+  let unsupported = 0;
+  for (const root of paths) {
+    if (!existsSync(root))
+      throw Object.assign(new Error(`no such file or folder: ${root}`), { exitCode: exitCodes.input });
+    const payloadRoot = statSync(root).isDirectory() ? root : dirname(root);
+    for (const f of listTemplateFiles([root])) {
+      const c = compileTemplate(readFileSync(f, 'utf8'), f, { payloadRoot });
+      if (c.status === 'compiled' && c.template) out.push(c.template);
+      else unsupported++;
+    }
+  }
+  if (verbose)
+    process.stderr.write(
+      `mamori: templates: ${out.length} compiled, ${unsupported} not run (unsupported or invalid)\n`,
+    );
+  return out;
 }
 
 export function register(program: Command): void {
@@ -61,6 +85,10 @@ export function register(program: Command): void {
     .option('--no-udp', 'skip the UDP probes (DNS, NTP, SNMP, SSDP, NetBIOS, IKE)')
     .option('--no-dns', 'skip DNS discovery and checks')
     .option('--tech <file>', 'a Wappalyzer-format technologies.json to use instead of the built-in one')
+    .option(
+      '--templates <paths...>',
+      'also run these nuclei-format templates (files or folders) against every web service',
+    )
     .option('--vulndb <dir>', 'vulnerability database directory (default: the bundled one)')
     .option('--timeout <ms>', 'connection timeout', (v) => Number(v), 1500)
     .option('--rate <n>', 'new connections per second (default: adaptive, unlimited)', (v) => Number(v))
@@ -75,6 +103,7 @@ export function register(program: Command): void {
           udp: boolean;
           dns: boolean;
           tech?: string;
+          templates?: string[];
           vulndb?: string;
           timeout: number;
           rate?: number;
@@ -100,6 +129,7 @@ export function register(program: Command): void {
         if (resolver) opts.resolver = resolver;
         if (guard) opts.guard = guard;
         if (o.tech) opts.techPath = o.tech;
+        if (o.templates) opts.templates = compileAll(o.templates, !o.json);
         if (o.rate) opts.ratePerSecond = o.rate;
         const lookup = vulnLookupFrom(o.vulndb);
         if (lookup) opts.vulnLookup = lookup;

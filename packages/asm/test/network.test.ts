@@ -216,3 +216,19 @@ test('CT / passive DNS import and asset diff', () => {
     ['b'],
   );
 });
+
+test('an organization rate limit from the scope paces the scan', async () => {
+  const { scanTargets } = await import('../src/index.js');
+  const guard = new ScopeGuard({
+    orgs: [{ ...adhocScope(['127.0.0.1']), org: '011002', rate: { perSecond: 40, concurrency: 4 } }],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const t0 = performance.now();
+  const r = await scanTargets(['127.0.0.1'], { guard, ports: '41000-41029', udp: false, dns: false });
+  const ms = performance.now() - t0;
+  assert.equal(r.closedOrFiltered, 30);
+  // 30 connection attempts at 40/s with a burst of 4: at least ~650 ms.
+  assert.ok(ms >= 600, `took ${ms} ms`);
+});

@@ -146,12 +146,26 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
   );
 
   // 2. Ports.
+  // Per-organization politeness: the strictest limit among the organizations whose scope admitted the targets.
+  const orgs = new Set<string>();
+  for (const h of hosts) {
+    const d = await guard.check(h.host);
+    if (d.org) orgs.add(d.org);
+  }
+  const limits = [...orgs]
+    .map((o) => guard.rateOf(o))
+    .filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const orgRate = limits.length ? Math.min(...limits.map((r) => r.perSecond)) : undefined;
+  const orgConc = limits.length ? Math.min(...limits.map((r) => r.concurrency)) : undefined;
   const tcp = await tcpScan(addresses, {
+    ...(orgConc ? { concurrency: { initial: Math.min(128, orgConc), max: orgConc, min: 1 } } : {}),
     check: guard.check,
     stop: guard.stopSwitch,
     ports,
     timeoutMs: opts.timeoutMs ?? 1500,
-    ...(opts.ratePerSecond ? { ratePerSecond: opts.ratePerSecond } : {}),
+    ...(opts.ratePerSecond || orgRate
+      ? { ratePerSecond: Math.min(opts.ratePerSecond ?? Infinity, orgRate ?? Infinity) }
+      : {}),
   });
   const open = tcp.results.filter((r) => r.state === 'open');
   lap('tcp');

@@ -216,9 +216,9 @@ export function DateField({
   return (
     <Shell id={id} label={label} required={required} support={support} error={error} as="legend">
       <div className="date-row">
-        {box('y', t('date.year'), '6rem', 4)}
-        {box('m', t('date.month'), '4.25rem', 2)}
-        {box('d', t('date.day'), '4.25rem', 2)}
+        {box('y', t('date.year'), '5.25rem', 4)}
+        {box('m', t('date.month'), '3.5rem', 2)}
+        {box('d', t('date.day'), '3.5rem', 2)}
       </div>
     </Shell>
   );

@@ -5,7 +5,7 @@
 // Traffic goes to 127.0.0.1 only. Options: --requests N (default 5000) --concurrency N (default 50)
 // --cold-runs N (default 3) --dev (spawn the tsx dev entry even when the CLI is built) --json
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -122,6 +122,19 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuMsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th (clock ticks, 100/s).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -191,6 +204,7 @@ async function main(): Promise<void> {
     let next = 0;
     let errors = 0;
     let items = 0;
+    const cpu0 = cpuMsOf(child!.pid);
     const t0 = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -207,6 +221,9 @@ async function main(): Promise<void> {
       }),
     );
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu1 = cpuMsOf(child!.pid);
+    const serverCpuMsPerRequest =
+      cpu0 !== null && cpu1 !== null ? +((cpu1 - cpu0) / REQUESTS).toFixed(2) : null;
     lat.sort((a, b) => a - b);
     const coldSorted = [...cold].sort((a, b) => a - b);
     const result = {
@@ -223,6 +240,7 @@ async function main(): Promise<void> {
         meanItems: Math.round((items / Math.max(1, REQUESTS - errors)) * 10) / 10,
         wallMs: Math.round(wallMs),
         requestsPerSecond: Math.round((REQUESTS / wallMs) * 1000),
+        serverCpuMsPerRequest,
         latencyMs: {
           p50: +pct(lat, 50).toFixed(1),
           p95: +pct(lat, 95).toFixed(1),
@@ -243,6 +261,7 @@ async function main(): Promise<void> {
           `cold start (spawn → first 200 /readyz): median ${result.coldStartMs.median} ms, runs ${result.coldStartMs.runs.join(', ')} ms`,
           `GET /api/v1/organizations?q=… (${QUERIES.length} queries: names, hiragana, half-width katakana, code prefixes; limit=50; API token)`,
           `  ${l.requests} requests, ${l.concurrency} concurrent clients, ${l.errors} errors, mean ${l.meanItems} items/response`,
+          `  server CPU ${l.serverCpuMsPerRequest ?? '?'} ms per request (user+system, from /proc)`,
           `  ${l.requestsPerSecond} requests/s; latency p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms`,
           '',
         ].join('\n'),

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -32,6 +32,8 @@ export interface BuildAppOptions {
   validateResponses?: boolean;
   /** Log requests through the platform's pino logger (default true). */
   logRequests?: boolean;
+  /** A pino logger to use instead of the platform's. */
+  logger?: Platform['logger'];
 }
 
 export interface RouteInfo {
@@ -73,6 +75,9 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
     requestIdHeader: false,
+    // Fastify's own request log carries the full URL, query string included (search terms, the OIDC
+    // authorization code). We log one line per request ourselves, with the route pattern instead.
+    logController: new LogController({ disableRequestLogging: true }),
     // Parse errors in the URL come here rather than as a bare 400.
     frameworkErrors: (err, request, reply) => {
       sendError(err, request, reply);
@@ -84,10 +89,22 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     ? Fastify({ ...fastifyOpts, logger: false })
     : Fastify({
         ...fastifyOpts,
-        loggerInstance: platform.logger as FastifyServerOptions['loggerInstance'],
+        loggerInstance: (opts.logger ?? platform.logger) as FastifyServerOptions['loggerInstance'],
       })) as unknown as FastifyInstance;
 
   app.decorate('platform', platform);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? '(no route)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ip: request.ip,
+      },
+      'request',
+    );
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
 

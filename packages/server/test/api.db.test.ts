@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '@mamori/platform';
 import { buildApp } from '../src/index.js';
 import {
   Client,
@@ -723,6 +725,41 @@ describe(`HTTP API behaviour (${dialect})`, () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('request logs carry route patterns, never query strings, passwords, tokens or cookies', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ log: { level: 'info' } }, sink);
+    const app = await buildApp(t.platform, { consoleDir: null, logger });
+    try {
+      const tok = await createToken(admin, orgA1, ['org:read']);
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'nobody-at-all', password: 'hunter2-the-password' },
+      });
+      expectError(login, 401);
+      await app.inject({
+        url: '/api/v1/organizations?q=secret-search-term',
+        headers: { authorization: `Bearer ${tok.token}` },
+      });
+      await app.inject({ url: '/api/v1/me', headers: { cookie: `mamori_session=${admin.client.cookie}` } });
+      await new Promise((r) => setImmediate(r));
+      const all = lines.join('');
+      assert.match(all, /"route":"\/api\/v1\/organizations"/);
+      assert.match(all, /"status":401/);
+      for (const secret of ['secret-search-term', 'hunter2-the-password', tok.token, admin.client.cookie!]) {
+        assert.ok(!all.includes(secret), `log contains ${secret.slice(0, 12)}…`);
+      }
+    } finally {
+      await app.close();
     }
   });
 

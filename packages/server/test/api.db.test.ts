@@ -783,3 +783,41 @@ describe(`readiness without a database (${dialect})`, () => {
     }
   });
 });
+
+describe(`session timeouts at the HTTP edge (${dialect})`, () => {
+  let offset = 0;
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ clock: () => new Date(Date.now() + offset) });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  test('idle timeout: a quiet session is refused and its cookie cleared', async () => {
+    offset = 0;
+    const p = await signInNew(t, 'idle-user', 'municipality_staff', await orgIdByCode(t, CODES.a1));
+    assert.equal((await p.client.get('/api/v1/me')).statusCode, 200);
+    offset += (t.platform.config.session.idleMinutes - 1) * 60_000;
+    assert.equal((await p.client.get('/api/v1/me')).statusCode, 200, 'still inside the idle window');
+    offset += (t.platform.config.session.idleMinutes + 1) * 60_000;
+    const res = await p.client.get('/api/v1/me');
+    expectError(res, 401, 'MAMORI_SESSION_EXPIRED');
+    const cleared = res.cookies.find((k) => k.name === 'mamori_session');
+    assert.ok(cleared && cleared.value === '', 'the stale cookie is cleared');
+  });
+
+  test('absolute timeout: even an active session ends', async () => {
+    offset = 0;
+    const p = await signInNew(t, 'busy-user', 'municipality_staff', await orgIdByCode(t, CODES.a1));
+    const step = Math.max(1, t.platform.config.session.idleMinutes - 5) * 60_000;
+    const end = t.platform.config.session.absoluteHours * 3_600_000;
+    let last = 200;
+    for (let elapsed = 0; elapsed <= end + step && last === 200; elapsed += step) {
+      offset = elapsed;
+      last = (await p.client.get('/api/v1/me')).statusCode;
+    }
+    assert.equal(last, 401, 'the session outlived its absolute lifetime');
+    assert.ok(offset >= end, `ended after ${offset / 60_000} minutes, before the absolute limit`);
+  });
+});

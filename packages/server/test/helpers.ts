@@ -54,11 +54,18 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  opts: { config?: DeepPartial<MamoriConfig>; app?: BuildAppOptions; loadOrgs?: boolean } = {},
+  opts: {
+    config?: DeepPartial<MamoriConfig>;
+    app?: BuildAppOptions;
+    loadOrgs?: boolean;
+    /** The platform's clock (session timeouts). */
+    clock?: () => Date;
+  } = {},
 ): Promise<TestApp> {
   const platform = await createTestPlatform({
     orgs: opts.loadOrgs !== false,
     ...(opts.config ? { config: opts.config } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   let app: FastifyInstance;
   try {

@@ -1,8 +1,9 @@
 // Opening the database: SQLite (better-sqlite3, the embedded default) or PostgreSQL (pg), behind one Kysely type.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type SqliteDatabaseType from 'better-sqlite3';
+import type PgType from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -37,13 +38,20 @@ export interface MamoriDb {
   close(): Promise<void>;
 }
 
+// Each driver is loaded only when used: a SQLite deployment never pays for loading pg, and the reverse.
+const require = createRequire(import.meta.url);
+const loadSqlite = (): typeof SqliteDatabaseType => require('better-sqlite3') as typeof SqliteDatabaseType;
+const loadPg = (): typeof PgType => require('pg') as typeof PgType;
+
 // int8 (bigint, count(*)) comes back from pg as a string; our values fit in a double.
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
+function pgTypes(pg: typeof PgType) {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === 20) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+}
 
 export function openDatabase(options: DatabaseOptions): MamoriDb {
   let kysely: Db;
@@ -51,6 +59,7 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
   let makeReader: () => Db = () => kysely;
   if (options.driver === 'sqlite') {
     if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
+    const SqliteDatabase = loadSqlite();
     const native = new SqliteDatabase(options.sqlitePath);
     native.pragma('journal_mode = WAL');
     native.pragma('synchronous = NORMAL');
@@ -65,10 +74,11 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
       };
     }
   } else if (options.driver === 'postgres') {
+    const pg = loadPg();
     const pool = new pg.Pool({
       connectionString: options.postgresUrl ?? undefined,
       max: options.poolSize ?? 10,
-      types: pgTypes,
+      types: pgTypes(pg),
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});

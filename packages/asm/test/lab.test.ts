@@ -62,8 +62,8 @@ test('finds exactly the open TCP ports', () => {
     .filter((s) => s.transport === 'tcp')
     .map((s) => s.port)
     .sort((a, b) => a - b);
-  assert.deepEqual(open, [21, 22, 53, 80, 443, 6379, 8443]);
-  assert.equal(report.closedOrFiltered, 993);
+  assert.deepEqual(open, [21, 22, 53, 80, 443, 5432, 6379, 8080, 8443]);
+  assert.equal(report.closedOrFiltered, 991);
 });
 
 test('identifies each service, product, version and CPE', () => {
@@ -82,6 +82,11 @@ test('identifies each service, product, version and CPE', () => {
   assert.match(svc(6379)!.version, /^\d+\.\d+\.\d+$/);
   assert.equal(svc(8443)!.service, 'https');
   assert.equal(svc(53, 'udp')!.service, 'domain');
+  assert.equal(svc(8080)!.product, 'Apache httpd');
+  assert.match(svc(8080)!.version, /^2\.4\.\d+$/);
+  assert.equal(svc(8080)!.cpe, `cpe:2.3:a:apache:http_server:${svc(8080)!.version}:*:*:*:*:*:*:*`);
+  assert.equal(svc(5432)!.service, 'postgresql');
+  assert.equal(svc(5432)!.product, 'PostgreSQL DB');
 });
 
 test('HTTP and TLS details', () => {
@@ -125,6 +130,9 @@ test('reports each problem the lab carries, and not the ones it does not', () =>
   assert.ok(has('missing-hsts', (f) => f.port === 8443));
   assert.ok(!has('missing-hsts', (f) => f.port === 443));
   assert.ok(!has('exposed-backup'));
+  assert.ok(has('default-page', (f) => f.port === 8080 && /Apache2 Debian Default Page/.test(f.evidence)));
+  assert.ok(!has('default-page', (f) => f.port === 80));
+  assert.ok(has('exposed-database', (f) => f.port === 5432));
   assert.ok(
     has('template:lab-git-config', (f) => f.port === 80 && f.severity === 'medium'),
     'nuclei-format template ran through the scope gate',

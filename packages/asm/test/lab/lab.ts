@@ -3,7 +3,7 @@
 // OpenSSH; vsftpd with anonymous login; Redis without auth; BIND serving a zone with AXFR allowed and a
 // dangling CNAME). Everything runs on the namespace's own address; nothing touches the machine's services.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,8 +61,25 @@ export async function startLab(): Promise<Lab> {
   const vn = `man${id}`;
   const dir = mkdtempSync(join(tmpdir(), 'mamori-asm-lab-'));
   const procs: ChildProcess[] = [];
+  // Every process in the namespace dies with the lab, including children that left their parent's group.
+  const killNamespace = (): void => {
+    let pids: string[] = [];
+    try {
+      pids = sh('ip', ['netns', 'pids', ns]).split(/\s+/).filter(Boolean);
+    } catch {
+      /* namespace already gone */
+    }
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* already exited */
+      }
+    }
+  };
   const cleanup = (): void => {
-    for (const p of procs) if (p.pid && p.exitCode === null) p.kill('SIGKILL');
+    killNamespace();
+    for (const p of procs) p.stderr?.destroy();
     try {
       sh('ip', ['link', 'del', vh]);
     } catch {
@@ -75,6 +92,20 @@ export async function startLab(): Promise<Lab> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  // A crashed or interrupted test must not leave servers or namespaces behind.
+  const onExit = (): void => cleanup();
+  const onSignal = (): void => {
+    cleanup();
+    process.exit(130);
+  };
+  process.once('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const unhook = (): void => {
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   try {
     sh('ip', ['netns', 'add', ns]);
     sh('ip', ['link', 'add', vh, 'type', 'veth', 'peer', 'name', vn]);
@@ -86,7 +117,17 @@ export async function startLab(): Promise<Lab> {
     inNs(['ip', 'addr', 'add', `${address}/30`, 'dev', vn]);
     inNs(['ip', 'link', 'set', vn, 'up']);
 
-    const ports = { ftp: 21, ssh: 22, dns: 53, http: 80, https: 443, tlsOld: 8443, redis: 6379 };
+    const ports = {
+      ftp: 21,
+      ssh: 22,
+      dns: 53,
+      http: 80,
+      https: 443,
+      tlsOld: 8443,
+      redis: 6379,
+      apache: 8080,
+      postgres: 5432,
+    };
     const zone = 'lab.test';
     // Certificates: a valid-looking one for www.lab.test and an expired one (via `openssl ca` dates).
     const pem = (n: string): string => join(dir, n);
@@ -208,8 +249,59 @@ export async function startLab(): Promise<Lab> {
       `options {\n  directory "${dir}";\n  pid-file "${pem('named.pid')}";\n  listen-on port ${ports.dns} { ${address}; };\n  listen-on-v6 { none; };\n  recursion no;\n  allow-transfer { any; };\n  dnssec-validation no;\n};\nzone "lab.test" { type primary; file "${pem('lab.test.zone')}"; };\nzone "cloudapp.test" { type primary; file "${pem('cloudapp.test.zone')}"; };\nzone "${revZone}" { type primary; file "${pem('rev.zone')}"; };\n`,
     );
 
+    // Apache with Debian's default page (a forgotten test server); PostgreSQL reachable from outside.
+    chmodSync(dir, 0o755);
+    const apacheWww = pem('apache-www');
+    mkdirSync(apacheWww);
+    copyFileSync('/usr/share/apache2/default-site/index.html', join(apacheWww, 'index.html'));
+    const mod = (m: string): string => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`;
+    writeFileSync(
+      pem('apache.conf'),
+      [
+        `ServerRoot "${dir}"`,
+        `Mutex file:${dir}`,
+        `PidFile ${pem('apache.pid')}`,
+        `Listen ${address}:${ports.apache}`,
+        mod('mpm_prefork'),
+        mod('authz_core'),
+        mod('dir'),
+        mod('mime'),
+        'TypesConfig /etc/mime.types',
+        'User www-data',
+        'Group www-data',
+        'ServerName apache.lab.test',
+        `ErrorLog ${pem('apache-error.log')}`,
+        `DocumentRoot ${apacheWww}`,
+        `<Directory ${apacheWww}>`,
+        '  Require all granted',
+        '</Directory>',
+        'DirectoryIndex index.html',
+        '',
+      ].join('\n'),
+    );
+    const pgBin = `/usr/lib/postgresql/${readdirSync('/usr/lib/postgresql').sort().pop()}/bin`;
+    const pgData = pem('pg');
+    mkdirSync(pgData, { mode: 0o700 });
+    sh('chown', ['postgres:postgres', pgData]);
+    sh('runuser', [
+      '-u',
+      'postgres',
+      '--',
+      `${pgBin}/initdb`,
+      '-D',
+      pgData,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+    ]);
+
     const start = (args: string[], name: string): void => {
-      const p = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawn('ip', ['netns', 'exec', ns, ...args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
       let err = '';
       p.stderr?.on('data', (d: Buffer) => {
         if (err.length < 4000) err += d.toString();
@@ -242,6 +334,27 @@ export async function startLab(): Promise<Lab> {
       'redis',
     );
     start(['/usr/sbin/named', '-g', '-4', '-c', pem('named.conf')], 'named');
+    start(['/usr/sbin/apache2', '-f', pem('apache.conf'), '-DFOREGROUND'], 'apache2');
+    start(
+      [
+        'runuser',
+        '-u',
+        'postgres',
+        '--',
+        `${pgBin}/postgres`,
+        '-D',
+        pgData,
+        '-k',
+        pgData,
+        '-h',
+        address,
+        '-p',
+        String(ports.postgres),
+        '-c',
+        'fsync=off',
+      ],
+      'postgres',
+    );
     await Promise.all(Object.values(ports).map((p) => waitPort(address, p)));
     return {
       ns,
@@ -255,13 +368,22 @@ export async function startLab(): Promise<Lab> {
         const exits = procs
           .filter((p) => p.exitCode === null)
           .map((p) => new Promise((r) => p.once('exit', r)));
-        for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+        // Each service runs in its own process group (detached): signal the whole group.
+        for (const p of procs) {
+          try {
+            if (p.pid && p.exitCode === null) process.kill(-p.pid, 'SIGTERM');
+          } catch {
+            /* already exited */
+          }
+        }
         await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 3000))]);
         cleanup();
+        unhook();
       },
     };
   } catch (err) {
     cleanup();
+    unhook();
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 // Run a compiled template against one target. Protocols collect a flat field map per response; operators judge
 // it. All I/O goes through the injected transport, wrapped here by the caller's scope check.
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, randomInt } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { bufferToByteString, byteStringToBuffer, fromByteString, toByteString } from './bytes.js';
 import type {
@@ -181,6 +181,15 @@ function loadPayloads(spec: PayloadSpec | undefined, limit: number): Array<Map<s
   return out;
 }
 
+function randomToken(len: number): string {
+  const cs = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let out = '';
+  for (let i = 0; i < len; i++) out += cs[randomInt(cs.length)];
+  return out;
+}
+
+const UNRESOLVED = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/;
+
 function normKey(name: string): string {
   return name.toLowerCase().replace(/-/g, '_');
 }
@@ -204,6 +213,10 @@ class Run {
     this.transport = scopedTransport(opts.transport, opts.scope);
     this.vars = baseVariables(target);
     for (const [k, v] of Object.entries(opts.variables ?? {})) this.vars.set(k, toByteString(v));
+    // {{randstr}} and {{randstr_<anything>}}: one random value per name and template run.
+    for (const name of t.uses) {
+      if (/^randstr(_\w+)?$/.test(name) && !this.vars.has(name)) this.vars.set(name, randomToken(27));
+    }
     // Template variables may refer to each other in order (and to helpers like rand_base).
     for (const [k, v] of t.variables) this.vars.set(k, interpolate(toByteString(v), this.vars));
     this.result = { templateId: t.id, matched: false, matches: [], requests: 0, refused: [], errors: [] };
@@ -216,7 +229,9 @@ class Run {
   scope(extra?: Map<string, Value>): Vars {
     const v = new Map(this.vars);
     for (const [k, x] of this.dynamic) v.set(k, x);
-    if (extra) for (const [k, x] of extra) v.set(k, x);
+    // Payload values may themselves hold markers ({{Hostname}}.zip): resolve them against the variables.
+    if (extra)
+      for (const [k, x] of extra) v.set(k, typeof x === 'string' && x.includes('{{') ? interpolate(x, v) : x);
     return v;
   }
 
@@ -271,7 +286,7 @@ class Run {
   }
 
   private buildFromUrl(b: HttpBlock, url: string, vars: Vars, method = b.method, body = b.body) {
-    const m = /^(https?):\/\/(\[[^\]]+\]|[^/:?#]+)(?::(\d+))?(.*)$/is.exec(url);
+    const m = /^(https?):\/\/(\[[^\]]+\]|[^/:?#]+)(?::(\d+))?(.*)$/is.exec(url.trim());
     if (!m) throw new Error(`bad request url ${JSON.stringify(url.slice(0, 100))}`);
     const scheme = m[1]!.toLowerCase() as 'http' | 'https';
     const host = m[2]!.replace(/^\[|\]$/g, '');
@@ -306,7 +321,21 @@ class Run {
   }
 
   private buildRaw(b: HttpBlock, rawText: string, vars: Vars) {
-    const text = interpolate(toByteString(rawText), vars).replace(/^\s+/, '');
+    let text = interpolate(toByteString(rawText), vars).replace(/^\s+/, '');
+    // Request annotations (lines before the request line): @timeout is honoured (capped), others ignored.
+    let timeoutMs: number | undefined;
+    for (
+      let m = /^@([\w-]+):?[ \t]*([^\r\n]*)\r?\n/.exec(text);
+      m;
+      m = /^@([\w-]+):?[ \t]*([^\r\n]*)\r?\n/.exec(text)
+    ) {
+      if (m[1]!.toLowerCase() === 'timeout') {
+        const d = /^(\d+)(ms|s|m)?$/.exec(m[2]!.trim());
+        if (d)
+          timeoutMs = Math.min(Number(d[1]) * (d[2] === 'ms' ? 1 : d[2] === 'm' ? 60_000 : 1000), 30_000);
+      }
+      text = text.slice(m[0].length);
+    }
     const sep = /\r?\n\r?\n/.exec(text);
     const headPart = sep ? text.slice(0, sep.index) : text.replace(/\r?\n$/, '');
     let body = sep ? text.slice(sep.index + sep[0].length) : '';
@@ -363,6 +392,7 @@ class Run {
       port,
       method,
       request,
+      timeoutMs,
       url: `${scheme}://${auth}${port === defPort ? '' : `:${port}`}${path}`,
     };
   }
@@ -376,10 +406,11 @@ class Run {
       method: string;
       request: string;
       url: string;
+      timeoutMs?: number;
     },
     vars: Vars,
   ): Promise<{ res: HttpResult; url: string; request: string } | undefined> {
-    let cur = req;
+    let cur: typeof req = req;
     for (let hop = 0; ; hop++) {
       if (!this.budget.take()) return undefined;
       this.result.requests++;
@@ -389,7 +420,7 @@ class Run {
         port: cur.port,
         method: cur.method,
         request: byteStringToBuffer(cur.request),
-        timeoutMs: this.timeoutMs,
+        timeoutMs: cur.timeoutMs ?? this.timeoutMs,
         maxBodyBytes: Math.min(b.maxSize ?? this.maxBody, this.maxBody),
       });
       if (b.cookieReuse) this.storeCookies(cur.host, res);
@@ -477,6 +508,10 @@ class Run {
               'raw' in item
                 ? this.buildRaw(b, item.raw!, vars)
                 : this.buildFromUrl(b, interpolate(toByteString(item.path!), vars), vars);
+            // Like the reference engine: a request that still holds {{name}} (e.g. a token an earlier step did
+            // not extract) is not sent, so later steps cannot "match" without their prerequisites.
+            const left = UNRESOLVED.exec(req.request);
+            if (left) throw new Error(`skipped request: unresolved variable ${left[1]}`);
             sent = await this.sendHttp(b, req, vars);
           } catch (err) {
             this.note(err);

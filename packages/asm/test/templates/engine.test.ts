@@ -231,6 +231,60 @@ http:
   });
 });
 
+describe('unresolved variables, randstr, payload markers, annotations', () => {
+  it('a request whose {{token}} was never extracted is not sent', async () => {
+    seen.length = 0;
+    const t = inline(`
+id: unresolved
+info: { name: u, severity: high }
+http:
+  - raw:
+      - |
+        GET /final HTTP/1.1
+        Host: {{Hostname}}
+    extractors:
+      - type: regex
+        name: token
+        internal: true
+        group: 1
+        regex: ['token=([a-z]+)']
+  - raw:
+      - |
+        @timeout: 2s
+        GET /x?t={{token}}&r={{randstr}}&p={{p}} HTTP/1.1
+        Host: {{Hostname}}
+    payloads:
+      p: ["{{Host}}.zip"]
+    matchers:
+      - type: status
+        status: [404]
+`);
+    const r = await runTemplate(t, base, opts());
+    assert.equal(r.matched, false);
+    assert.deepEqual(seen, ['GET /final']);
+    assert.ok(r.errors.some((e) => /unresolved variable token/.test(e)));
+    const t2 = inline(`
+id: resolved
+info: { name: r, severity: info }
+http:
+  - raw:
+      - |
+        @timeout: 2s
+        GET /x?r={{randstr}}&p={{p}} HTTP/1.1
+        Host: {{Hostname}}
+    payloads:
+      p: ["{{Host}}.zip"]
+    matchers:
+      - type: status
+        status: [404]
+`);
+    seen.length = 0;
+    const r2 = await runTemplate(t2, base, opts());
+    assert.equal(r2.matched, true, JSON.stringify(r2));
+    assert.match(seen[0]!, /^GET \/x\?r=[A-Za-z0-9]{27}&p=127\.0\.0\.1\.zip$/);
+  });
+});
+
 describe('redirects and cookies', () => {
   it('follows redirects, reuses cookies, and a redirect out of scope is refused', async () => {
     const t = inline(`

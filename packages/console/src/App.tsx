@@ -41,7 +41,7 @@ function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signO
       body = <OrgTree me={me} />;
       break;
     case 'org':
-      body = <OrgDetailScreen id={route.params.id ?? ''} />;
+      body = <OrgDetailScreen id={route.params.id ?? ''} me={me} />;
       break;
     case 'users':
       body = canManageUsers(me.role) ? <UsersScreen me={me} /> : forbidden;

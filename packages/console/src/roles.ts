@@ -22,3 +22,6 @@ const auditReaders = new Set([
 
 export const canManageUsers = (role: string): boolean => admins.has(role);
 export const canReadAudit = (role: string): boolean => auditReaders.has(role);
+
+/** Adding bodies (associations, security-cloud operators) is for state and prefecture administrators. */
+export const canManageOrgs = (role: string): boolean => role === 'state_admin' || role === 'prefecture_admin';

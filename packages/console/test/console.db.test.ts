@@ -271,6 +271,21 @@ test('organization detail shows code, kind, parent path and users', async () => 
   await crumbs.getByRole('link', { name: '総務省' }).waitFor();
   await page.getByRole('table', { name: '所属ユーザー' }).getByText('numazu-city').waitFor();
   await capture('org-detail');
+
+  // Up the breadcrumb to the prefecture: its municipalities are listed, and an administrator adds a body.
+  await crumbs.getByRole('link', { name: '静岡県' }).click();
+  await heading('静岡県').waitFor();
+  const kids = page.getByRole('table', { name: /下位組織/ });
+  await kids.getByRole('link', { name: '沼津市' }).waitFor();
+  await kids.getByRole('link', { name: '静岡市' }).waitFor();
+  const add = page.getByRole('region', { name: '静岡県の下に団体を追加' });
+  await add.getByLabel('名称').fill('静岡県自治体情報セキュリティクラウド運営事業者');
+  await add.getByLabel('よみがな').fill('しずおかけんせきゅりてぃくらうど');
+  await add.getByLabel('区分').selectOption('soc_operator');
+  await add.getByRole('button', { name: '団体を追加する' }).click();
+  await add.getByText('「静岡県自治体情報セキュリティクラウド運営事業者」を追加しました。').waitFor();
+  await kids.getByRole('link', { name: '静岡県自治体情報セキュリティクラウド運営事業者' }).waitFor();
+  await capture('org-detail-prefecture');
 });
 
 test('an administrator creates a user and disables it', async () => {
@@ -434,5 +449,5 @@ test('switching to English translates the console and API errors', async () => {
   await page.getByRole('button', { name: 'Verify' }).click();
   await heading('Organizations').waitFor();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  assert.ok(screens.length >= 13, `screens captured: ${screens.join(', ')}`);
+  assert.ok(screens.length >= 14, `screens captured: ${screens.join(', ')}`);
 });

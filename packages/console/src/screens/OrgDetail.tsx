@@ -1,17 +1,23 @@
 // Organization detail: identity, place in the hierarchy, sub-units and the accounts that belong to it.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
 import { ApiError, api } from '../api/client.js';
-import type { Organization, OrganizationDetail, Page, User } from '../api/types.js';
+import type { Me, Organization, OrganizationDetail, Page, User } from '../api/types.js';
 import { Banner } from '../components/Banner.js';
+import { Button } from '../components/Button.js';
+import { SelectField, TextField } from '../components/Field.js';
 import { DataTable } from '../components/DataTable.js';
 import { PageHeader } from '../components/Layout.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { Link } from '../router.js';
+import { canManageOrgs } from '../roles.js';
 import { kindLabel } from './OrgTree.js';
 
-export function OrgDetailScreen({ id }: { id: string }) {
+export function OrgDetailScreen({ id, me }: { id: string; me: Me }) {
   const { t, locale } = useI18n();
+  const [reload, setReload] = useState(0);
+  const shownId = useRef<string | null>(null);
   const [org, setOrg] = useState<OrganizationDetail | null>(null);
   const [kids, setKids] = useState<Organization[]>([]);
   const [users, setUsers] = useState<User[] | null>(null);
@@ -20,9 +26,13 @@ export function OrgDetailScreen({ id }: { id: string }) {
 
   useEffect(() => {
     let live = true;
-    setOrg(null);
+    // A reload after adding a body keeps the page (and the form's confirmation) in place.
+    if (shownId.current !== id) {
+      shownId.current = id;
+      setOrg(null);
+      setUsers(null);
+    }
     setError(null);
-    setUsers(null);
     setUsersNote(null);
     const enc = encodeURIComponent(id);
     api
@@ -53,7 +63,7 @@ export function OrgDetailScreen({ id }: { id: string }) {
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, reload]);
 
   const ancestors = org ? org.path.filter((p) => p.id !== org.id) : [];
   // One heading element for loading, error and loaded states, so focus placed on it by the route change stays.
@@ -90,7 +100,12 @@ export function OrgDetailScreen({ id }: { id: string }) {
           <p>{t('common.loading')}</p>
         )
       ) : (
-        <OrgBody org={org} ancestors={ancestors} kids={kids} users={users} usersNote={usersNote} />
+        <>
+          <OrgBody org={org} ancestors={ancestors} kids={kids} users={users} usersNote={usersNote} />
+          {canManageOrgs(me.role) && org.kind !== 'ward' ? (
+            <AddBodyForm parent={org} onCreated={() => setReload((n) => n + 1)} />
+          ) : null}
+        </>
       )}
     </>
   );
@@ -244,4 +259,86 @@ function OrgBody({
 
 export function StatusTag({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
   return <span className={`status-tag ${ok ? 'status-ok' : 'status-off'}`}>{ok ? yes : no}</span>;
+}
+
+const BODY_KINDS = ['association', 'soc_operator', 'other'] as const;
+
+/** Adds a body that is not a local government (一部事務組合・広域連合, security-cloud operator, …) under this one. */
+function AddBodyForm({ parent, onCreated }: { parent: OrganizationDetail; onCreated: () => void }) {
+  const { t, locale } = useI18n();
+  const [name, setName] = useState('');
+  const [kana, setKana] = useState('');
+  const [kind, setKind] = useState<(typeof BODY_KINDS)[number]>('association');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const fe: Record<string, string> = {};
+    if (!name.trim()) fe.name = t('form.missing');
+    if (!kana.trim()) fe.kana = t('form.missing');
+    setErrors(fe);
+    if (Object.keys(fe).length) return;
+    setBusy(true);
+    try {
+      const o = await api.post<Organization>('/organizations', {
+        name: name.trim(),
+        nameKana: kana.trim(),
+        kind,
+        parentId: parent.id,
+      });
+      setNotice({ kind: 'success', text: t('org.bodyCreated', { name: o.name }) });
+      setName('');
+      setKana('');
+      onCreated();
+    } catch (err) {
+      setNotice({ kind: 'error', text: err instanceof ApiError ? err.localized(locale) : String(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="org-add-h">
+      <h2 id="org-add-h" className="card-title">
+        {t('org.addBodyTitle', { name: parent.name })}
+      </h2>
+      <p className="field-support">{t('org.addBodyLead')}</p>
+      {notice ? <Banner kind={notice.kind} title={notice.text} onClose={() => setNotice(null)} /> : null}
+      <form onSubmit={submit} noValidate className="form-grid">
+        <TextField
+          label={t('org.name')}
+          name="bodyName"
+          required
+          support={t('org.bodyNameSupport')}
+          value={name}
+          error={errors.name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <TextField
+          label={t('org.kana')}
+          name="bodyKana"
+          required
+          support={t('org.bodyKanaSupport')}
+          value={kana}
+          error={errors.kana}
+          onChange={(e) => setKana(e.target.value)}
+        />
+        <SelectField
+          label={t('org.kind')}
+          name="bodyKind"
+          required
+          value={kind}
+          onChange={(e) => setKind(e.target.value as (typeof BODY_KINDS)[number])}
+          options={BODY_KINDS.map((k) => ({ value: k, label: kindLabel(t, k) }))}
+        />
+        <div className="form-actions form-span">
+          <Button type="submit" variant="outline" busy={busy}>
+            {t('org.addBodySubmit')}
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
 }

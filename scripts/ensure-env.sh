@@ -16,6 +16,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "ensure-env: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Installing a server package must not start its daemon on a standard port (tests start their own,
+  # on loopback or in namespaces): forbid service starts for the duration of the install.
+  policy=/usr/sbin/policy-rc.d
+  had_policy=0
+  [ -e "$policy" ] && had_policy=1
+  [ "$had_policy" = 1 ] || { printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"; }
+  trap '[ "$had_policy" = 1 ] || rm -f "$policy"' EXIT
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -1,6 +1,7 @@
 // Static analysis of compiled detections for indexing: which EventIDs a rule can match, and which
 // literals (per field) at least one of must occur in the event for the rule to match.
-import { AndNode, AtLeastNode, FieldLeaf, Node, OrNode, type Test } from './nodes.js';
+import type { Node } from './nodes.js';
+import { AndNode, AtLeastNode, FieldLeaf, OrNode, type Test } from './nodes.js';
 
 export function requiredEventIds(node: Node, eidFids: ReadonlySet<number>): Set<number> | null {
   if (node instanceof FieldLeaf) {
@@ -8,9 +9,9 @@ export function requiredEventIds(node: Node, eidFids: ReadonlySet<number>): Set<
     const out = new Set<number>();
     for (const g of node.groups) {
       for (const t of g) {
-        const lit = t.literal();
-        const n = lit === undefined ? NaN : Number(lit);
-        if (!Number.isInteger(n) || !(t.constructor.name === 'NumEqTest' || t.constructor.name === 'EqTest')) return null;
+        const lit = t.eqValue();
+        const n = lit === undefined || lit === '' ? NaN : Number(lit);
+        if (!Number.isInteger(n)) return null;
         out.add(n);
       }
     }
@@ -41,6 +42,8 @@ export function requiredEventIds(node: Node, eidFids: ReadonlySet<number>): Set<
 export interface Lit {
   fid: number;
   lit: string;
+  /** 0 anywhere, 1 prefix, 2 suffix, 3 whole value. */
+  pos: number;
 }
 
 function score(ls: Lit[]): number {
@@ -54,43 +57,56 @@ function testLits(g: Test[], fid: number, out: Lit[]): boolean {
   for (const t of g) {
     const l = t.literal();
     if (l === undefined || l.length === 0) return false;
-    out.push({ fid, lit: l });
+    out.push({ fid, lit: l, pos: t.literalPos() });
   }
   return true;
 }
 
-/** A set of literals one of which every matching event contains in that field; null when none can be given. */
-export function requiredLiterals(node: Node, skipFids: ReadonlySet<number>): Lit[] | null {
+/**
+ * Independent requirement sets: every matching event contains, for each set, at least one of its
+ * literals in the given field. More sets make the prefilter more selective; an empty result means none.
+ */
+export function requirementSets(node: Node, skipFids: ReadonlySet<number>): Lit[][] {
   if (node instanceof FieldLeaf) {
-    if (node.neq || skipFids.has(node.fid) || node.groups.length === 0) return null;
+    if (node.neq || skipFids.has(node.fid) || node.groups.length === 0) return [];
     if (node.all) {
-      let best: Lit[] | null = null;
+      const out: Lit[][] = [];
       for (const g of node.groups) {
         const ls: Lit[] = [];
-        if (testLits(g, node.fid, ls) && (best === null || score(ls) > score(best))) best = ls;
+        if (testLits(g, node.fid, ls)) out.push(ls);
       }
-      return best;
+      return out;
     }
     const ls: Lit[] = [];
-    for (const g of node.groups) if (!testLits(g, node.fid, ls)) return null;
-    return ls;
+    for (const g of node.groups) if (!testLits(g, node.fid, ls)) return [];
+    return [ls];
   }
   if (node instanceof AndNode || (node instanceof AtLeastNode && node.min === node.items.length)) {
-    let best: Lit[] | null = null;
-    for (const it of node.items) {
-      const ls = requiredLiterals(it, skipFids);
-      if (ls !== null && (best === null || score(ls) > score(best))) best = ls;
-    }
-    return best;
+    return node.items.flatMap((it) => requirementSets(it, skipFids));
   }
   if (node instanceof OrNode || node instanceof AtLeastNode) {
-    const acc: Lit[] = [];
+    // Whichever branch matches hits both its best and its second-best set, so the union of the
+    // branches' best sets and the union of their second-best sets are both requirements.
+    const first: Lit[] = [];
+    let second: Lit[] | null = [];
     for (const it of node.items) {
-      const ls = requiredLiterals(it, skipFids);
-      if (ls === null) return null;
-      acc.push(...ls);
+      const [a, b] = pickBest(requirementSets(it, skipFids), 2);
+      if (a === undefined) return [];
+      first.push(...a);
+      if (b === undefined) second = null;
+      else second?.push(...b);
     }
-    return acc;
+    return second ? [first, second] : [first];
   }
-  return null;
+  return [];
+}
+
+function pickBest(sets: Lit[][], n: number): Lit[][] {
+  return [...sets].sort((a, b) => score(b) - score(a)).slice(0, n);
+}
+
+/** Up to two requirement sets, the most selective first; null when the rule has none. */
+export function requiredLiterals(node: Node, skipFids: ReadonlySet<number>): Lit[][] | null {
+  const sets = pickBest(requirementSets(node, skipFids), 2);
+  return sets.length ? sets : null;
 }

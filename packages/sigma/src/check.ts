@@ -19,13 +19,26 @@ export function checkRules(sources: readonly RuleSource[], options: EngineOption
     report.total++;
     if (ds.length === 0) {
       report.errors++;
-      report.rules.push({ path: src.path, id: '', title: '', status: 'error', reason: 'file holds no Sigma rule' });
+      report.rules.push({
+        path: src.path,
+        id: '',
+        title: '',
+        status: 'error',
+        reason: 'file holds no Sigma rule',
+        line: 0,
+      });
       continue;
     }
     // A file's status is its worst document's; the reason is that document's.
     const worst = ds.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
     const main = ds.find((d) => d.kind === 'correlation') ?? ds[0]!;
-    const entry: CheckReport['rules'][number] = { path: src.path, id: main.id || worst.id, title: main.title || worst.title, status: worst.status };
+    const entry: CheckReport['rules'][number] = {
+      path: src.path,
+      id: main.id || worst.id,
+      title: main.title || worst.title,
+      status: worst.status,
+      reason: null,
+    };
     if (worst.status !== 'compiled') {
       entry.reason = worst.reason ?? 'unknown';
       entry.line = worst.line;

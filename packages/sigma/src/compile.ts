@@ -1,6 +1,17 @@
 // Detection section → Node tree. Errors carry the YAML path so the diagnostic can name the line.
 import { parseCondition, expandPattern, ConditionError, type CondAst } from './condition.js';
-import { AndNode, AtLeastNode, ConstNode, ExistsLeaf, FieldLeaf, KeywordLeaf, Node, NotNode, NullLeaf, OrNode } from './nodes.js';
+import type { Node } from './nodes.js';
+import {
+  AndNode,
+  AtLeastNode,
+  ConstNode,
+  ExistsLeaf,
+  FieldLeaf,
+  KeywordLeaf,
+  NotNode,
+  NullLeaf,
+  OrNode,
+} from './nodes.js';
 import { buildValueSpec, ValueError, type ValueEnv } from './values.js';
 
 export class CompileError extends Error {
@@ -31,7 +42,8 @@ function compileFieldItem(key: string, value: unknown, env: CompileEnv, path: Ar
     const spec = buildValueSpec(field, mods, values, env);
     env.warnings.push(...spec.warnings);
     if (field === '') {
-      if (spec.exists !== undefined || spec.isNull) throw new CompileError('keyword search cannot use exists or null', path);
+      if (spec.exists !== undefined || spec.isNull)
+        throw new CompileError('keyword search cannot use exists or null', path);
       return new KeywordLeaf(spec.groups, spec.all);
     }
     const fid = env.fieldId(field);
@@ -59,7 +71,8 @@ export function compileSearch(value: unknown, env: CompileEnv, path: Array<strin
       const items = value.map((m, i) => compileMap(m as Record<string, unknown>, env, [...path, i]));
       return items.length === 1 ? items[0]! : new OrNode(items);
     }
-    if (value.some((v) => isMap(v) || Array.isArray(v))) throw new CompileError('search identifier mixes maps and plain values', path);
+    if (value.some((v) => isMap(v) || Array.isArray(v)))
+      throw new CompileError('search identifier mixes maps and plain values', path);
     // Keyword list: plain values searched across the whole event.
     return compileFieldItem('', value, env, path);
   }
@@ -72,13 +85,19 @@ export function compileDetection(det: unknown, env: CompileEnv, base: string[] =
   const ids = Object.keys(det).filter((k) => k !== 'condition' && k !== 'timeframe');
   const cond = det.condition;
   if (cond === undefined) throw new CompileError('detection has no condition', base);
-  if ('timeframe' in det) throw new CompileError('timeframe belongs to obsolete Sigma 1 aggregations; use a correlation rule', [...base, 'timeframe'], true);
+  if ('timeframe' in det)
+    throw new CompileError(
+      'timeframe belongs to obsolete Sigma 1 aggregations; use a correlation rule',
+      [...base, 'timeframe'],
+      true,
+    );
   const conds = Array.isArray(cond) ? cond : [cond];
   const cache = new Map<string, Node>();
   const search = (name: string): Node => {
     let n = cache.get(name);
     if (n === undefined) {
-      if (!(name in det)) throw new CompileError(`condition refers to '${name}', which is not defined`, [...base, 'condition']);
+      if (!(name in det))
+        throw new CompileError(`condition refers to '${name}', which is not defined`, [...base, 'condition']);
       n = compileSearch(det[name], env, [...base, name]);
       cache.set(name, n);
     }
@@ -98,7 +117,11 @@ export function compileDetection(det: unknown, env: CompileEnv, base: string[] =
         return new OrNode(ast.items.map(build));
       case 'of': {
         const names = expandPattern(ast.pattern, ids);
-        if (names.length === 0) throw new CompileError(`'${ast.count} of ${ast.pattern}' matches no search identifier`, [...base, 'condition']);
+        if (names.length === 0)
+          throw new CompileError(`'${ast.count} of ${ast.pattern}' matches no search identifier`, [
+            ...base,
+            'condition',
+          ]);
         const items = names.map(search);
         if (ast.count === 'all') return items.length === 1 ? items[0]! : new AndNode(items);
         if (ast.count === 1) return items.length === 1 ? items[0]! : new OrNode(items);
@@ -113,7 +136,12 @@ export function compileDetection(det: unknown, env: CompileEnv, base: string[] =
     try {
       roots.push(build(parseCondition(c)));
     } catch (err) {
-      if (err instanceof ConditionError) throw new CompileError(err.message, Array.isArray(cond) ? [...base, 'condition', i] : [...base, 'condition'], err.unsupported);
+      if (err instanceof ConditionError)
+        throw new CompileError(
+          err.message,
+          Array.isArray(cond) ? [...base, 'condition', i] : [...base, 'condition'],
+          err.unsupported,
+        );
       throw err;
     }
   }

@@ -25,7 +25,8 @@ function tokenize(text: string): string[] {
     const start = TOKEN.lastIndex;
     const m = TOKEN.exec(text);
     if (m === null) {
-      if (text.slice(start).trim() !== '') throw new ConditionError(`cannot read condition near '${text.slice(start, start + 20)}'`);
+      if (text.slice(start).trim() !== '')
+        throw new ConditionError(`cannot read condition near '${text.slice(start, start + 20)}'`);
       return out;
     }
     out.push(m[1]!);
@@ -35,7 +36,10 @@ function tokenize(text: string): string[] {
 export function parseCondition(text: string): CondAst {
   if (text.includes('|')) {
     // Sigma 1 aggregations (`| count() by x`) became correlation rules in Sigma 2.
-    throw new ConditionError('aggregation in condition (Sigma 1 "| count() …") is obsolete; use a correlation rule', true);
+    throw new ConditionError(
+      'aggregation in condition (Sigma 1 "| count() …") is obsolete; use a correlation rule',
+      true,
+    );
   }
   const toks = tokenize(text);
   let i = 0;
@@ -78,14 +82,17 @@ export function parseCondition(text: string): CondAst {
     const lt = tok.toLowerCase();
     if ((/^\d+$/.test(tok) || lt === 'all' || lt === 'any') && lower(toks[i + 1]) === 'of') {
       const pattern = toks[i + 2];
-      if (pattern === undefined || pattern === '(' || pattern === ')') throw new ConditionError(`'${tok} of' needs a search identifier pattern or 'them'`);
+      if (pattern === undefined || pattern === '(' || pattern === ')')
+        throw new ConditionError(`'${tok} of' needs a search identifier pattern or 'them'`);
       i += 3;
       const count = lt === 'all' ? 'all' : lt === 'any' ? 1 : Number(tok);
       if (count === 0) throw new ConditionError(`'0 of' is not meaningful`);
       return { t: 'of', count, pattern };
     }
-    if (lt === 'and' || lt === 'or' || lt === 'not' || tok === ')' || lt === 'of') throw new ConditionError(`unexpected '${tok}' in condition`);
-    if (lt === 'near') throw new ConditionError('the "near" operator is obsolete; use a temporal correlation rule', true);
+    if (lt === 'and' || lt === 'or' || lt === 'not' || tok === ')' || lt === 'of')
+      throw new ConditionError(`unexpected '${tok}' in condition`);
+    if (lt === 'near')
+      throw new ConditionError('the "near" operator is obsolete; use a temporal correlation rule', true);
     if (!/^[A-Za-z0-9_*.\-$@]+$/.test(tok)) throw new ConditionError(`unexpected '${tok}' in condition`);
     i++;
     return { t: 'id', name: tok };

@@ -24,7 +24,8 @@ export class FieldTable {
 
   idsOf(name: string): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.names.length; i++) if (this.names[i] === name || this.alts[i] === name) out.push(i);
+    for (let i = 0; i < this.names.length; i++)
+      if (this.names[i] === name || this.alts[i] === name) out.push(i);
     return out;
   }
 }

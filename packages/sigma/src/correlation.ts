@@ -61,7 +61,13 @@ export class CorrelationState {
    * One matching event of referenced rule `ruleIndex`. `groupValues` are the group-by values,
    * `fieldValue` the value of `field`. Returns the correlation outcome when the condition is met.
    */
-  feed(ruleIndex: number, ruleId: string, time: number, groupValues: string[], fieldValue: string | undefined): CorrelationInfo | undefined {
+  feed(
+    ruleIndex: number,
+    ruleId: string,
+    time: number,
+    groupValues: string[],
+    fieldValue: string | undefined,
+  ): CorrelationInfo | undefined {
     const s = this.spec;
     const key = groupValues.join('\u0000');
     let g = this.groups.get(key);
@@ -155,7 +161,15 @@ export class CorrelationState {
   }
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000, M: 2592000000, y: 31536000000 };
+const UNITS: Record<string, number> = {
+  s: 1000,
+  m: 60000,
+  h: 3600000,
+  d: 86400000,
+  w: 604800000,
+  M: 2592000000,
+  y: 31536000000,
+};
 
 export function parseTimespan(v: unknown): number | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;

@@ -2,7 +2,7 @@
 // Events are routed by Windows channel and EventID to a bucket of candidate rules; inside a bucket a
 // multi-pattern automaton per field marks the rules whose required literals occur, and only those
 // (plus rules that have no literal requirement) are evaluated.
-import { AhoCorasick, CharClasses } from './ahocorasick.js';
+import { AhoCorasick, CharClasses, SPARSE } from './ahocorasick.js';
 import { requiredEventIds, requiredLiterals, type Lit } from './analyze.js';
 import { CompileError, compileDetection, compileSearch, type CompileEnv } from './compile.js';
 import { EventContext, FieldTable } from './context.js';
@@ -29,7 +29,8 @@ interface Variant {
   /** Lowercase channel names; null = any channel of the product. */
   channels: string[] | null;
   eventIds: Set<number> | null;
-  lits: Lit[] | null;
+  /** One or two requirement sets (see analyze.ts); null = always evaluate. */
+  lits: Lit[][] | null;
 }
 
 interface CorrelationLink {
@@ -43,7 +44,7 @@ interface CompiledRule {
   variants: Variant[];
   /** Detection without renames, for events routed by hint or unrouted. */
   hintRoot: Node;
-  hintLits: Lit[] | null;
+  hintLits: Lit[][] | null;
   channelRouted: boolean;
   filters: Node[];
   links: CorrelationLink[];
@@ -66,14 +67,20 @@ interface Scanner {
   ac: AhoCorasick;
   /** CSR: pattern id → indexes into Bucket.filtered. */
   patStart: Int32Array;
+  /** Rule indexes; four ranges per pattern by position kind (0 anywhere, 1 prefix, 2 suffix, 3 whole value). */
   patRules: Int32Array;
+  patLen: Int32Array;
+  /** Event epoch in which a pattern's "anywhere" rules were last marked. */
   pstamp: Int32Array;
 }
 
 interface Bucket {
   always: Variant[];
   filtered: Variant[];
+  /** Per rule and requirement set (index rule * 2 + set): epoch of the last event with a hit. */
   cand: Int32Array;
+  /** 1 when the rule has a single requirement set. */
+  single: Uint8Array;
   scanners: Scanner[];
 }
 
@@ -87,7 +94,9 @@ export class SigmaEngine {
   private readonly ctx: EventContext;
   private readonly rules: CompiledRule[] = [];
   private readonly correlations: CompiledCorrelation[] = [];
-  private readonly opts: Required<Omit<EngineOptions, 'placeholders'>> & { placeholders: Record<string, string[]> };
+  private readonly opts: Required<Omit<EngineOptions, 'placeholders'>> & {
+    placeholders: Record<string, string[]>;
+  };
   private readonly byChannel = new Map<string, Variant[]>();
   private readonly anyChannel: Variant[] = [];
   private readonly channelKey = new Map<string, string>();
@@ -98,6 +107,10 @@ export class SigmaEngine {
   private readonly cls = new CharClasses();
   private readonly eidFids: Set<number>;
   private sealed = false;
+  /** Rules evaluated in full so far (after routing and the literal prefilter). */
+  evaluated = 0;
+  /** Events passed to match(). */
+  events = 0;
 
   constructor(sources: readonly RuleSource[] = [], options: EngineOptions = {}) {
     this.opts = {
@@ -120,7 +133,16 @@ export class SigmaEngine {
     const docs: RuleDoc[] = [];
     for (const src of sources) {
       const { docs: ds, errors } = loadRuleText(src.path, src.text);
-      for (const e of errors) this.diagnostics.push({ path: e.path, line: e.line, id: '', title: '', status: 'error', reason: e.reason, kind: 'rule' });
+      for (const e of errors)
+        this.diagnostics.push({
+          path: e.path,
+          line: e.line,
+          id: '',
+          title: '',
+          status: 'error',
+          reason: e.reason,
+          kind: 'rule',
+        });
       docs.push(...ds);
     }
     const filters: RuleDoc[] = [];
@@ -147,8 +169,22 @@ export class SigmaEngine {
 
   // ---- compilation --------------------------------------------------------------------------------
 
-  private diag(d: RuleDoc, kind: DiagKind, status: RuleDiagnostic['status'], reason?: string, line?: number, warnings?: string[]): void {
-    const out: RuleDiagnostic = { path: d.path, line: line ?? d.line, id: d.meta.id, title: d.meta.title, status, kind };
+  private diag(
+    d: RuleDoc,
+    kind: DiagKind,
+    status: RuleDiagnostic['status'],
+    reason?: string,
+    line?: number,
+    warnings?: string[],
+  ): void {
+    const out: RuleDiagnostic = {
+      path: d.path,
+      line: line ?? d.line,
+      id: d.meta.id,
+      title: d.meta.title,
+      status,
+      kind,
+    };
     if (reason !== undefined) out.reason = reason;
     if (warnings && warnings.length) out.warnings = [...new Set(warnings)];
     this.diagnostics.push(out);
@@ -172,18 +208,25 @@ export class SigmaEngine {
   }
 
   /** Channel routes of a logsource; null when the logsource has no channel mapping. */
-  private routesOf(ls: LogsourceHint, warnings: string[]): Array<{ channels: string[] | null; route?: Route }> | null {
+  private routesOf(
+    ls: LogsourceHint,
+    warnings: string[],
+  ): Array<{ channels: string[] | null; route?: Route }> | null {
     const all = loadLogsources();
     let product = ls.product;
-    if (product === undefined && ls.category !== undefined && all.windows?.categories[ls.category]) product = 'windows';
+    if (product === undefined && ls.category !== undefined && all.windows?.categories[ls.category])
+      product = 'windows';
     if (product === undefined) return null;
     const pr = all[product];
     if (pr === undefined) return null;
-    const chans = (service: string): string[] | undefined => pr.services[service]?.map((c) => c.toLowerCase());
+    const chans = (service: string): string[] | undefined =>
+      pr.services[service]?.map((c) => c.toLowerCase());
     if (ls.category !== undefined) {
       const routes = pr.categories[ls.category];
       if (routes === undefined) {
-        warnings.push(`logsource category '${ls.category}' has no ${product} channel mapping; the rule matches only events given that logsource hint`);
+        warnings.push(
+          `logsource category '${ls.category}' has no ${product} channel mapping; the rule matches only events given that logsource hint`,
+        );
         return null;
       }
       const out: Array<{ channels: string[] | null; route?: Route }> = [];
@@ -196,7 +239,9 @@ export class SigmaEngine {
     if (ls.service !== undefined) {
       const c = chans(ls.service);
       if (c === undefined) {
-        warnings.push(`logsource service '${ls.service}' has no ${product} channel mapping; the rule matches only events given that logsource hint`);
+        warnings.push(
+          `logsource service '${ls.service}' has no ${product} channel mapping; the rule matches only events given that logsource hint`,
+        );
         return null;
       }
       return [{ channels: c }];
@@ -207,13 +252,23 @@ export class SigmaEngine {
   private compileRuleDoc(d: RuleDoc): void {
     const o = d.obj;
     if (!d.meta.title) return this.diag(d, 'rule', 'error', 'rule has no title', d.lineOf(['title']));
-    if (o.logsource === undefined || typeof o.logsource !== 'object') return this.diag(d, 'rule', 'error', 'rule has no logsource', d.line);
+    if (o.logsource === undefined || typeof o.logsource !== 'object')
+      return this.diag(d, 'rule', 'error', 'rule has no logsource', d.line);
     try {
       const env = this.env();
       const hintRoot = compileDetection(o.detection, env);
       const hintLits = requiredLiterals(hintRoot, this.eidFids);
-      if (hintLits) for (const l of hintLits) this.cls.add(l.lit);
-      const rule: CompiledRule = { meta: d.meta, variants: [], hintRoot, hintLits, channelRouted: false, filters: [], links: [], emit: true };
+      if (hintLits) for (const l of hintLits.flat()) this.cls.add(l.lit);
+      const rule: CompiledRule = {
+        meta: d.meta,
+        variants: [],
+        hintRoot,
+        hintLits,
+        channelRouted: false,
+        filters: [],
+        links: [],
+        emit: true,
+      };
       if (d.name !== undefined) rule.name = d.name;
       const warnings = env.warnings;
       const routes = this.routesOf(d.meta.logsource, warnings);
@@ -229,9 +284,11 @@ export class SigmaEngine {
             if (k === 'EventID') eids = new Set(v.map(Number));
             else extra[k] = v;
           }
-          if (Object.keys(extra).length) root = new AndNode([compileSearch(extra, this.env(renames), ['logsource']), root]);
+          if (Object.keys(extra).length)
+            root = new AndNode([compileSearch(extra, this.env(renames), ['logsource']), root]);
           const detEids = requiredEventIds(root, this.eidFids);
-          if (detEids !== null) eids = eids === null ? detEids : new Set([...eids].filter((x) => detEids.has(x)));
+          if (detEids !== null)
+            eids = eids === null ? detEids : new Set([...eids].filter((x) => detEids.has(x)));
           if (eids !== null && eids.size === 0) continue; // route can never match this detection
           const lits = requiredLiterals(root, this.eidFids);
           rule.variants.push({ rule, root, channels: r.channels, eventIds: eids, lits });
@@ -239,7 +296,7 @@ export class SigmaEngine {
       }
       this.rules.push(rule);
       for (const v of rule.variants) {
-        if (v.lits) for (const l of v.lits) this.cls.add(l.lit);
+        if (v.lits) for (const l of v.lits.flat()) this.cls.add(l.lit);
         if (v.channels === null) this.anyChannel.push(v);
         else
           for (const c of v.channels) {
@@ -260,9 +317,11 @@ export class SigmaEngine {
 
   private compileFilterDoc(d: RuleDoc): void {
     const f = d.obj.filter as Record<string, unknown> | undefined;
-    if (typeof f !== 'object' || f === null) return this.diag(d, 'filter', 'error', 'filter must be a mapping', d.lineOf(['filter']));
+    if (typeof f !== 'object' || f === null)
+      return this.diag(d, 'filter', 'error', 'filter must be a mapping', d.lineOf(['filter']));
     const refs = Array.isArray(f.rules) ? f.rules.map(String) : typeof f.rules === 'string' ? [f.rules] : [];
-    if (refs.length === 0) return this.diag(d, 'filter', 'error', 'filter.rules names no rule', d.lineOf(['filter']));
+    if (refs.length === 0)
+      return this.diag(d, 'filter', 'error', 'filter.rules names no rule', d.lineOf(['filter']));
     try {
       const det: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(f)) if (k !== 'rules') det[k] = v;
@@ -283,38 +342,89 @@ export class SigmaEngine {
   private compileCorrelationDoc(d: RuleDoc): void {
     const c = d.obj.correlation as Record<string, unknown> | undefined;
     const at = (k: string): number => d.lineOf(['correlation', k]);
-    if (typeof c !== 'object' || c === null) return this.diag(d, 'correlation', 'error', 'correlation must be a mapping', d.lineOf(['correlation']));
+    if (typeof c !== 'object' || c === null)
+      return this.diag(d, 'correlation', 'error', 'correlation must be a mapping', d.lineOf(['correlation']));
     const type = c.type as CorrelationType;
     const types = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg'];
-    if (c.type === 'value_percentile') return this.diag(d, 'correlation', 'unsupported', 'value_percentile correlations are not supported (the specification leaves the percentile semantics open)', at('type'));
-    if (!types.includes(String(c.type))) return this.diag(d, 'correlation', 'error', `unknown correlation type '${String(c.type)}'`, at('type'));
+    if (c.type === 'value_percentile')
+      return this.diag(
+        d,
+        'correlation',
+        'unsupported',
+        'value_percentile correlations are not supported (the specification leaves the percentile semantics open)',
+        at('type'),
+      );
+    if (!types.includes(String(c.type)))
+      return this.diag(d, 'correlation', 'error', `unknown correlation type '${String(c.type)}'`, at('type'));
     const refs = Array.isArray(c.rules) ? c.rules.map(String) : typeof c.rules === 'string' ? [c.rules] : [];
-    if (refs.length === 0) return this.diag(d, 'correlation', 'error', 'correlation.rules names no rule', at('rules'));
+    if (refs.length === 0)
+      return this.diag(d, 'correlation', 'error', 'correlation.rules names no rule', at('rules'));
     const span = parseTimespan(c.timespan ?? c.timeframe);
-    if (span === undefined) return this.diag(d, 'correlation', 'error', `invalid or missing timespan '${String(c.timespan)}' (number + s/m/h/d)`, at('timespan'));
-    const groupBy = Array.isArray(c['group-by']) ? c['group-by'].map(String) : typeof c['group-by'] === 'string' ? [c['group-by']] : [];
+    if (span === undefined)
+      return this.diag(
+        d,
+        'correlation',
+        'error',
+        `invalid or missing timespan '${String(c.timespan)}' (number + s/m/h/d)`,
+        at('timespan'),
+      );
+    const groupBy = Array.isArray(c['group-by'])
+      ? c['group-by'].map(String)
+      : typeof c['group-by'] === 'string'
+        ? [c['group-by']]
+        : [];
     const condition: CondRange = {};
     let field: string | undefined;
     const cond = c.condition;
     if (cond !== undefined) {
-      if (typeof cond !== 'object' || cond === null) return this.diag(d, 'correlation', 'error', 'correlation condition must be a mapping (gte: 10)', at('condition'));
+      if (typeof cond !== 'object' || cond === null)
+        return this.diag(
+          d,
+          'correlation',
+          'error',
+          'correlation condition must be a mapping (gte: 10)',
+          at('condition'),
+        );
       for (const [k, v] of Object.entries(cond)) {
         if (k === 'field') field = Array.isArray(v) ? String(v[0]) : String(v);
-        else if (['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(k) && typeof v === 'number') condition[k as keyof CondRange] = v;
-        else return this.diag(d, 'correlation', 'error', `invalid correlation condition '${k}: ${String(v)}'`, at('condition'));
+        else if (['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(k) && typeof v === 'number')
+          condition[k as keyof CondRange] = v;
+        else
+          return this.diag(
+            d,
+            'correlation',
+            'error',
+            `invalid correlation condition '${k}: ${String(v)}'`,
+            at('condition'),
+          );
       }
-    } else if (type !== 'temporal' && type !== 'temporal_ordered') return this.diag(d, 'correlation', 'error', `${type} needs a condition`, at('condition'));
+    } else if (type !== 'temporal' && type !== 'temporal_ordered')
+      return this.diag(d, 'correlation', 'error', `${type} needs a condition`, at('condition'));
     if ((type === 'value_count' || type === 'value_sum' || type === 'value_avg') && field === undefined)
       return this.diag(d, 'correlation', 'error', `${type} needs condition.field`, at('condition'));
-    if (Object.keys(condition).length === 0) condition.gte = type === 'temporal' || type === 'temporal_ordered' ? refs.length : 1;
-    const aliases = (typeof c.aliases === 'object' && c.aliases !== null ? c.aliases : {}) as Record<string, Record<string, string>>;
+    if (Object.keys(condition).length === 0)
+      condition.gte = type === 'temporal' || type === 'temporal_ordered' ? refs.length : 1;
+    const aliases = (typeof c.aliases === 'object' && c.aliases !== null ? c.aliases : {}) as Record<
+      string,
+      Record<string, string>
+    >;
 
     // Referenced rules: detections or earlier correlations, by id or name.
     const targets: Array<CompiledRule | CompiledCorrelation> = [];
     const targetRef: string[] = [];
     for (const ref of refs) {
-      const found: Array<CompiledRule | CompiledCorrelation> = [...this.findRules(ref), ...this.correlations.filter((x) => x.meta.id === ref || x.name === ref)];
-      if (found.length === 0) return this.diag(d, 'correlation', 'error', `correlation refers to rule '${ref}', which is not loaded`, at('rules'));
+      const found: Array<CompiledRule | CompiledCorrelation> = [
+        ...this.findRules(ref),
+        ...this.correlations.filter((x) => x.meta.id === ref || x.name === ref),
+      ];
+      if (found.length === 0)
+        return this.diag(
+          d,
+          'correlation',
+          'error',
+          `correlation refers to rule '${ref}', which is not loaded`,
+          at('rules'),
+        );
       for (const f of found) {
         targets.push(f);
         targetRef.push(ref);
@@ -357,36 +467,55 @@ export class SigmaEngine {
     const always: Variant[] = [];
     const filtered: Variant[] = [];
     for (const v of variants) (v.lits ? filtered : always).push(v);
-    const perField = new Map<number, { pats: Map<string, number>; rules: number[][] }>();
+    // Per field: distinct literals → list of (rule index * 4 + position kind).
+    const perField = new Map<number, { pats: Map<string, number>; rules: number[][][]; lens: number[] }>();
+    // A rule is a candidate when each of its (one or two) sets has a hit: group bit g in rule code.
+    const single = new Uint8Array(filtered.length);
     filtered.forEach((v, ri) => {
-      for (const l of v.lits!) {
-        let pf = perField.get(l.fid);
-        if (!pf) perField.set(l.fid, (pf = { pats: new Map(), rules: [] }));
-        let pid = pf.pats.get(l.lit);
-        if (pid === undefined) {
-          pid = pf.rules.length;
-          pf.pats.set(l.lit, pid);
-          pf.rules.push([]);
+      if (v.lits!.length === 1) single[ri] = 1;
+      v.lits!.forEach((set, g) => {
+        for (const l of set) {
+          let pf = perField.get(l.fid);
+          if (!pf) perField.set(l.fid, (pf = { pats: new Map(), rules: [], lens: [] }));
+          let pid = pf.pats.get(l.lit);
+          if (pid === undefined) {
+            pid = pf.rules.length;
+            pf.pats.set(l.lit, pid);
+            pf.rules.push([[], [], [], []]);
+            pf.lens.push(l.lit.length);
+          }
+          const code = (ri << 1) | g;
+          const lst = pf.rules[pid]![l.pos]!;
+          if (lst[lst.length - 1] !== code) lst.push(code);
         }
-        const lst = pf.rules[pid]!;
-        if (lst[lst.length - 1] !== ri) lst.push(ri);
-      }
+      });
     });
     const scanners: Scanner[] = [];
     for (const [fid, pf] of perField) {
       const ac = new AhoCorasick([...pf.pats.keys()], this.cls);
-      const patStart = new Int32Array(pf.rules.length + 1);
+      // CSR with four ranges per pattern, one per position kind: [pid * 4 + kind, pid * 4 + kind + 1).
+      const np = pf.rules.length;
+      const patStart = new Int32Array(np * 4 + 1);
       let n = 0;
-      pf.rules.forEach((r, i) => {
-        patStart[i] = n;
-        n += r.length;
-      });
-      patStart[pf.rules.length] = n;
+      for (let i = 0; i < np; i++)
+        for (let kind = 0; kind < 4; kind++) {
+          patStart[i * 4 + kind] = n;
+          n += pf.rules[i]![kind]!.length;
+        }
+      patStart[np * 4] = n;
       const patRules = new Int32Array(n);
-      pf.rules.forEach((r, i) => patRules.set(r, patStart[i]!));
-      scanners.push({ fid, ac, patStart, patRules, pstamp: new Int32Array(pf.rules.length) });
+      for (let i = 0; i < np; i++)
+        for (let kind = 0; kind < 4; kind++) patRules.set(pf.rules[i]![kind]!, patStart[i * 4 + kind]!);
+      scanners.push({
+        fid,
+        ac,
+        patStart,
+        patRules,
+        patLen: Int32Array.from(pf.lens),
+        pstamp: new Int32Array(np),
+      });
     }
-    return { always, filtered, cand: new Int32Array(filtered.length), scanners };
+    return { always, filtered, cand: new Int32Array(filtered.length * 2), single, scanners };
   }
 
   private seal(): void {
@@ -404,7 +533,9 @@ export class SigmaEngine {
     if (byEid === undefined) this.buckets.set(key, (byEid = new Map()));
     let b = byEid.get(eid);
     if (b === undefined) {
-      const vs = [...(this.byChannel.get(key) ?? []), ...this.anyChannel].filter((v) => v.eventIds === null || v.eventIds.has(eid));
+      const vs = [...(this.byChannel.get(key) ?? []), ...this.anyChannel].filter(
+        (v) => v.eventIds === null || v.eventIds.has(eid),
+      );
       b = this.buildBucket(vs);
       // Unknown event ids share one bucket per channel (rules without an EventID requirement).
       if (byEid.size > 4096) byEid.clear();
@@ -419,11 +550,19 @@ export class SigmaEngine {
     const key = `${hint.product ?? ''}|${hint.category ?? ''}|${hint.service ?? ''}`.toLowerCase();
     let b = this.hintBuckets.get(key);
     if (b === undefined) {
-      const h = { product: hint.product?.toLowerCase(), category: hint.category?.toLowerCase(), service: hint.service?.toLowerCase() };
+      const h = {
+        product: hint.product?.toLowerCase(),
+        category: hint.category?.toLowerCase(),
+        service: hint.service?.toLowerCase(),
+      };
       const vs: Variant[] = [];
       for (const r of this.rules) {
         const ls = r.meta.logsource;
-        if ((ls.product === undefined || ls.product === h.product) && (ls.category === undefined || ls.category === h.category) && (ls.service === undefined || ls.service === h.service))
+        if (
+          (ls.product === undefined || ls.product === h.product) &&
+          (ls.category === undefined || ls.category === h.category) &&
+          (ls.service === undefined || ls.service === h.service)
+        )
           vs.push(this.hintVariant(r));
       }
       b = this.buildBucket(vs);
@@ -466,19 +605,35 @@ export class SigmaEngine {
     const delta = ac.delta;
     const k = ac.k;
     const map = this.cls.map;
+    const fold = this.cls.fold;
     const outStart = ac.outStart;
     const outList = ac.outList;
+    const patStart = sc.patStart;
+    const patRules = sc.patRules;
+    const patLen = sc.patLen;
     const pstamp = sc.pstamp;
+    const last = text.length - 1;
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      s = delta[s * k + map[text.charCodeAt(i)]!]!;
+    for (let i = 0; i <= last; i++) {
+      const code = text.charCodeAt(i);
+      const c = map[code]!;
+      s = c !== SPARSE ? delta[s * k + c]! : ac.step(s, fold[code]!);
       const a = outStart[s]!;
       const b = outStart[s + 1]!;
       for (let j = a; j < b; j++) {
         const pid = outList[j]!;
-        if (pstamp[pid] === ep) continue;
-        pstamp[pid] = ep;
-        for (let q = sc.patStart[pid]!; q < sc.patStart[pid + 1]!; q++) cand[sc.patRules[q]!] = ep;
+        const base = pid * 4;
+        if (pstamp[pid] !== ep) {
+          pstamp[pid] = ep;
+          for (let q = patStart[base]!; q < patStart[base + 1]!; q++) cand[patRules[q]!] = ep;
+        }
+        const atStart = i + 1 === patLen[pid]!;
+        if (atStart) for (let q = patStart[base + 1]!; q < patStart[base + 2]!; q++) cand[patRules[q]!] = ep;
+        if (i === last) {
+          for (let q = patStart[base + 2]!; q < patStart[base + 3]!; q++) cand[patRules[q]!] = ep;
+          if (atStart)
+            for (let q = patStart[base + 3]!; q < patStart[base + 4]!; q++) cand[patRules[q]!] = ep;
+        }
       }
     }
   }
@@ -490,6 +645,7 @@ export class SigmaEngine {
   match(event: unknown, options?: EvaluateOptions): readonly SigmaMatch[] {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return EMPTY;
     const ctx = this.ctx;
+    this.events++;
     ctx.reset(event as Record<string, unknown>);
     const r = ctx.resolver;
     let bucket: Bucket | undefined;
@@ -506,7 +662,8 @@ export class SigmaEngine {
       const v = ctx.raw(sc.fid);
       if (v === undefined || v === null) continue;
       if (Array.isArray(v)) {
-        for (const el of v) if (typeof el === 'string' || typeof el === 'number') this.scan(sc, String(el), ep, cand);
+        for (const el of v)
+          if (typeof el === 'string' || typeof el === 'number') this.scan(sc, String(el), ep, cand);
       } else {
         const s = ctx.str(sc.fid);
         if (s !== undefined) this.scan(sc, s, ep, cand);
@@ -514,20 +671,28 @@ export class SigmaEngine {
     }
     let out: SigmaMatch[] | undefined;
     const filtered = bucket.filtered;
+    const single = bucket.single;
     for (let i = 0; i < filtered.length; i++) {
-      if (cand[i] !== ep) continue;
+      if (cand[i << 1] !== ep || (single[i] === 0 && cand[(i << 1) | 1] !== ep)) continue;
       const v = filtered[i]!;
+      this.evaluated++;
       if (v.root.ev(ctx)) out = this.onMatch(v, event, options, out);
     }
     const always = bucket.always;
     for (let i = 0; i < always.length; i++) {
       const v = always[i]!;
+      this.evaluated++;
       if (v.root.ev(ctx)) out = this.onMatch(v, event, options, out);
     }
     return out ?? EMPTY;
   }
 
-  private onMatch(v: Variant, event: unknown, options: EvaluateOptions | undefined, out: SigmaMatch[] | undefined): SigmaMatch[] | undefined {
+  private onMatch(
+    v: Variant,
+    event: unknown,
+    options: EvaluateOptions | undefined,
+    out: SigmaMatch[] | undefined,
+  ): SigmaMatch[] | undefined {
     const rule = v.rule;
     for (const f of rule.filters) if (f.ev(this.ctx)) return out;
     if (rule.emit) {
@@ -539,14 +704,21 @@ export class SigmaEngine {
     return out;
   }
 
-  private feedLinks(links: CorrelationLink[], ruleId: string, event: unknown, options: EvaluateOptions | undefined, out: SigmaMatch[] | undefined): SigmaMatch[] | undefined {
+  private feedLinks(
+    links: CorrelationLink[],
+    ruleId: string,
+    event: unknown,
+    options: EvaluateOptions | undefined,
+    out: SigmaMatch[] | undefined,
+  ): SigmaMatch[] | undefined {
     const time = options?.time ?? eventTime(event, this.ctx.resolver) ?? Date.now();
     for (const { corr, index } of links) {
       const gv = corr.groupFids[index]!.map((fid) => this.ctx.str(fid) ?? '');
       const vf = corr.valueFid[index]!;
       const info = corr.state.feed(index, ruleId, time, gv, vf >= 0 ? this.ctx.str(vf) : undefined);
       if (!info) continue;
-      if (corr.emit) (out ??= []).push({ kind: 'correlation', rule: corr.meta, fields: [], correlation: info });
+      if (corr.emit)
+        (out ??= []).push({ kind: 'correlation', rule: corr.meta, fields: [], correlation: info });
       if (corr.links.length) out = this.feedLinks(corr.links, corr.meta.id, event, options, out);
     }
     return out;
@@ -562,7 +734,13 @@ export class SigmaEngine {
       buckets++;
       for (const s of b.scanners) states += s.ac.states;
     }
-    return { rules: this.rules.length, correlations: this.correlations.length, fields: this.fields.names.length, buckets, automatonStates: states };
+    return {
+      rules: this.rules.length,
+      correlations: this.correlations.length,
+      fields: this.fields.names.length,
+      buckets,
+      automatonStates: states,
+    };
   }
 }
 
@@ -578,7 +756,11 @@ function dedupeFields(fields: MatchedField[]): MatchedField[] {
 }
 
 /** One-shot convenience: compile `rules` (or reuse an engine) and evaluate one event. */
-export function evaluate(rules: SigmaEngine | readonly RuleSource[], event: unknown, options?: EvaluateOptions): readonly SigmaMatch[] {
+export function evaluate(
+  rules: SigmaEngine | readonly RuleSource[],
+  event: unknown,
+  options?: EvaluateOptions,
+): readonly SigmaMatch[] {
   const engine = rules instanceof SigmaEngine ? rules : new SigmaEngine(rules);
   return engine.match(event, options);
 }

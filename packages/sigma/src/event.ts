@@ -32,10 +32,30 @@ export function getPath(root: unknown, path: string): unknown {
   return cur;
 }
 
+function getParts(root: unknown, parts: string[]): unknown {
+  let cur: unknown = root;
+  for (let i = 0; i < parts.length; i++) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[parts[i]!];
+  }
+  return cur;
+}
+
 // Elements with attributes come as { "#attributes": …, "#text": value } in XML-as-JSON.
 function unwrap(v: unknown): unknown {
   if (isObj(v) && '#text' in v) return v['#text'];
   return v;
+}
+
+function spacedKeys(d: Obj): Map<string, string> | null {
+  // Providers that use spaced names use them for every field: looking at the first key is enough.
+  for (const k in d) {
+    if (!k.includes(' ')) return null;
+    break;
+  }
+  let m: Map<string, string> | null = null;
+  for (const k in d) if (k.includes(' ')) (m ??= new Map()).set(k.replace(/ /g, ''), k);
+  return m;
 }
 
 function detectFormat(ev: Obj): Format {
@@ -46,25 +66,32 @@ function detectFormat(ev: Obj): Format {
 
 /** Resolve one Sigma field name in an event, uncached. `renames` maps Sigma names to this event's names. */
 export class FieldResolver {
-  private readonly xmlMap: Record<string, string[]>;
-  private readonly ecsMap: Record<string, string[]>;
+  // Field maps with their dotted paths split once.
+  private readonly xmlMap: Map<string, string[][]>;
+  private readonly ecsMap: Map<string, string[][]>;
   format: Format = Format.Flat;
   root: Obj = {};
   private data: Obj | undefined;
   private userData: Obj | undefined;
   private system: Obj | undefined;
   private ecsData: Obj | undefined;
+  // Defender and some other providers name EventData fields with spaces ("Threat Name"); Sigma writes
+  // them without (ThreatName). Built on the first miss of an event, only when such keys exist.
+  private spaced: Map<string, string> | null | undefined;
 
   constructor() {
     const maps = loadFieldMaps();
-    this.xmlMap = maps.windows_xml;
-    this.ecsMap = maps.ecs;
+    const split = (m: Record<string, string[]>): Map<string, string[][]> =>
+      new Map(Object.entries(m).map(([k, ps]) => [k, ps.map((p) => p.split('.'))]));
+    this.xmlMap = split(maps.windows_xml);
+    this.ecsMap = split(maps.ecs);
   }
 
   reset(ev: Obj): void {
     this.root = ev;
     this.format = detectFormat(ev);
     this.data = this.userData = this.system = this.ecsData = undefined;
+    this.spaced = undefined;
     if (this.format === Format.Xml) {
       const e = ev.Event as Obj;
       this.system = isObj(e.System) ? e.System : undefined;
@@ -100,13 +127,20 @@ export class FieldResolver {
     switch (this.format) {
       case Format.Xml: {
         const d = this.data;
-        if (d !== undefined && name in d) return unwrap(d[name]);
+        if (d !== undefined) {
+          if (name in d) return unwrap(d[name]);
+          if (this.spaced === undefined) this.spaced = spacedKeys(d);
+          if (this.spaced !== null) {
+            const k = this.spaced.get(name);
+            if (k !== undefined) return unwrap(d[k]);
+          }
+        }
         const u = this.userData;
         if (u !== undefined && name in u) return unwrap(u[name]);
-        const paths = this.xmlMap[name];
+        const paths = this.xmlMap.get(name);
         if (paths !== undefined) {
           for (const p of paths) {
-            const v = getPath(this.root, p);
+            const v = getParts(this.root, p);
             if (v !== undefined && !isObj(v)) return v;
           }
         }
@@ -117,10 +151,10 @@ export class FieldResolver {
       case Format.Ecs: {
         const d = this.ecsData;
         if (d !== undefined && name in d) return d[name];
-        const paths = this.ecsMap[name];
+        const paths = this.ecsMap.get(name);
         if (paths !== undefined) {
           for (const p of paths) {
-            const v = getPath(this.root, p);
+            const v = getParts(this.root, p);
             if (v !== undefined) return v;
           }
         }
@@ -133,12 +167,16 @@ export class FieldResolver {
 
   /** Channel name or undefined. */
   channel(): string | undefined {
+    if (this.system !== undefined) {
+      const c = this.system.Channel;
+      if (typeof c === 'string') return c;
+    }
     const v = this.resolveName('Channel');
     return typeof v === 'string' ? v : undefined;
   }
 
   eventId(): number {
-    const v = this.resolveName('EventID');
+    const v = this.system !== undefined ? unwrap(this.system.EventID) : this.resolveName('EventID');
     if (typeof v === 'number') return v;
     if (typeof v === 'string' && v !== '') {
       const n = Number(v);
@@ -170,7 +208,11 @@ let sharedResolver: FieldResolver | undefined;
 function timeValue(v: unknown): number | undefined {
   if (typeof v === 'number') return v > 1e11 ? v : v * 1000;
   if (typeof v === 'string') {
-    const t = Date.parse(v.includes(' ') && !v.includes('T') ? v.replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? '' : 'Z') : v);
+    const t = Date.parse(
+      v.includes(' ') && !v.includes('T')
+        ? v.replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? '' : 'Z')
+        : v,
+    );
     return Number.isNaN(t) ? undefined : t;
   }
   return undefined;

@@ -37,7 +37,10 @@ export function parseJsonEvents(text: string): unknown[] {
     try {
       v = JSON.parse(text.slice(start, i));
     } catch (err) {
-      throw new Error(`invalid JSON at offset ${start}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `invalid JSON at offset ${start}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
     if (Array.isArray(v) && first === '[') out.push(...v);
     else out.push(v);

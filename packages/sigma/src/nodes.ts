@@ -24,6 +24,14 @@ export abstract class Test {
   literal(): string | undefined {
     return undefined;
   }
+  /** The exact value an equality test wants (EventID indexing); undefined for other tests. */
+  eqValue(): string | undefined {
+    return undefined;
+  }
+  /** Where literal() must sit in the value: 0 anywhere, 1 at the start, 2 at the end, 3 the whole value. */
+  literalPos(): number {
+    return 0;
+  }
 }
 
 export abstract class Node {

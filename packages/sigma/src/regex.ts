@@ -39,7 +39,10 @@ export function compileRegex(pattern: string, flags: RegexFlags = {}): LinearReg
     };
   } catch (err) {
     for (const [probe, what] of UNSUPPORTED) {
-      if (probe.test(pattern)) throw new UnsupportedRegexError(`regular expression uses ${what}, which RE2 (linear-time) cannot run`);
+      if (probe.test(pattern))
+        throw new UnsupportedRegexError(
+          `regular expression uses ${what}, which RE2 (linear-time) cannot run`,
+        );
     }
     const msg = err instanceof Error ? err.message : String(err);
     throw new UnsupportedRegexError(`regular expression is not valid RE2: ${msg}`);
@@ -54,4 +57,74 @@ export function isLinearRegexSupported(pattern: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A literal every match of `pattern` contains (lowercased), for the prefilter; undefined when none can be
+ * read off simply. Only top-level concatenations are analysed: groups, classes, escapes and optional
+ * characters end a literal run; top-level alternation gives up.
+ */
+export function regexLiteral(pattern: string): string | undefined {
+  let p = pattern;
+  const flags = /^\(\?[imsU]+\)/.exec(p);
+  if (flags) p = p.slice(flags[0].length);
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const flush = (): void => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (depth > 0) {
+      if (c === '\\') i++;
+      else if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (c === '[') {
+        // skip class inside group
+        i++;
+        if (p[i] === ']') i++;
+        while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
+      }
+      continue;
+    }
+    let lit: string | undefined;
+    if (c === '|') return undefined;
+    if (c === '(') {
+      flush();
+      depth = 1;
+      continue;
+    }
+    if (c === '[') {
+      flush();
+      i++;
+      if (p[i] === '^') i++;
+      if (p[i] === ']') i++;
+      while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
+      continue;
+    }
+    if (c === '\\') {
+      const n = p[i + 1];
+      i++;
+      if (n !== undefined && /[.\\/\-*+?()[\]{}|^$ #:'"=,@%&!<>~`;]/.test(n)) lit = n;
+      else {
+        flush();
+        continue;
+      }
+    } else if ('.^$'.includes(c)) {
+      flush();
+      continue;
+    } else if ('*+?{'.includes(c)) {
+      // Quantifier: the previous character may repeat or vanish, so it leaves the run.
+      run = run.slice(0, -1);
+      flush();
+      if (c === '{') while (i < p.length && p[i] !== '}') i++;
+      continue;
+    } else if (c === ')') return undefined;
+    else lit = c;
+    run += lit;
+  }
+  flush();
+  return best.length >= 3 ? best.toLowerCase() : undefined;
 }

@@ -63,12 +63,7 @@ export interface SigmaMatch {
 }
 
 export type CorrelationType =
-  | 'event_count'
-  | 'value_count'
-  | 'temporal'
-  | 'temporal_ordered'
-  | 'value_sum'
-  | 'value_avg';
+  'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg';
 
 export type RuleStatus = 'compiled' | 'unsupported' | 'error';
 
@@ -98,7 +93,8 @@ export interface CheckReport {
     title: string;
     status: RuleStatus;
     line?: number;
-    reason?: string;
+    /** Why the file is unsupported or in error; null when compiled. */
+    reason: string | null;
     warnings?: string[];
   }>;
 }

@@ -1,7 +1,7 @@
 // Sigma values and modifiers → Tests. Strings use Sigma wildcards (* ?) with backslash escapes;
 // matching is case-insensitive unless `cased`.
 import { Test, type EvalCtx } from './nodes.js';
-import { compileRegex, UnsupportedRegexError, type LinearRegex } from './regex.js';
+import { compileRegex, regexLiteral, UnsupportedRegexError, type LinearRegex } from './regex.js';
 
 /** Raised for a value or modifier the engine rejects; `unsupported` separates "valid Sigma we cannot run" from errors. */
 export class ValueError extends Error {
@@ -57,6 +57,12 @@ class EqTest extends Test {
   test(s: string): boolean {
     return s === this.s;
   }
+  override literalPos(): number {
+    return 3;
+  }
+  override eqValue(): string | undefined {
+    return this.s;
+  }
   override literal(): string | undefined {
     return this.s.toLowerCase();
   }
@@ -68,6 +74,9 @@ class PrefixTest extends Test {
   test(s: string): boolean {
     return s.startsWith(this.s);
   }
+  override literalPos(): number {
+    return 1;
+  }
   override literal(): string | undefined {
     return this.s.toLowerCase();
   }
@@ -78,6 +87,9 @@ class SuffixTest extends Test {
   }
   test(s: string): boolean {
     return s.endsWith(this.s);
+  }
+  override literalPos(): number {
+    return 2;
   }
   override literal(): string | undefined {
     return this.s.toLowerCase();
@@ -166,19 +178,31 @@ export function stringTest(toks: Tok[], cased: boolean): Test {
   else if (n === 1 && norm[0] === ANY) t = new AnyTest();
   else if (inner.length === 1 && typeof inner[0] === 'string') {
     const s = inner[0];
-    t = lead && trail ? new ContainsTest(s) : lead ? new SuffixTest(s) : trail ? new PrefixTest(s) : new EqTest(s);
+    t =
+      lead && trail
+        ? new ContainsTest(s)
+        : lead
+          ? new SuffixTest(s)
+          : trail
+            ? new PrefixTest(s)
+            : new EqTest(s);
   } else t = new GlobTest(norm);
   t.cased = cased;
   return t;
 }
 
 class RegexTest extends Test {
+  private readonly lit: string | undefined;
   constructor(readonly re: LinearRegex) {
     super();
     this.cased = true; // the regex decides case handling (flag i or (?i))
+    this.lit = regexLiteral(re.source);
   }
   test(s: string): boolean {
     return this.re.test(s);
+  }
+  override literal(): string | undefined {
+    return this.lit;
   }
 }
 
@@ -227,7 +251,7 @@ class NumEqTest extends Test {
     if (typeof v === 'number') return v === this.n;
     return s === this.str || (s !== '' && Number(s) === this.n);
   }
-  override literal(): string | undefined {
+  override eqValue(): string | undefined {
     return this.str;
   }
 }
@@ -266,7 +290,12 @@ class TimeTest extends Test {
     this.cased = true;
   }
   test(s: string, v: unknown): boolean {
-    const t = typeof v === 'number' ? (v > 1e11 ? v : v * 1000) : Date.parse(s.includes('T') || !s.includes(' ') ? s : s.replace(' ', 'T') + 'Z');
+    const t =
+      typeof v === 'number'
+        ? v > 1e11
+          ? v
+          : v * 1000
+        : Date.parse(s.includes('T') || !s.includes(' ') ? s : s.replace(' ', 'T') + 'Z');
     return !Number.isNaN(t) && cmp(this.op, timePart(this.part, t), this.n);
   }
 }
@@ -338,14 +367,15 @@ class CidrTest extends Test {
     }
     const v6 = parseIPv6(addr ?? '');
     const bits = bitsStr === undefined ? 128 : Number(bitsStr);
-    if (!v6 || !Number.isInteger(bits) || bits < 0 || bits > 128) throw new ValueError(`invalid CIDR '${spec}'`);
+    if (!v6 || !Number.isInteger(bits) || bits < 0 || bits > 128)
+      throw new ValueError(`invalid CIDR '${spec}'`);
     this.v6 = { words: v6, bits };
   }
   test(s: string): boolean {
     if (this.v4) {
       let v = parseIPv4(s);
       if (v === undefined && s.startsWith('::ffff:')) v = parseIPv4(s.slice(7));
-      return v !== undefined && ((v & this.v4.mask) >>> 0) === this.v4.base;
+      return v !== undefined && (v & this.v4.mask) >>> 0 === this.v4.base;
     }
     const w = parseIPv6(s);
     if (!w || !this.v6) return false;
@@ -441,9 +471,40 @@ function windash(toks: Tok[]): Tok[][] {
 // ---- modifier pipeline -------------------------------------------------------------------------
 
 const KNOWN = new Set([
-  'contains', 'startswith', 'endswith', 'all', 'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide',
-  'windash', 're', 'i', 'm', 's', 'ignorecase', 'multiline', 'dotall', 'cidr', 'lt', 'lte', 'gt', 'gte', 'exists',
-  'fieldref', 'expand', 'cased', 'neq', 'minute', 'hour', 'day', 'week', 'month', 'year',
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  'base64',
+  'base64offset',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'wide',
+  'windash',
+  're',
+  'i',
+  'm',
+  's',
+  'ignorecase',
+  'multiline',
+  'dotall',
+  'cidr',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'exists',
+  'fieldref',
+  'expand',
+  'cased',
+  'neq',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'year',
 ]);
 
 export interface ValueSpec {
@@ -493,11 +554,13 @@ function expandPlaceholders(s: string, env: ValueEnv, warnings: string[]): strin
     }
     const vals = env.placeholders[p.ph];
     if (vals === undefined) {
-      if (env.unknownPlaceholders === 'reject') throw new ValueError(`placeholder %${p.ph}% has no configured values`, true);
+      if (env.unknownPlaceholders === 'reject')
+        throw new ValueError(`placeholder %${p.ph}% has no configured values`, true);
       warnings.push(`placeholder %${p.ph}% is not configured; it matches nothing`);
       return [];
     }
-    if (vals.length === 0) warnings.push(`placeholder %${p.ph}% has no configured values; it matches nothing`);
+    if (vals.length === 0)
+      warnings.push(`placeholder %${p.ph}% has no configured values; it matches nothing`);
     const next: string[] = [];
     for (const a of acc) for (const v of vals) next.push(a + v);
     acc = next;
@@ -506,7 +569,12 @@ function expandPlaceholders(s: string, env: ValueEnv, warnings: string[]): strin
 }
 
 /** Build the tests for `field|mods: values` (field '' = keyword search). */
-export function buildValueSpec(field: string, mods: string[], rawValues: unknown[], env: ValueEnv): ValueSpec {
+export function buildValueSpec(
+  field: string,
+  mods: string[],
+  rawValues: unknown[],
+  env: ValueEnv,
+): ValueSpec {
   for (const m of mods) {
     if (!KNOWN.has(m)) throw new ValueError(`unknown modifier '${m}'`, true);
   }
@@ -516,7 +584,8 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
   const cased = has('cased');
 
   if (has('exists')) {
-    if (rawValues.length !== 1 || typeof rawValues[0] !== 'boolean') throw new ValueError('exists needs true or false');
+    if (rawValues.length !== 1 || typeof rawValues[0] !== 'boolean')
+      throw new ValueError('exists needs true or false');
     spec.exists = rawValues[0];
     return spec;
   }
@@ -524,7 +593,8 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
     spec.isNull = true;
     return spec;
   }
-  if (rawValues.some((v) => v === null)) throw new ValueError('null cannot be combined with modifiers or other values in a list');
+  if (rawValues.some((v) => v === null))
+    throw new ValueError('null cannot be combined with modifiers or other values in a list');
   for (const v of rawValues) {
     if (typeof v === 'object') throw new ValueError('value must be a string, number or boolean');
   }
@@ -542,7 +612,8 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
   if (numOp) {
     for (const v of rawValues) {
       const n = typeof v === 'number' ? v : Number(v);
-      if (typeof v === 'boolean' || Number.isNaN(n) || String(v).trim() === '') throw new ValueError(`${numOp} needs a number, got '${String(v)}'`);
+      if (typeof v === 'boolean' || Number.isNaN(n) || String(v).trim() === '')
+        throw new ValueError(`${numOp} needs a number, got '${String(v)}'`);
       spec.groups.push([new NumTest(numOp, n)]);
     }
     return spec;
@@ -553,7 +624,13 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
   }
   if (has('fieldref')) {
     if (field === '') throw new ValueError('fieldref needs a field');
-    const mode = has('contains') ? 'contains' : has('startswith') ? 'startswith' : has('endswith') ? 'endswith' : 'eq';
+    const mode = has('contains')
+      ? 'contains'
+      : has('startswith')
+        ? 'startswith'
+        : has('endswith')
+          ? 'endswith'
+          : 'eq';
     for (const v of rawValues) spec.groups.push([new FieldRefTest(env.fieldId(String(v)), mode, cased)]);
     return spec;
   }
@@ -562,7 +639,13 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
       if (typeof v !== 'string') throw new ValueError('re needs a string');
       try {
         spec.groups.push([
-          new RegexTest(compileRegex(v, { i: has('i') || has('ignorecase'), m: has('m') || has('multiline'), s: has('s') || has('dotall') })),
+          new RegexTest(
+            compileRegex(v, {
+              i: has('i') || has('ignorecase'),
+              m: has('m') || has('multiline'),
+              s: has('s') || has('dotall'),
+            }),
+          ),
         ]);
       } catch (err) {
         if (err instanceof UnsupportedRegexError) throw new ValueError(err.message, true);
@@ -571,7 +654,8 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
     }
     return spec;
   }
-  for (const m of ['i', 'm', 's']) if (has(m)) throw new ValueError(`modifier '${m}' only applies after 're'`);
+  for (const m of ['i', 'm', 's'])
+    if (has(m)) throw new ValueError(`modifier '${m}' only applies after 're'`);
 
   for (const v of rawValues) {
     // Plain YAML numbers compare as numbers.
@@ -583,11 +667,20 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
     let values: Tok[][];
     if (has('expand')) values = expandPlaceholders(text, env, warnings).map(parseSigmaString);
     else values = [parseSigmaString(text)];
+    // Keywords are searched anywhere in the event's values: implicit contains.
+    const eff =
+      field === '' && !mods.some((m) => m === 'contains' || m === 'startswith' || m === 'endswith')
+        ? [...mods, 'contains']
+        : mods;
     // Modifiers apply in the order written.
-    for (const m of mods) {
+    for (const m of eff) {
       switch (m) {
         case 'contains':
-          values = values.map((t): Tok[] => [...(t[0] === ANY ? [] : [ANY as Tok]), ...t, ...(t[t.length - 1] === ANY ? [] : [ANY as Tok])]);
+          values = values.map((t): Tok[] => [
+            ...(t[0] === ANY ? [] : [ANY as Tok]),
+            ...t,
+            ...(t[t.length - 1] === ANY ? [] : [ANY as Tok]),
+          ]);
           break;
         case 'startswith':
           values = values.map((t): Tok[] => (t[t.length - 1] === ANY ? t : [...t, ANY]));
@@ -606,7 +699,10 @@ export function buildValueSpec(field: string, mods: string[], rawValues: unknown
         case 'base64offset': {
           const out: Tok[][] = [];
           for (const t of values) {
-            if (!isPlain(t)) throw new ValueError(`${m} cannot encode wildcards (in '${plainText(t)}'); put contains/startswith/endswith after it`);
+            if (!isPlain(t))
+              throw new ValueError(
+                `${m} cannot encode wildcards (in '${plainText(t)}'); put contains/startswith/endswith after it`,
+              );
             const s = t.join('');
             if (m === 'base64') out.push([bytesOf(s).toString('base64')]);
             else if (m === 'base64offset') for (const x of base64offset(s)) out.push([x]);

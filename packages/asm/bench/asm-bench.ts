@@ -169,7 +169,9 @@ async function main(): Promise<void> {
     const totalTemplates = Object.values(byProto).reduce((a, b) => a + b, 0);
     const files = listTemplateFiles([`${dir}/http`]);
     const sample: CompiledTemplate[] = [];
-    for (const f of files) {
+    // An even spread over the corpus (every k-th file), not its alphabetical head.
+    const stride = Math.max(1, Math.floor(files.length / TEMPLATE_SAMPLE));
+    for (const f of files.filter((_, i) => i % stride === 0)) {
       if (sample.length >= TEMPLATE_SAMPLE) break;
       const c = compileTemplate(readFileSync(f, 'utf8'), f);
       if (c.status === 'compiled' && c.template) sample.push(c.template);
@@ -178,15 +180,21 @@ async function main(): Promise<void> {
     cpu0 = process.cpuUsage();
     t0 = performance.now();
     const queue = [...sample];
+    let requests = 0;
+    let errored = 0;
+    let refused = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         for (let t = queue.shift(); t; t = queue.shift()) {
-          await runTemplate(t, `http://${lab.address}:80`, {
+          const r = await runTemplate(t, `http://${lab.address}:80`, {
             transport,
             scope: guard.check,
             timeoutMs: 3000,
             templateTimeoutMs: 10000,
           });
+          requests += r.requests;
+          if (r.errors.length > 0) errored++;
+          refused += r.refused.length;
         }
       }),
     );
@@ -194,7 +202,7 @@ async function main(): Promise<void> {
     const tplCpu = process.cpuUsage(cpu0);
     const cpuPerTemplate = (tplCpu.user + tplCpu.system) / 1000 / Math.max(1, sample.length);
     console.log(
-      `templates: corpus ${totalTemplates} (${JSON.stringify(byProto)}); ran ${sample.length} http templates in ${(tplMs / 1000).toFixed(2)} s, CPU ${cpuPerTemplate.toFixed(2)} ms/template`,
+      `templates: corpus ${totalTemplates} (${JSON.stringify(byProto)}); ran ${sample.length} http templates (${requests} requests, ${errored} with errors, ${refused} refused by scope) in ${(tplMs / 1000).toFixed(2)} s, CPU ${cpuPerTemplate.toFixed(2)} ms/template`,
     );
 
     // 4. National scale: 1,788 governments × 50 roots × 20 live hosts, top 1,000 ports, all templates.

@@ -110,6 +110,7 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
   const probes: TcpProbe[] = loadTcpProbes();
   const techDb: TechDb = loadTechDb(opts.techPath);
   const markers: WebMarker[] = loadWebMarkers();
+  lap('load');
 
   // 1. Scope: every target goes through the gate; names are pinned to the addresses it returned.
   const hosts: Array<{ host: string; addresses: string[] }> = [];

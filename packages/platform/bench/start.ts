@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createTestDatabase } from '@mamori/store/testing';
 import { createTestPlatform } from '@mamori/platform/testing';
 import type { Dialect } from '@mamori/store';
@@ -41,26 +41,31 @@ function run(env: NodeJS.ProcessEnv, cmd: string[]): Promise<void> {
   });
 }
 
-async function coldStart(env: NodeJS.ProcessEnv): Promise<number> {
+/** Milliseconds from spawn to the first 200 from /healthz, and the in-process part the server reports. */
+async function coldStart(env: NodeJS.ProcessEnv): Promise<{ total: number; inProcess: number }> {
   const t0 = performance.now();
   const p = spawn(process.execPath, [...cli, 'serve', '--port', '0', '--json'], {
     env,
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   try {
+    let inProcess = NaN;
     const url = await new Promise<string>((resolve, reject) => {
       let buf = '';
       p.stdout.on('data', (d: Buffer) => {
         buf += d.toString();
-        const m = /"url":"([^"]+)"/.exec(buf);
-        if (m) resolve(m[1]!);
+        const m = /"url":"([^"]+)","startMs":(\d+)/.exec(buf);
+        if (m) {
+          inProcess = Number(m[2]);
+          resolve(m[1]!);
+        }
       });
       p.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
     });
     for (;;) {
       try {
         const r = await fetch(`${url}/healthz`);
-        if (r.status === 200) return performance.now() - t0;
+        if (r.status === 200) return { total: performance.now() - t0, inProcess };
       } catch {
         // not accepting yet
       }
@@ -72,9 +77,20 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
+const bare: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const t0 = performance.now();
+  await new Promise((r) => spawn(process.execPath, ['-e', '0']).on('exit', r));
+  bare.push(performance.now() - t0);
+}
 console.log(
-  `bench:start — ${cpus().length} cores, Node ${process.version}, CLI from ${built ? 'dist (built)' : 'TypeScript sources (not built)'}`,
+  `bench:start — ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' ',
+    )}, Node ${process.version}, CLI from ${built ? 'dist (built)' : 'TypeScript sources (not built)'}`,
 );
+console.log(`baseline: spawning a bare node process and waiting for its exit: ${stats(bare)}`);
 for (const db of dbs) {
   const loads: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -92,6 +108,7 @@ for (const db of dbs) {
 
   const warm: number[] = [];
   const fresh: number[] = [];
+  const warmIn: number[] = [];
   for (let i = 0; i < runs; i++) {
     for (const populated of [true, false]) {
       const t = await createTestDatabase(db);
@@ -107,7 +124,9 @@ for (const db of dbs) {
       };
       try {
         if (populated) await run(env, ['demo']);
-        (populated ? warm : fresh).push(await coldStart(env));
+        const r = await coldStart(env);
+        (populated ? warm : fresh).push(r.total);
+        if (populated) warmIn.push(r.inProcess);
       } finally {
         await t.cleanup();
         rmSync(dataDir, { recursive: true, force: true });
@@ -118,4 +137,5 @@ for (const db of dbs) {
   console.log(
     `[${db}] mamori serve cold start → first healthy response, empty database (migrates): ${stats(fresh)}`,
   );
+  console.log(`[${db}]   of which inside the serve command, to listening (demo database): ${stats(warmIn)}`);
 }

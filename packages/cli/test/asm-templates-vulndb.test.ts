@@ -109,3 +109,43 @@ test('asm vulndb import then lookup (KEV marked, distro build potential)', () =>
     rmSync(db, { recursive: true, force: true });
   }
 });
+
+test('asm templates run contacts only the named target', async () => {
+  const { createServer } = await import('node:http');
+  const { execFile } = await import('node:child_process');
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.writeHead(200, { Server: 'Apache/2.4.62 (Debian)' });
+    res.end('<html></html>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=development', join(root, 'packages/cli/src/main.ts'), ...args],
+        { cwd: root, encoding: 'utf8' },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 4) : 0, stdout, stderr }),
+      );
+    });
+  try {
+    const r = await run(
+      'asm',
+      'templates',
+      'run',
+      join(corpus, 'http/technologies/apache/apache-detect.yaml'),
+      '--target',
+      `http://127.0.0.1:${port}`,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /\[info\] apache-detect http:\/\/127\.0\.0\.1:\d+\/ \[Apache\/2\.4\.62 \(Debian\)\]/,
+    );
+    assert.deepEqual(hits, ['/']);
+  } finally {
+    server.close();
+  }
+});

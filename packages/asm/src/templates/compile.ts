@@ -122,6 +122,9 @@ export interface CompileOptions {
   payloadRoot?: string;
 }
 
+// A reference to the interaction server (a callback URL, or a matcher on what it received).
+const OOB_REF = /\{\{\s*interactsh-url|interactsh_(protocol|request|response|ip)|interactsh-(server|url)/i;
+
 const UNSUPPORTED_PROTOCOLS: Record<string, string> = {
   code: 'code templates run local programs; never executed by the scanner',
   javascript: 'javascript protocol templates need a JavaScript runtime with network modules; not supported',
@@ -431,9 +434,7 @@ export function compileTemplate(text: string, path: string, opts: CompileOptions
     for (const [key] of PROTOCOL_KEYS) {
       if (
         t[key] !== undefined &&
-        /interactsh/i.test(
-          JSON.stringify(t[key], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
-        )
+        OOB_REF.test(JSON.stringify(t[key], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
       ) {
         throw new UnsupportedError('out-of-band (interactsh) interactions are not supported');
       }

@@ -1,8 +1,18 @@
 // `mamori asm templates check DIR…`: compile nuclei-format templates and report which this engine runs
 // (compiled), which it deliberately does not (unsupported, with the reason) and which are broken (error).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { checkTemplates, templatesDataDir } from '@mamori/asm';
+import {
+  checkTemplates,
+  compileTemplate,
+  listTemplateFiles,
+  nodeTransport,
+  parseTemplateTarget,
+  runTemplate,
+  templatesDataDir,
+} from '@mamori/asm';
 import { exitCodes } from '../exit-codes.js';
 
 interface CheckOptions {
@@ -59,5 +69,74 @@ export function registerTemplates(asm: Command): void {
           if (t.status !== 'compiled') lines.push(`${t.status}\t${t.path}\t${t.reason ?? ''}`);
       }
       process.stdout.write(lines.join('\n') + '\n');
+    });
+  registerTemplatesRun(templates);
+}
+
+interface RunOptions {
+  target: string;
+  json?: boolean;
+  timeout: number;
+  resolver?: string;
+  var?: string[];
+}
+
+/** Ad-hoc run: exactly the named target is in scope (a name is pinned to the addresses it resolves to now). */
+export function registerTemplatesRun(templates: Command): void {
+  templates
+    .command('run')
+    .description(
+      'run templates against exactly one target (URL or host[:port]); nothing else is contacted. Exit 1 on a match',
+    )
+    .argument('<templates...>', 'template files or folders')
+    .requiredOption('--target <target>', 'URL (http templates) or host[:port]')
+    .option('--json', 'print one JSON object: results[] with matches, refusals and errors')
+    .option('--timeout <ms>', 'per request', (v) => Number(v), 10_000)
+    .option('--resolver <address:port>', 'DNS server for dns templates')
+    .option('--var <name=value...>', 'template variables, e.g. username=admin')
+    .action(async (paths: string[], o: RunOptions) => {
+      const target = parseTemplateTarget(o.target);
+      const addresses = isIP(target.host)
+        ? [target.host]
+        : (await lookup(target.host, { all: true })).map((a) => a.address);
+      const scope = (host: string) => ({ allowed: host === target.host, addresses });
+      const resolver = o.resolver ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(o.resolver) : null;
+      const transport = nodeTransport(
+        resolver ? { dnsServer: { host: resolver[1]!, port: Number(resolver[2]) } } : {},
+      );
+      const variables = Object.fromEntries(
+        (o.var ?? []).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]),
+      );
+      const shipped = templatesDataDir();
+      const results = [];
+      let matched = 0;
+      for (const file of listTemplateFiles(paths)) {
+        const c = compileTemplate(readFileSync(file, 'utf8'), file, { payloadRoot: shipped });
+        if (!c.template) {
+          results.push({ path: file, id: c.id, status: c.status, reason: c.reason });
+          continue;
+        }
+        const r = await runTemplate(c.template, o.target, {
+          transport,
+          scope,
+          timeoutMs: o.timeout,
+          variables,
+        });
+        if (r.matched) matched++;
+        results.push({ path: file, id: c.id, status: 'ran', ...r });
+        if (!o.json) {
+          for (const m of r.matches) {
+            process.stdout.write(
+              `[${m.severity}] ${m.templateId}${m.matcherNames.length ? `:${m.matcherNames.join(',')}` : ''} ${m.matchedAt}${m.extracted.length ? ` [${m.extracted.join(', ')}]` : ''}\n`,
+            );
+          }
+          for (const x of r.refused) process.stderr.write(`mamori: ${c.id}: refused ${x} (out of scope)\n`);
+        }
+      }
+      if (o.json)
+        process.stdout.write(
+          JSON.stringify({ target: o.target, templates: results.length, matched, results }) + '\n',
+        );
+      process.exitCode = matched > 0 ? exitCodes.found : exitCodes.ok;
     });
 }

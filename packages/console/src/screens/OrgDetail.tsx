@@ -186,10 +186,9 @@ function OrgBody({
               { key: 'kana', header: t('org.kana'), sortValue: (o) => o.nameKana, render: (o) => o.nameKana },
               {
                 key: 'kind',
-                className: 'nowrap',
                 header: t('org.kind'),
                 sortValue: (o) => o.kind,
-                render: (o) => kindLabel(t, o.kind),
+                render: (o) => <span className={`kind-tag kind-${o.kind}`}>{kindLabel(t, o.kind)}</span>,
               },
               {
                 key: 'sub',

@@ -309,10 +309,9 @@ export function OrgTree({ me }: { me: Me }) {
                 },
                 {
                   key: 'kind',
-                  className: 'nowrap',
                   header: t('org.kind'),
                   sortValue: (o) => o.kind,
-                  render: (o) => kindLabel(t, o.kind),
+                  render: (o) => <span className={`kind-tag kind-${o.kind}`}>{kindLabel(t, o.kind)}</span>,
                 },
               ]}
             />

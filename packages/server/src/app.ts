@@ -106,6 +106,9 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     );
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Plain JSON.stringify instead of compiling a fast-json-stringify serializer per route and status at start
+  // (most of start-up). Bodies are checked against the same schemas just before, so nothing undeclared leaves.
+  if (opts.validateResponses !== false) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
 
   // Route registry and response validation are set before any route is added.

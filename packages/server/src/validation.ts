@@ -30,28 +30,27 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
-/** Compiled response schemas of one route, looked up by status: exact, then `4xx`, then `default`. */
+/**
+ * Response schemas of one route, looked up by status: exact, then `4xx`, then `default`. Each is compiled on
+ * first use, so start-up does not pay for routes nobody calls (a few hundred ms of CPU for the whole API).
+ */
 export class ResponseValidators {
-  private readonly byKey = new Map<string, ValidateFunction>();
+  private readonly schemas: Map<string, object>;
+  private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(response: Record<string, unknown> | undefined) {
-    for (const [key, schema] of Object.entries(response ?? {})) {
-      this.byKey.set(key, responseAjv.compile(schema as object));
-    }
-  }
-
-  get size(): number {
-    return this.byKey.size;
-  }
-
-  has(status: number): boolean {
-    return this.find(status) !== undefined;
+    this.schemas = new Map(Object.entries(response ?? {}) as [string, object][]);
   }
 
   private find(status: number): ValidateFunction | undefined {
-    return (
-      this.byKey.get(String(status)) ?? this.byKey.get(`${String(status)[0]}xx`) ?? this.byKey.get('default')
-    );
+    const key = [String(status), `${String(status)[0]}xx`, 'default'].find((k) => this.schemas.has(k));
+    if (key === undefined) return undefined;
+    let v = this.compiled.get(key);
+    if (!v) {
+      v = responseAjv.compile(this.schemas.get(key)!);
+      this.compiled.set(key, v);
+    }
+    return v;
   }
 
   /** Returns null when the payload fits the route's declared schema, else a short reason. */

@@ -11,6 +11,8 @@ export interface ElementNode {
   readonly name: string;
   readonly attrs: AttrNode[];
   readonly children: Node[];
+  /** Renderer's cache: the literal Name attribute of a <Data> element (null: none; undefined: not known yet). */
+  dataName: string | null | undefined;
 }
 export interface AttrNode {
   readonly name: string;
@@ -178,7 +180,7 @@ export class ChunkBinXml {
     }
     if (pos >= end) this.fail('element start not closed', pos);
     const close = buf[pos]!;
-    const el: ElementNode = { k: 1, name: r.name, attrs, children: [] };
+    const el: ElementNode = { k: 1, name: r.name, attrs, children: [], dataName: undefined };
     out.push(el);
     if (close === 0x03) return pos + 1;
     if (close !== 0x02) this.fail(`bad token 0x${close.toString(16)} after element start`, pos);

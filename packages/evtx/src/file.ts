@@ -7,7 +7,7 @@ import { crc32 } from 'node:zlib';
 import { ChunkBinXml, type Node } from './binxml.js';
 import { EvtxFormatError } from './errors.js';
 import { renderJson, renderXml, type JsonObject } from './render.js';
-import { fileTimeAt } from './values.js';
+import { fileTime } from './values.js';
 
 export const FILE_HEADER_SIZE = 4096;
 export const CHUNK_SIZE = 65536;
@@ -40,13 +40,19 @@ export class EvtxRecord {
   private rendered: JsonObject | undefined;
   constructor(
     readonly recordId: number,
-    /** When the record was written (FILETIME of the record header), ISO 8601. */
-    readonly writtenTime: string,
+    /** FILETIME of the record header as low and high halves, decoded on demand by `writtenTime`. */
+    private readonly writtenLo: number,
+    private readonly writtenHi: number,
     readonly chunk: number,
     /** Byte offset of the record in the file. */
     readonly offset: number,
     readonly nodes: Node[],
   ) {}
+
+  /** When the record was written (record header), ISO 8601 with microseconds. */
+  get writtenTime(): string {
+    return fileTime(this.writtenLo, this.writtenHi);
+  }
 
   get event(): JsonObject {
     return (this.rendered ??= renderJson(this.nodes));
@@ -144,7 +150,9 @@ export function parseChunk(
     const recordId = hi * 4294967296 + lo;
     try {
       const nodes = bx.parseFragment(pos + 24, pos + size - 4);
-      records.push(new EvtxRecord(recordId, fileTimeAt(buf, pos + 16), index, fileOffset + pos, nodes));
+      const wLo = buf.readUInt32LE(pos + 16);
+      const wHi = buf.readUInt32LE(pos + 20);
+      records.push(new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, nodes));
     } catch (err) {
       if (!(err instanceof EvtxFormatError || err instanceof RangeError)) throw err;
       issue(pos, 'error', `record ${recordId}: ${err.message}; skipped`);
@@ -184,9 +192,9 @@ export function* readEvtxSync(path: string, options: EvtxReadOptions = {}): Gene
     checkHeader(head, readSync(fd, head, 0, FILE_HEADER_SIZE, 0), path, onIssue);
     const slots = chunkSlots(size);
     const last = Math.min(slots, options.endChunk ?? slots);
+    // One buffer for every chunk: parseChunk decodes all it needs before the next read.
+    const buf = Buffer.allocUnsafe(CHUNK_SIZE);
     for (let c = options.firstChunk ?? 0; c < last; c++) {
-      // A fresh buffer per chunk: records keep references to their chunk's decoded data only.
-      const buf = Buffer.allocUnsafe(CHUNK_SIZE);
       const off = FILE_HEADER_SIZE + c * CHUNK_SIZE;
       const n = readSync(fd, buf, 0, CHUNK_SIZE, off);
       yield* parseChunk(n === CHUNK_SIZE ? buf : buf.subarray(0, n), c, off, onIssue);
@@ -207,8 +215,8 @@ export async function* readEvtx(path: string, options: EvtxReadOptions = {}): As
     checkHeader(head, bytesRead, path, onIssue);
     const slots = chunkSlots(size);
     const last = Math.min(slots, options.endChunk ?? slots);
+    const buf = Buffer.allocUnsafe(CHUNK_SIZE);
     for (let c = options.firstChunk ?? 0; c < last; c++) {
-      const buf = Buffer.allocUnsafe(CHUNK_SIZE);
       const off = FILE_HEADER_SIZE + c * CHUNK_SIZE;
       const r = await fh.read(buf, 0, CHUNK_SIZE, off);
       yield* parseChunk(r.bytesRead === CHUNK_SIZE ? buf : buf.subarray(0, r.bytesRead), c, off, onIssue);

@@ -90,14 +90,18 @@ function attributes(el: ElementNode, values: Value[], skip: string | null): Json
 }
 
 function dataName(el: ElementNode, values: Value[]): string | null {
-  if (el.name !== 'Data') return null;
+  // A literal Name (the usual case in templates) is cached on the template node: worked out once per chunk.
+  if (el.dataName !== undefined) return el.dataName;
+  if (el.name !== 'Data') return (el.dataName = null);
   for (const a of el.attrs) {
     if (a.name === 'Name') {
       const v = attrValue(a.value, values);
-      return v === undefined || v === null ? null : String(v);
+      const name = v === undefined || v === null ? null : String(v);
+      if (a.value.length === 1 && a.value[0]!.k === 2) el.dataName = name;
+      return name;
     }
   }
-  return null;
+  return (el.dataName = null);
 }
 
 function elementJson(el: ElementNode, values: Value[], skipAttr: string | null, depth: number): JsonValue {

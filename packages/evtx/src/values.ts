@@ -70,27 +70,31 @@ function hex64(buf: Buffer, off: number): string {
   return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
+/** GUID in its registry form without braces, uppercase: the first three groups are little-endian. */
 export function guidAt(buf: Buffer, off: number): string {
-  const d1 = buf.readUInt32LE(off).toString(16).padStart(8, '0');
-  const d2 = buf
-    .readUInt16LE(off + 4)
-    .toString(16)
-    .padStart(4, '0');
-  const d3 = buf
-    .readUInt16LE(off + 6)
-    .toString(16)
-    .padStart(4, '0');
+  const h = (i: number) => HEX[buf[off + i]!]!;
   return (
-    d1 +
+    h(3) +
+    h(2) +
+    h(1) +
+    h(0) +
     '-' +
-    d2 +
+    h(5) +
+    h(4) +
     '-' +
-    d3 +
+    h(7) +
+    h(6) +
     '-' +
-    hexUpper(buf, off + 8, off + 10) +
+    h(8) +
+    h(9) +
     '-' +
-    hexUpper(buf, off + 10, off + 16)
-  ).toUpperCase();
+    h(10) +
+    h(11) +
+    h(12) +
+    h(13) +
+    h(14) +
+    h(15)
+  );
 }
 
 // 1601-01-01 → 1970-01-01 in seconds.
@@ -100,8 +104,11 @@ let lastSecondText = '';
 
 /** FILETIME (100 ns ticks since 1601) → "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
 export function fileTimeAt(buf: Buffer, off: number): string {
-  const lo = buf.readUInt32LE(off);
-  const hi = buf.readUInt32LE(off + 4);
+  return fileTime(buf.readUInt32LE(off), buf.readUInt32LE(off + 4));
+}
+
+/** FILETIME given as its low and high 32-bit halves. */
+export function fileTime(lo: number, hi: number): string {
   // ticks = hi·2^32 + lo, split so that no intermediate exceeds 2^53 for realistic dates: 2^32 = 429·10^7 + 4967296.
   const a = hi * 4967296 + lo;
   const secs = hi * 429 + Math.floor(a / 1e7);
@@ -111,7 +118,9 @@ export function fileTimeAt(buf: Buffer, off: number): string {
   if (unix === lastSecond) base = lastSecondText;
   else {
     const ms = unix * 1000;
-    if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return hex64(buf, off);
+    if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
+      return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+    }
     base = new Date(ms).toISOString().slice(0, 19);
     lastSecond = unix;
     lastSecondText = base;

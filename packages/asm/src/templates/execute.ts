@@ -132,13 +132,27 @@ class Budget {
   ) {
     this.deadline = Date.now() + timeoutMs;
   }
+  /** Set when a limit stopped the template early (reported in RunResult.errors). */
+  stopped?: string;
   take(): boolean {
-    if (this.requests >= this.max || Date.now() > this.deadline) return false;
+    if (this.requests >= this.max) {
+      this.stopped ??= `request limit of ${this.max} reached; remaining requests not sent`;
+      return false;
+    }
+    if (Date.now() > this.deadline) {
+      this.stopped ??= 'template time limit reached; remaining requests not sent';
+      return false;
+    }
     this.requests++;
     return true;
   }
+  /** Checked only where more requests would follow, so a stop is always a real truncation. */
   get exhausted(): boolean {
-    return this.requests >= this.max || Date.now() > this.deadline;
+    if (this.requests >= this.max)
+      this.stopped ??= `request limit of ${this.max} reached; remaining requests not sent`;
+    else if (Date.now() > this.deadline)
+      this.stopped ??= 'template time limit reached; remaining requests not sent';
+    return this.stopped !== undefined;
   }
 }
 
@@ -491,9 +505,10 @@ class Run {
 
   async runHttp(b: HttpBlock): Promise<boolean> {
     let blockMatched = false;
-    const combos = loadPayloads(b.payloads, this.budget.max);
+    const combos = loadPayloads(b.payloads, this.budget.max + 1);
     const items = b.raw.length > 0 ? b.raw.map((r) => ({ raw: r })) : b.paths.map((p) => ({ path: p }));
     for (const combo of combos) {
+      if (this.budget.exhausted) break;
       const history = new Map<string, Value>();
       let last: { ev: Map<string, Value>; url: string; evidence: string } | undefined;
       for (let i = 0; i < items.length; i++) {
@@ -544,7 +559,6 @@ class Run {
         if (r.matched) blockMatched = true;
         if (r.matched && b.stopAtFirstMatch) return true;
       }
-      if (this.budget.exhausted) break;
     }
     return blockMatched;
   }
@@ -553,7 +567,7 @@ class Run {
 
   async runDns(b: DnsBlock): Promise<boolean> {
     let matched = false;
-    for (const combo of loadPayloads(b.payloads, this.budget.max)) {
+    for (const combo of loadPayloads(b.payloads, this.budget.max + 1)) {
       if (!this.budget.take()) break;
       this.result.requests++;
       const vars = this.scope(combo);
@@ -723,7 +737,7 @@ class Run {
 
   async runNetwork(b: NetworkBlock): Promise<boolean> {
     let matched = false;
-    for (const combo of loadPayloads(b.payloads, this.budget.max)) {
+    for (const combo of loadPayloads(b.payloads, this.budget.max + 1)) {
       for (const hostSpec of b.hosts) {
         if (!this.budget.take()) return matched;
         this.result.requests++;
@@ -837,13 +851,14 @@ export async function runTemplate(t: CompiledTemplate, target: string, opts: Run
     if (t.flow) await run.runFlow(t.flow);
     else {
       for (const b of t.blocks) {
+        if (run.budget.exhausted) break;
         const matched = await run.runBlock(b);
         if (matched && b.stopAtFirstMatch) break;
-        if (run.budget.exhausted) break;
       }
     }
   } catch (err) {
     run.note(err);
   }
+  if (run.budget.stopped) run.result.errors.push(run.budget.stopped);
   return run.result;
 }

@@ -285,6 +285,34 @@ http:
   });
 });
 
+describe('limits on hostile templates', () => {
+  it('a payload explosion stops at the request limit and says so', async () => {
+    seen.length = 0;
+    const many = Array.from({ length: 100 }, (_, i) => `v${i}`).join(', ');
+    const t = inline(`
+id: explode
+info: { name: e, severity: info }
+http:
+  - raw:
+      - |
+        GET /{{a}}/{{b}}/{{c}} HTTP/1.1
+        Host: {{Hostname}}
+    attack: clusterbomb
+    payloads:
+      a: [${many}]
+      b: [${many}]
+      c: [${many}]
+    matchers:
+      - type: status
+        status: [999]
+`);
+    const r = await runTemplate(t, base, { ...opts(), maxRequests: 25 });
+    assert.equal(r.requests, 25);
+    assert.equal(seen.length, 25);
+    assert.ok(r.errors.some((e) => /request limit of 25/.test(e)));
+  });
+});
+
 describe('redirects and cookies', () => {
   it('follows redirects, reuses cookies, and a redirect out of scope is refused', async () => {
     const t = inline(`
@@ -485,6 +513,29 @@ describe('ssl templates against a local TLS server', () => {
       ),
       JSON.stringify(issuer),
     );
+  });
+
+  it('deprecated-tls finds TLS 1.0 and 1.1 on a server that still offers them', async () => {
+    const old = createTlsServer(
+      {
+        key: readFileSync(join(dir, 'key.pem')),
+        cert: readFileSync(join(dir, 'cert.pem')),
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.2',
+        ciphers: 'ALL:@SECLEVEL=0',
+      },
+      (s) => s.end(),
+    );
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', r));
+    try {
+      const p = (old.address() as AddressInfo).port;
+      const r = await runTemplate(load('ssl/deprecated-tls.yaml'), `127.0.0.1:${p}`, opts());
+      assert.deepEqual(r.matches.flatMap((m) => m.extracted).sort(), ['tls10', 'tls11']);
+      const modern = await runTemplate(load('ssl/deprecated-tls.yaml'), `127.0.0.1:${port}`, opts());
+      assert.equal(modern.matched, false);
+    } finally {
+      old.close();
+    }
   });
 
   it('tls-version reports only the versions the server accepts', async () => {

@@ -397,6 +397,17 @@ test('the audit trail lists actions, filters them and verifies the hash chain', 
   await page.getByText('条件に合う記録はありません。').waitFor();
   await page.getByRole('button', { name: 'クリア' }).click();
   await page.getByText(`${all - 1}件を表示しています`).waitFor();
+  // Organization filter: the records about 沼津市 are the user created there and its suspension.
+  const numazu = await platform.orgs.find(platform.system, '222038');
+  await page.getByLabel('組織ID').fill(numazu.id);
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('table tbody tr')];
+    return rows.length > 0 && rows.every((r) => /user\.(create|update)/.test(r.textContent ?? ''));
+  });
+  await table.getByText('numazu-staff1').or(table.getByText('user.create')).first().waitFor();
+  await page.getByRole('button', { name: 'クリア' }).click();
+  await page.getByText(`${all - 1}件を表示しています`).waitFor();
   await page.getByRole('button', { name: 'ハッシュチェーンを検証' }).click();
   await page.getByText(/検証しました：\d+件の記録に改ざんはありません。/).waitFor();
   await capture('audit');

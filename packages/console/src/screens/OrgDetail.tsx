@@ -156,6 +156,8 @@ function OrgBody({
           <dd>{org.childCount}</dd>
           <dt>{t('org.userCount')}</dt>
           <dd>{org.userCount}</dd>
+          <dt>{t('org.id')}</dt>
+          <dd className="mono">{org.id}</dd>
         </dl>
       </section>
 

@@ -93,7 +93,24 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
       reader ??= makeReader();
       return reader;
     },
-    transaction: (fn) => kysely.transaction().execute(fn),
+    transaction:
+      options.driver === 'sqlite'
+        ? // BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout). A deferred transaction that
+          // reads and then writes fails at once with SQLITE_BUSY when another process (the CLI beside a running
+          // server) committed in between.
+          (fn) =>
+            kysely.connection().execute(async (conn) => {
+              await sql`begin immediate`.execute(conn);
+              try {
+                const result = await fn(conn as unknown as Trx);
+                await sql`commit`.execute(conn);
+                return result;
+              } catch (err) {
+                await sql`rollback`.execute(conn).catch(() => {});
+                throw err;
+              }
+            })
+        : (fn) => kysely.transaction().execute(fn),
     async ping() {
       try {
         await sql`select 1`.execute(kysely);

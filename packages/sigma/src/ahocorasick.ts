@@ -58,12 +58,16 @@ export class AhoCorasick {
   /** Dense transitions, 16-bit when the automaton has fewer than 65,536 states (half the cache footprint). */
   readonly delta: Int32Array | Uint16Array;
   readonly k: number;
-  /** CSR of pattern ids that end at each state (own and through failure links). */
+  /**
+   * States are numbered so that those where a pattern ends come last: `state >= outFrom` is the whole
+   * per-character test. CSR of pattern ids per such state, indexed by state - outFrom.
+   */
+  readonly outFrom: number;
   readonly outStart: Int32Array;
   readonly outList: Int32Array;
-  private readonly fail: Int32Array;
+  private fail: Int32Array;
   /** Sparse (non-ASCII) children: state → (folded unit → state). */
-  private readonly sparse = new Map<number, Map<number, number>>();
+  private sparse = new Map<number, Map<number, number>>();
 
   constructor(patterns: readonly string[], cls: CharClasses) {
     const k = cls.size;
@@ -121,16 +125,38 @@ export class AhoCorasick {
         queue[qt++] = nx;
       }
     }
-    this.delta = delta;
-    const outStart = new Int32Array(n + 1);
-    let total = 0;
-    for (let s = 0; s < n; s++) {
-      outStart[s] = total;
-      total += outs[s]!.length;
+    // Renumber: states without output first (root stays 0), states with output after them.
+    const newId = new Int32Array(n);
+    let next = 0;
+    for (let st = 0; st < n; st++) if (outs[st]!.length === 0) newId[st] = next++;
+    const outFrom = next;
+    for (let st = 0; st < n; st++) if (outs[st]!.length !== 0) newId[st] = next++;
+    const nd = n < 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
+    for (let st = 0; st < n; st++) {
+      const from = st * k;
+      const to = newId[st]! * k;
+      for (let c = 0; c < k; c++) nd[to + c] = newId[delta[from + c]!]!;
     }
-    outStart[n] = total;
+    this.delta = nd;
+    const nf = new Int32Array(n);
+    for (let st = 0; st < n; st++) nf[newId[st]!] = newId[fail[st]!]!;
+    this.fail = nf;
+    const ns = new Map<number, Map<number, number>>();
+    for (const [st, m] of this.sparse) ns.set(newId[st]!, new Map([...m].map(([u, t]) => [u, newId[t]!])));
+    this.sparse = ns;
+    this.outFrom = outFrom;
+    const nOut = n - outFrom;
+    const outStart = new Int32Array(nOut + 1);
+    const byNew: number[][] = new Array<number[]>(nOut);
+    for (let st = 0; st < n; st++) if (outs[st]!.length !== 0) byNew[newId[st]! - outFrom] = outs[st]!;
+    let total = 0;
+    for (let i = 0; i < nOut; i++) {
+      outStart[i] = total;
+      total += byNew[i]!.length;
+    }
+    outStart[nOut] = total;
     const outList = new Int32Array(total);
-    for (let s = 0; s < n; s++) outList.set(outs[s]!, outStart[s]!);
+    for (let i = 0; i < nOut; i++) outList.set(byNew[i]!, outStart[i]!);
     this.outStart = outStart;
     this.outList = outList;
   }
@@ -147,6 +173,6 @@ export class AhoCorasick {
   }
 
   get states(): number {
-    return this.outStart.length - 1;
+    return this.fail.length;
   }
 }

@@ -1,7 +1,7 @@
 // Static analysis of compiled detections for indexing: which EventIDs a rule can match, and which
 // literals (per field) at least one of must occur in the event for the rule to match.
 import type { Node } from './nodes.js';
-import { AndNode, AtLeastNode, FieldLeaf, OrNode, type Test } from './nodes.js';
+import { AndNode, AtLeastNode, FieldLeaf, KeywordLeaf, OrNode, type Test } from './nodes.js';
 
 export function requiredEventIds(node: Node, eidFids: ReadonlySet<number>): Set<number> | null {
   if (node instanceof FieldLeaf) {
@@ -66,7 +66,22 @@ function testLits(g: Test[], fid: number, out: Lit[]): boolean {
  * Independent requirement sets: every matching event contains, for each set, at least one of its
  * literals in the given field. More sets make the prefilter more selective; an empty result means none.
  */
-export function requirementSets(node: Node, skipFids: ReadonlySet<number>): Lit[][] {
+export function requirementSets(node: Node, skipFids: ReadonlySet<number>, kwFid = -1): Lit[][] {
+  if (node instanceof KeywordLeaf && kwFid >= 0) {
+    // Keyword searches: the literal must occur in some value of the event (scanned as one pseudo-field).
+    if (node.groups.length === 0) return [];
+    if (node.all) {
+      const out: Lit[][] = [];
+      for (const g of node.groups) {
+        const ls: Lit[] = [];
+        if (testLits(g, kwFid, ls)) out.push(ls.map((l) => ({ ...l, pos: 0 })));
+      }
+      return out;
+    }
+    const ls: Lit[] = [];
+    for (const g of node.groups) if (!testLits(g, kwFid, ls)) return [];
+    return [ls.map((l) => ({ ...l, pos: 0 }))];
+  }
   if (node instanceof FieldLeaf) {
     if (node.neq || skipFids.has(node.fid) || node.groups.length === 0) return [];
     if (node.all) {
@@ -82,7 +97,7 @@ export function requirementSets(node: Node, skipFids: ReadonlySet<number>): Lit[
     return [ls];
   }
   if (node instanceof AndNode || (node instanceof AtLeastNode && node.min === node.items.length)) {
-    return node.items.flatMap((it) => requirementSets(it, skipFids));
+    return node.items.flatMap((it) => requirementSets(it, skipFids, kwFid));
   }
   if (node instanceof OrNode || node instanceof AtLeastNode) {
     // Whichever branch matches hits both its best and its second-best set, so the union of the
@@ -90,7 +105,7 @@ export function requirementSets(node: Node, skipFids: ReadonlySet<number>): Lit[
     const first: Lit[] = [];
     let second: Lit[] | null = [];
     for (const it of node.items) {
-      const [a, b] = pickBest(requirementSets(it, skipFids), 2);
+      const [a, b] = pickBest(requirementSets(it, skipFids, kwFid), 2);
       if (a === undefined) return [];
       first.push(...a);
       if (b === undefined) second = null;
@@ -106,7 +121,7 @@ function pickBest(sets: Lit[][], n: number): Lit[][] {
 }
 
 /** Up to two requirement sets, the most selective first; null when the rule has none. */
-export function requiredLiterals(node: Node, skipFids: ReadonlySet<number>): Lit[][] | null {
-  const sets = pickBest(requirementSets(node, skipFids), 2);
+export function requiredLiterals(node: Node, skipFids: ReadonlySet<number>, kwFid = -1): Lit[][] | null {
+  const sets = pickBest(requirementSets(node, skipFids, kwFid), 2);
   return sets.length ? sets : null;
 }

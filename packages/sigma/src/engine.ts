@@ -81,6 +81,9 @@ interface Bucket {
   cand: Int32Array;
   /** 1 when the rule has a single requirement set. */
   single: Uint8Array;
+  /** Rules whose requirements were met by the current event, in discovery order. */
+  queue: Int32Array;
+  queued: number;
   scanners: Scanner[];
 }
 
@@ -106,6 +109,8 @@ export class SigmaEngine {
   private unroutedBucket: Bucket | undefined;
   private readonly cls = new CharClasses();
   private readonly eidFids: Set<number>;
+  /** Pseudo-field scanned over every value of the event, for keyword searches. */
+  private readonly kwFid: number;
   private sealed = false;
   /** Rules evaluated in full so far (after routing and the literal prefilter). */
   evaluated = 0;
@@ -123,6 +128,7 @@ export class SigmaEngine {
     };
     this.ctx = new EventContext(this.fields);
     this.eidFids = new Set([this.fields.id('EventID')]);
+    this.kwFid = this.fields.id('\u0000keywords');
     if (sources.length) this.addRules(sources);
   }
 
@@ -257,7 +263,7 @@ export class SigmaEngine {
     try {
       const env = this.env();
       const hintRoot = compileDetection(o.detection, env);
-      const hintLits = requiredLiterals(hintRoot, this.eidFids);
+      const hintLits = requiredLiterals(hintRoot, this.eidFids, this.kwFid);
       if (hintLits) for (const l of hintLits.flat()) this.cls.add(l.lit);
       const rule: CompiledRule = {
         meta: d.meta,
@@ -290,7 +296,7 @@ export class SigmaEngine {
           if (detEids !== null)
             eids = eids === null ? detEids : new Set([...eids].filter((x) => detEids.has(x)));
           if (eids !== null && eids.size === 0) continue; // route can never match this detection
-          const lits = requiredLiterals(root, this.eidFids);
+          const lits = requiredLiterals(root, this.eidFids, this.kwFid);
           rule.variants.push({ rule, root, channels: r.channels, eventIds: eids, lits });
         }
       }
@@ -515,7 +521,15 @@ export class SigmaEngine {
         pstamp: new Int32Array(np),
       });
     }
-    return { always, filtered, cand: new Int32Array(filtered.length * 2), single, scanners };
+    return {
+      always,
+      filtered,
+      cand: new Int32Array(filtered.length * 2),
+      single,
+      queue: new Int32Array(filtered.length),
+      queued: 0,
+      scanners,
+    };
   }
 
   private seal(): void {
@@ -600,42 +614,54 @@ export class SigmaEngine {
 
   // ---- evaluation ---------------------------------------------------------------------------------
 
-  private scan(sc: Scanner, text: string, ep: number, cand: Int32Array): void {
+  private scan(sc: Scanner, text: string, ep: number, b: Bucket): void {
     const ac = sc.ac;
     const delta = ac.delta;
     const k = ac.k;
+    const outFrom = ac.outFrom;
     const map = this.cls.map;
     const fold = this.cls.fold;
-    const outStart = ac.outStart;
-    const outList = ac.outList;
-    const patStart = sc.patStart;
-    const patRules = sc.patRules;
-    const patLen = sc.patLen;
-    const pstamp = sc.pstamp;
     const last = text.length - 1;
     let s = 0;
     for (let i = 0; i <= last; i++) {
       const code = text.charCodeAt(i);
       const c = map[code]!;
       s = c !== SPARSE ? delta[s * k + c]! : ac.step(s, fold[code]!);
-      const a = outStart[s]!;
-      const b = outStart[s + 1]!;
-      for (let j = a; j < b; j++) {
-        const pid = outList[j]!;
-        const base = pid * 4;
-        if (pstamp[pid] !== ep) {
-          pstamp[pid] = ep;
-          for (let q = patStart[base]!; q < patStart[base + 1]!; q++) cand[patRules[q]!] = ep;
-        }
-        const atStart = i + 1 === patLen[pid]!;
-        if (atStart) for (let q = patStart[base + 1]!; q < patStart[base + 2]!; q++) cand[patRules[q]!] = ep;
-        if (i === last) {
-          for (let q = patStart[base + 2]!; q < patStart[base + 3]!; q++) cand[patRules[q]!] = ep;
-          if (atStart)
-            for (let q = patStart[base + 3]!; q < patStart[base + 4]!; q++) cand[patRules[q]!] = ep;
-        }
+      if (s >= outFrom) this.hit(sc, s - outFrom, i, last, ep, b);
+    }
+  }
+
+  /** Patterns ending at position i of the scanned value: mark the rules whose requirement they meet. */
+  private hit(sc: Scanner, o: number, i: number, last: number, ep: number, b: Bucket): void {
+    const ac = sc.ac;
+    const outList = ac.outList;
+    const patStart = sc.patStart;
+    const patRules = sc.patRules;
+    for (let j = ac.outStart[o]!; j < ac.outStart[o + 1]!; j++) {
+      const pid = outList[j]!;
+      const base = pid * 4;
+      if (sc.pstamp[pid] !== ep) {
+        sc.pstamp[pid] = ep;
+        for (let q = patStart[base]!; q < patStart[base + 1]!; q++) this.mark(b, patRules[q]!, ep);
+      }
+      const atStart = i + 1 === sc.patLen[pid]!;
+      if (atStart)
+        for (let q = patStart[base + 1]!; q < patStart[base + 2]!; q++) this.mark(b, patRules[q]!, ep);
+      if (i === last) {
+        for (let q = patStart[base + 2]!; q < patStart[base + 3]!; q++) this.mark(b, patRules[q]!, ep);
+        if (atStart)
+          for (let q = patStart[base + 3]!; q < patStart[base + 4]!; q++) this.mark(b, patRules[q]!, ep);
       }
     }
+  }
+
+  /** Requirement set `code & 1` of rule `code >> 1` is met; queue the rule once all its sets are. */
+  private mark(b: Bucket, code: number, ep: number): void {
+    const cand = b.cand;
+    if (cand[code] === ep) return;
+    cand[code] = ep;
+    const ri = code >> 1;
+    if (b.single[ri] === 1 || cand[code ^ 1] === ep) b.queue[b.queued++] = ri;
   }
 
   /**
@@ -655,26 +681,34 @@ export class SigmaEngine {
     else bucket = this.unrouted();
     if (bucket === undefined) return EMPTY;
     const ep = ctx.currentEpoch;
-    const cand = bucket.cand;
     const scanners = bucket.scanners;
+    bucket.queued = 0;
     for (let i = 0; i < scanners.length; i++) {
       const sc = scanners[i]!;
+      if (sc.fid === this.kwFid) {
+        const ks = ctx.keywords();
+        for (let j = 0; j < ks.length; j++) this.scan(sc, ks[j]!, ep, bucket);
+        continue;
+      }
       const v = ctx.raw(sc.fid);
       if (v === undefined || v === null) continue;
       if (Array.isArray(v)) {
         for (const el of v)
-          if (typeof el === 'string' || typeof el === 'number') this.scan(sc, String(el), ep, cand);
+          if (typeof el === 'string' || typeof el === 'number') this.scan(sc, String(el), ep, bucket);
       } else {
         const s = ctx.str(sc.fid);
-        if (s !== undefined) this.scan(sc, s, ep, cand);
+        if (s !== undefined) this.scan(sc, s, ep, bucket);
       }
     }
     let out: SigmaMatch[] | undefined;
     const filtered = bucket.filtered;
-    const single = bucket.single;
-    for (let i = 0; i < filtered.length; i++) {
-      if (cand[i << 1] !== ep || (single[i] === 0 && cand[(i << 1) | 1] !== ep)) continue;
-      const v = filtered[i]!;
+    const queue = bucket.queue;
+    const n = bucket.queued;
+    bucket.queued = 0;
+    // Rule order within a bucket is the load order; sort the (short) candidate list to keep it.
+    if (n > 1) queue.subarray(0, n).sort();
+    for (let i = 0; i < n; i++) {
+      const v = filtered[queue[i]!]!;
       this.evaluated++;
       if (v.root.ev(ctx)) out = this.onMatch(v, event, options, out);
     }

@@ -25,7 +25,29 @@ const UNSUPPORTED: Array<[RegExp, string]> = [
   [/\(\?>/, 'atomic group'],
 ];
 
+// `.{N,}` (a minimum line length) compiles to N NFA states in RE2; a direct scan is exact and cheap.
+const MIN_RUN = /^\^?\.\{(\d+),\}$/;
+
+function minRun(n: number, dotAll: boolean, source: string): LinearRegex {
+  return {
+    source,
+    test(input: string): boolean {
+      if (dotAll) return input.length >= n;
+      let run = 0;
+      for (let i = 0; i < input.length; i++) {
+        const c = input.charCodeAt(i);
+        // Without s, '.' does not match a newline.
+        if (c === 10) run = 0;
+        else if (++run >= n) return true;
+      }
+      return n === 0;
+    },
+  };
+}
+
 export function compileRegex(pattern: string, flags: RegexFlags = {}): LinearRegex {
+  const mr = MIN_RUN.exec(pattern);
+  if (mr && !flags.m) return minRun(Number(mr[1]), Boolean(flags.s), pattern);
   let f = 0;
   if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) f |= RE2JS.MULTILINE;
@@ -126,5 +148,6 @@ export function regexLiteral(pattern: string): string | undefined {
     run += lit;
   }
   flush();
-  return best.length >= 3 ? best.toLowerCase() : undefined;
+  // Short literals are kept when they hold a character that is rare in log text (` $ { % …).
+  return best.length >= 3 || /[^a-z0-9 .\\/:_"'-]/i.test(best) ? best.toLowerCase() || undefined : undefined;
 }

@@ -193,13 +193,22 @@ export function stringTest(toks: Tok[], cased: boolean): Test {
 
 class RegexTest extends Test {
   private readonly lit: string | undefined;
+  // Log values repeat a lot (the same command lines, paths, user agents): remember recent answers.
+  private readonly memo = new Map<string, boolean>();
   constructor(readonly re: LinearRegex) {
     super();
     this.cased = true; // the regex decides case handling (flag i or (?i))
     this.lit = regexLiteral(re.source);
   }
   test(s: string): boolean {
-    return this.re.test(s);
+    const m = this.memo.get(s);
+    if (m !== undefined) return m;
+    const r = this.re.test(s);
+    if (s.length <= 4096) {
+      if (this.memo.size >= 256) this.memo.clear();
+      this.memo.set(s, r);
+    }
+    return r;
   }
   override literal(): string | undefined {
     return this.lit;

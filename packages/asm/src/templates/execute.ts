@@ -738,7 +738,20 @@ class Run {
   async runNetwork(b: NetworkBlock): Promise<boolean> {
     let matched = false;
     for (const combo of loadPayloads(b.payloads, this.budget.max + 1)) {
-      for (const hostSpec of b.hosts) {
+      // A template port list (port: 6379,6380) means each port, unless the target names its own port.
+      const targetPort = this.target.explicitPort && ![80, 443].includes(this.target.port);
+      const tplPorts =
+        b.port && !targetPort
+          ? b.port
+              .split(',')
+              .map((x) => Number(x.trim()))
+              .filter((x) => Number.isInteger(x) && x > 0 && x < 65536)
+              .slice(0, 16)
+          : [];
+      const pairs = b.hosts.flatMap((h) =>
+        tplPorts.length > 0 ? tplPorts.map((p) => [h, p] as const) : [[h, NaN] as const],
+      );
+      for (const [hostSpec, templatePort] of pairs) {
         if (!this.budget.take()) return matched;
         this.result.requests++;
         const vars = this.scope(combo);
@@ -751,10 +764,9 @@ class Run {
           continue;
         }
         const host = m[1] ?? m[2]!;
-        const templatePort = b.port ? Number(b.port.split(',')[0]!.trim()) : NaN;
         const port = m[3]
           ? Number(m[3])
-          : this.target.explicitPort && ![80, 443].includes(this.target.port)
+          : targetPort
             ? this.target.port
             : Number.isFinite(templatePort)
               ? templatePort

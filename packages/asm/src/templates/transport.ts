@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { PeerCertificate, SecureVersion, TLSSocket } from 'node:tls';
 import { createSocket } from 'node:dgram';
+import { getServers } from 'node:dns';
 import { ScopeRefusedError } from './errors.js';
 
 /** A scope decision: a boolean, or the guard's decision object (its pinned addresses are used to connect). */
@@ -128,6 +129,12 @@ function tlsDetails(s: TLSSocket): TlsDetails {
   };
 }
 
+/** "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353" (node:dns getServers formats). */
+function parseServer(v: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? /^([\d.]+)(?::(\d+))?$/.exec(v);
+  return m ? { host: m[1]!, port: m[2] ? Number(m[2]) : 53 } : { host: v, port: 53 };
+}
+
 /** Plain Node sockets. Use only wrapped by scopedTransport (runTemplate does that itself). */
 export function nodeTransport(opts: { dnsServer?: { host: string; port: number } } = {}): CheckTransport {
   return {
@@ -170,7 +177,9 @@ export function nodeTransport(opts: { dnsServer?: { host: string; port: number }
       });
     },
     dns(q) {
-      const server = opts.dnsServer;
+      // Default: the system's first configured resolver.
+      const sys = getServers()[0];
+      const server = opts.dnsServer ?? (sys ? parseServer(sys) : undefined);
       if (!server) return Promise.reject(new Error('no DNS server configured for dns templates'));
       return new Promise((resolve, reject) => {
         const sock = createSocket(server.host.includes(':') ? 'udp6' : 'udp4');

@@ -562,6 +562,32 @@ describe('network template', () => {
   });
   after(() => srv.close());
 
+  it('a template port list is tried port by port when the target names no port', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const tmp = createTcpServer();
+      tmp.listen(0, '127.0.0.1', () => {
+        const p = (tmp.address() as AddressInfo).port;
+        tmp.close(() => resolve(p));
+      });
+    });
+    const t = inline(`
+id: ports
+info: { name: p, severity: info }
+tcp:
+  - inputs:
+      - data: "INFO\\r\\n"
+    host: ["{{Hostname}}"]
+    port: ${closed},${port}
+    matchers:
+      - type: word
+        words: ["redis_version"]
+`);
+    const r = await runTemplate(t, '127.0.0.1', { ...opts(), timeoutMs: 800 });
+    assert.equal(r.matched, true, JSON.stringify(r));
+    assert.equal(r.matches[0]!.matchedAt, `127.0.0.1:${port}`);
+    assert.ok(r.errors.some((e) => /ECONNREFUSED/.test(e)));
+  });
+
   it('unauthenticated redis (network/exposures) matches and extracts', async () => {
     const t = load('network/exposures/exposed-redis.yaml');
     const r = await runTemplate(t, `127.0.0.1:${port}`, { ...opts(), timeoutMs: 800 });

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@mamori/core';
@@ -228,6 +228,8 @@ async function main(): Promise<void> {
     const coldSorted = [...cold].sort((a, b) => a - b);
     const result = {
       machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+      // The machine is shared: the 1-minute load average at the end says how much else was running.
+      loadAverage: +(loadavg()[0] ?? 0).toFixed(1),
       serveCommand: command.label,
       organizationsLoaded: loaded.total,
       prepareMs: prepMs,
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
       const l = result.load;
       process.stdout.write(
         [
-          `bench:api — ${result.machine}`,
+          `bench:api — ${result.machine}, load average ${result.loadAverage} at the end`,
           `server: ${result.serveCommand}`,
           `database: SQLite (embedded default), ${result.organizationsLoaded} organizations loaded (prepare ${prepMs} ms)`,
           `cold start (spawn → first 200 /readyz): median ${result.coldStartMs.median} ms, runs ${result.coldStartMs.runs.join(', ')} ms`,

@@ -177,9 +177,14 @@ const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1,
 
 // ---------- the journey ----------
 
-test('sign-in screen is Japanese, keyboard-reachable, and shows API errors in Japanese', async () => {
+test('sign-in screen is Japanese, keyboard-reachable, and shows API errors in Japanese', async (t) => {
   await page.goto(server.url);
   await heading('ログイン').waitFor();
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    return { dcl: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd) };
+  });
+  t.diagnostic(`first load (cold browser): DOMContentLoaded ${nav.dcl} ms, load ${nav.load} ms`);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ja');
   // The first Tab lands on the skip link.
   await page.keyboard.press('Tab');
@@ -222,7 +227,7 @@ test('first sign-in enrols MFA with a locally rendered QR code and shows recover
   await page.getByRole('button', { name: /コンソールへ進む/ }).click();
 });
 
-test('the organization tree loads children lazily down to a municipality', async () => {
+test('the organization tree loads children lazily down to a municipality', async (t) => {
   await heading('組織').waitFor();
   const tree = page.getByRole('tree');
   const state = tree.getByRole('treeitem', { name: /総務省/ }).first();
@@ -232,9 +237,11 @@ test('the organization tree loads children lazily down to a municipality', async
   const shizuoka = tree.getByRole('treeitem', { name: /静岡県/ });
   await shizuoka.waitFor();
   assert.equal(await tree.getByRole('treeitem', { level: 2 } as never).count(), 47, '47 prefectures');
+  const t0 = Date.now();
   await shizuoka.locator('.tree-row').first().click();
   const numazu = tree.getByRole('treeitem', { name: /沼津市/ });
   await numazu.waitFor();
+  t.diagnostic(`expanding 静岡県 (35 children) until 沼津市 is visible: ${Date.now() - t0} ms`);
   assert.equal(await numazu.getAttribute('aria-level'), '3');
   // Keyboard: the tree is a single tab stop with arrow-key movement.
   await numazu.locator('.tree-row').first().click();

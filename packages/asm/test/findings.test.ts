@@ -127,3 +127,15 @@ test('risk score: saturating, KEV doubles, fixed and false positives do not coun
   );
   assert.equal(riskScore([crit, kev]).counts.critical, 2);
 });
+
+test('a finding on a port the rescan did not probe is not marked fixed', () => {
+  const s1 = applyScan(
+    [],
+    [o('exposed-rdp', '192.0.2.1', 3389), o('exposed-git', '192.0.2.1', 80)],
+    cover('192.0.2.1'),
+    t1,
+  );
+  const s2 = applyScan(s1.findings, [], { hosts: new Set(['192.0.2.1']), ports: new Set([80]) }, t2);
+  assert.equal(s2.findings.find((f) => f.check === 'exposed-rdp')!.status, 'open');
+  assert.equal(s2.findings.find((f) => f.check === 'exposed-git')!.status, 'fixed');
+});

@@ -2,6 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from './lab/lab.js';
 import {
@@ -232,4 +235,65 @@ test('reverse DNS over an owned range asks only for in-scope addresses', async (
   assert.deepEqual(ptr, [{ address: lab.address, names: ['www.lab.test'] }]);
   assert.equal(guard.refusals.length, 3, 'the other three addresses of the /30 were refused, not queried');
   await assert.rejects(reverseDns(client, '10.0.0.0/8', guard.check), /limit/);
+});
+
+test('rescans with --previous: findings carry over, a fix is confirmed only by a rescan, assets diff (runs last: stops Redis)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'asm-prev-'));
+  const cli = (extra: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=development',
+        'packages/cli/src/main.ts',
+        'asm',
+        'scan',
+        lab.address,
+        '--ports',
+        '21,80,6379',
+        '--no-dns',
+        '--no-udp',
+        ...extra,
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 120_000 },
+    );
+  const first = cli(['--json']);
+  writeFileSync(join(dir, 'first.json'), first.stdout);
+  const r1 = JSON.parse(first.stdout) as ScanReport;
+  // Redis goes away (the administrator fixed it); the rescan confirms the fix.
+  execFileSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      lab.ns,
+      'redis-cli',
+      '-h',
+      lab.address,
+      '-p',
+      String(lab.ports.redis),
+      'shutdown',
+      'nosave',
+    ],
+    { stdio: 'ignore' },
+  );
+  const second = cli(['--json', '--previous', join(dir, 'first.json')]);
+  const r2 = JSON.parse(second.stdout) as ScanReport;
+  assert.equal(r2.comparison!.findings.new, 0);
+  assert.ok(r2.comparison!.findings.resolved >= 2, 'unauthenticated-redis and exposed-database resolved');
+  assert.ok(r2.comparison!.resolved.some((f) => f.check === 'unauthenticated-redis'));
+  assert.equal(r2.findings.find((f) => f.check === 'unauthenticated-redis')!.status, 'fixed');
+  const ftp1 = r1.findings.find((f) => f.check === 'anonymous-ftp')!;
+  const ftp2 = r2.findings.find((f) => f.check === 'anonymous-ftp')!;
+  assert.equal(ftp2.firstSeen, ftp1.firstSeen);
+  assert.equal(ftp2.status, 'open');
+  assert.deepEqual(
+    r2.comparison!.assets.vanished.map((a) => a.key),
+    [`${lab.address}:6379/tcp`],
+  );
+  writeFileSync(join(dir, 'second.json'), second.stdout);
+  const text = cli(['--previous', join(dir, 'second.json')]);
+  assert.match(text.stdout, /前回の診断との比較/);
+  assert.doesNotMatch(text.stdout, /Redisが認証なしで接続できます/);
 });

@@ -55,6 +55,27 @@ export function severityFromCvss(cvss: number, kev = false): Severity {
   return severityRank(raised) < severityRank('high') ? 'high' : raised;
 }
 
+const OBSERVATION_FIELDS = [
+  'check',
+  'host',
+  'port',
+  'transport',
+  'detail',
+  'title',
+  'evidence',
+  'cvss',
+  'kev',
+  'cves',
+  'remediation',
+] as const;
+
+/** Only what a scan observes: lifecycle fields of a Finding passed in as an observation are ignored. */
+function observationOf(o: Observation): Observation {
+  const out: Record<string, unknown> = {};
+  for (const k of OBSERVATION_FIELDS) if (o[k] !== undefined) out[k] = o[k];
+  return out as unknown as Observation;
+}
+
 export function newFinding(o: Observation, now: Date): Finding {
   const t = now.toISOString();
   return {
@@ -103,6 +124,8 @@ export interface ScanCoverage {
   hosts: Set<string>;
   /** Checks that ran; findings of other checks are left as they are. Omit for "all". */
   checks?: Set<string>;
+  /** Ports probed; a finding on a port not probed this time is left as it is. Omit for "all". */
+  ports?: Set<number>;
 }
 
 export interface ScanDiff {
@@ -132,12 +155,18 @@ export function applyScan(
     seen.add(key);
     const prev = byKey.get(key);
     if (!prev) {
-      const f = newFinding(o, now);
+      const f = newFinding(observationOf(o), now);
       byKey.set(key, f);
       diff.new.push(f);
       continue;
     }
-    const f: Finding = { ...prev, ...o, key, severity: severityFromCvss(o.cvss, o.kev), lastSeen: t };
+    const f: Finding = {
+      ...prev,
+      ...observationOf(o),
+      key,
+      severity: severityFromCvss(o.cvss, o.kev),
+      lastSeen: t,
+    };
     if (prev.status === 'fixed') {
       f.status = 'open';
       f.reopenedCount = prev.reopenedCount + 1;
@@ -156,6 +185,7 @@ export function applyScan(
     if (seen.has(key) || f.status === 'fixed') continue;
     if (!coverage.hosts.has(f.host.toLowerCase())) continue;
     if (coverage.checks && !coverage.checks.has(f.check)) continue;
+    if (coverage.ports && f.port !== undefined && !coverage.ports.has(f.port)) continue;
     const fixed: Finding = { ...f, status: 'fixed', fixedAt: t };
     delete fixed.statusReason;
     delete fixed.statusExpiry;

@@ -27,6 +27,12 @@ const T = {
     allowed: '許可（問題）',
     denied: '拒否',
     names: '見つかった名前',
+    compare: '前回の診断との比較',
+    cmpLine: (p: string, n: number, r: number, o: number) =>
+      `前回 ${p} と比べて: 新規 ${n} 件・解消（修正を確認） ${r} 件・再発 ${o} 件`,
+    fixed: '修正を確認した指摘',
+    assetsLine: (a: number, c: number, v: number) =>
+      `資産: 新たに見つかった ${a} 件・変化した ${c} 件・見えなくなった ${v} 件`,
     note: '※ 指摘は外部から観測できた事実に基づきます。修正後に再診断すると「修正済み」になります。',
     ports_n: (n: number) => `${n} ポート`,
     none_open: '外部から接続できるサービスはありませんでした。',
@@ -51,6 +57,11 @@ const T = {
     allowed: 'ALLOWED (problem)',
     denied: 'refused',
     names: 'Names found',
+    compare: 'Compared with the previous scan',
+    cmpLine: (p: string, n: number, r: number, o: number) =>
+      `Since ${p}: ${n} new, ${r} resolved (fix confirmed), ${o} reopened`,
+    fixed: 'Fixes confirmed',
+    assetsLine: (a: number, c: number, v: number) => `Assets: ${a} new, ${c} changed, ${v} vanished`,
     note: 'Findings are facts observed from outside. After a fix, a rescan marks them fixed.',
     ports_n: (n: number) => `${n} ports`,
     none_open: 'No service was reachable.',
@@ -96,17 +107,34 @@ export function renderTextReport(r: ScanReport, lang: Lang = 'ja'): string {
     .map(([s, n]) => `${severityLabels[s as keyof typeof severityLabels][lang]} ${n}`)
     .join(' / ');
   out.push(`${t.risk}: ${r.risk.score}  (${counts})`, '');
+  if (r.comparison) {
+    const c = r.comparison;
+    out.push(
+      `■ ${t.compare}`,
+      t.cmpLine(c.previousAt, c.findings.new, c.findings.resolved, c.findings.reopened),
+    );
+    for (const f of c.resolved)
+      out.push(`  ✓ ${t.fixed}: ${f.title} — ${f.host}${f.port ? `:${f.port}` : ''}`);
+    out.push(t.assetsLine(c.assets.added.length, c.assets.changed.length, c.assets.vanished.length));
+    for (const a of c.assets.added) out.push(`  + ${a.key} ${a.fingerprint}`);
+    for (const ch of c.assets.changed)
+      out.push(`  ~ ${ch.after.key} ${ch.before.fingerprint} → ${ch.after.fingerprint}`);
+    for (const v of c.assets.vanished) out.push(`  - ${v.key} ${v.fingerprint}`);
+    out.push('');
+  }
   out.push(`■ ${t.findings}`);
-  if (r.findings.length === 0) out.push(`  ${t.none}`);
+  if (!r.findings.some((f) => f.status !== 'fixed' && f.status !== 'false_positive')) out.push(`  ${t.none}`);
   catalog ??= loadChecks();
-  r.findings.forEach((f, i) => {
-    const title = catalog!.get(f.check)?.title[lang] ?? f.title;
-    const where = `${f.host}${f.port ? `:${f.port}/${f.transport ?? 'tcp'}` : ''}${f.detail && !f.detail.includes(f.host) ? ` (${f.detail})` : ''}`;
-    out.push(`${i + 1}. [${severityLabels[f.severity][lang]}] ${title}${f.kev ? ' [KEV]' : ''}`);
-    out.push(`   ${t.target}: ${where}`);
-    out.push(`   ${t.evidence}: ${f.evidence}`);
-    if (f.remediation) out.push(`   ${t.action}: ${f.remediation[lang]}`);
-  });
+  r.findings
+    .filter((f) => f.status !== 'fixed' && f.status !== 'false_positive')
+    .forEach((f, i) => {
+      const title = catalog!.get(f.check)?.title[lang] ?? f.title;
+      const where = `${f.host}${f.port ? `:${f.port}/${f.transport ?? 'tcp'}` : ''}${f.detail && !f.detail.includes(f.host) ? ` (${f.detail})` : ''}`;
+      out.push(`${i + 1}. [${severityLabels[f.severity][lang]}] ${title}${f.kev ? ' [KEV]' : ''}`);
+      out.push(`   ${t.target}: ${where}`);
+      out.push(`   ${t.evidence}: ${f.evidence}`);
+      if (f.remediation) out.push(`   ${t.action}: ${f.remediation[lang]}`);
+    });
   out.push('', `■ ${t.services}`);
   if (r.services.length === 0) out.push(`  ${t.none_open}`);
   else

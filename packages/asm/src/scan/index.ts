@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './scan.js';
+export * from './compare.js';

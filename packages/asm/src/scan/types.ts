@@ -4,6 +4,7 @@ import type { HttpInfo } from '../fingerprint/http-analysis.js';
 import type { TlsInfo } from '../fingerprint/tls-analysis.js';
 import type { Finding } from '../findings/model.js';
 import type { Refusal } from '../scope/types.js';
+import type { ScanComparison } from './compare.js';
 
 export interface ServiceRecord {
   /** The name the service was reached by, or its address. */
@@ -52,4 +53,6 @@ export interface ScanReport {
   findings: Finding[];
   risk: { score: number; counts: Record<string, number> };
   timings: Record<string, number>;
+  /** Present when the scan was compared with a previous report. */
+  comparison?: ScanComparison;
 }

@@ -13,6 +13,8 @@ import {
   scanTargets,
   vulndbDataDir,
   compileTemplate,
+  compareWithPrevious,
+  type ScanReport,
   listTemplateFiles,
   type CompiledTemplate,
   type VulnLookup,
@@ -89,6 +91,10 @@ export function register(program: Command): void {
       '--templates <paths...>',
       'also run these nuclei-format templates (files or folders) against every web service',
     )
+    .option(
+      '--previous <report.json>',
+      'a previous --json report: carry findings over (fixed only when confirmed), show new/resolved/reopened and asset changes',
+    )
     .option('--vulndb <dir>', 'vulnerability database directory (default: the bundled one)')
     .option('--timeout <ms>', 'connection timeout', (v) => Number(v), 1500)
     .option('--rate <n>', 'new connections per second (default: adaptive, unlimited)', (v) => Number(v))
@@ -104,6 +110,7 @@ export function register(program: Command): void {
           dns: boolean;
           tech?: string;
           templates?: string[];
+          previous?: string;
           vulndb?: string;
           timeout: number;
           rate?: number;
@@ -134,7 +141,20 @@ export function register(program: Command): void {
         const lookup = vulnLookupFrom(o.vulndb);
         if (lookup) opts.vulnLookup = lookup;
         if (!o.json) opts.onProgress = (m) => process.stderr.write(`mamori: ${m}\n`);
-        const report = await scanTargets(targets, opts);
+        let previous: ScanReport | undefined;
+        if (o.previous) {
+          try {
+            previous = JSON.parse(readFileSync(o.previous, 'utf8')) as ScanReport;
+            if (!Array.isArray(previous.findings) || !Array.isArray(previous.services))
+              throw new Error('not a mamori asm scan --json report');
+          } catch (err) {
+            throw Object.assign(new Error(`--previous ${o.previous}: ${(err as Error).message}`), {
+              exitCode: exitCodes.input,
+            });
+          }
+        }
+        const fresh = await scanTargets(targets, opts);
+        const report = previous ? compareWithPrevious(previous, fresh).report : fresh;
         for (const r of report.refused)
           process.stderr.write(`mamori: refused ${r.target}${r.port ? `:${r.port}` : ''}: ${r.reason}\n`);
         if (report.hosts.length === 0) {
@@ -147,7 +167,9 @@ export function register(program: Command): void {
             ? `${JSON.stringify({ ...report, findings: report.findings.map((f) => ({ ...f, port: f.port ?? null })) }, null, 2)}\n`
             : renderTextReport(report, o.lang),
         );
-        process.exitCode = report.findings.length > 0 ? exitCodes.found : exitCodes.ok;
+        process.exitCode = report.findings.some((f) => f.status !== 'fixed' && f.status !== 'false_positive')
+          ? exitCodes.found
+          : exitCodes.ok;
       },
     );
 }

@@ -17,7 +17,8 @@ export function makeEvent(input: ParseInput, draft: Draft): NormalizedEvent {
     if (time === undefined) {
       // No time in the line or its envelope: the receipt time stands in, and the event says so.
       time = new Date(input.options.nowMs).toISOString();
-      fields = { ...fields, timeSource: 'received' };
+      fields = fields ?? {};
+      fields.timeSource = 'received';
     }
   }
   const ev: NormalizedEvent = {
@@ -31,7 +32,10 @@ export function makeEvent(input: ParseInput, draft: Draft): NormalizedEvent {
     raw: input.raw,
   };
   let device = draft.device;
-  if (env?.host && !device?.name) device = { ...device, name: env.host };
+  if (env?.host && !device?.name) {
+    if (device) device.name = env.host;
+    else device = { name: env.host };
+  }
   if (device) ev.device = device;
   if (draft.src) ev.src = draft.src;
   if (draft.dst) ev.dst = draft.dst;

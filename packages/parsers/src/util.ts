@@ -64,10 +64,26 @@ export function civilToMs(
   return Date.UTC(year, month0, day, h, m, s, ms) - offsetMinutes * 60000;
 }
 
+// Consecutive log lines mostly share their second: keep the formatted second and append the milliseconds
+// (Date#toISOString was the largest single cost per line).
+let lastSec = NaN;
+let lastPrefix = '';
+
 export function isoFromMs(ms: number): string | undefined {
   if (!Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  const whole = Math.floor(ms);
+  const sec = Math.floor(whole / 1000);
+  if (sec !== lastSec) {
+    const d = new Date(sec * 1000);
+    if (Number.isNaN(d.getTime())) return undefined;
+    const iso = d.toISOString();
+    // Only the common "YYYY-MM-DDTHH:mm:ss.sssZ" shape is cached (not extended years).
+    if (iso.length !== 24) return new Date(whole).toISOString();
+    lastSec = sec;
+    lastPrefix = iso.slice(0, 20);
+  }
+  const r = whole - sec * 1000;
+  return lastPrefix + (r < 10 ? '00' : r < 100 ? '0' : '') + r + 'Z';
 }
 
 /** Zone suffix at s[i..]: "Z", "+09:00", "+0900", "+09"; returns minutes east, or undefined if none/invalid. */

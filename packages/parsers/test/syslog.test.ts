@@ -86,3 +86,18 @@ test('Suricata EVE arriving through syslog is still recognized as JSON', () => {
   assert.equal(e.format, 'suricata-eve');
   assert.equal(e.severity, 'high');
 });
+
+test('ISO formatting of event times (cached per second) is exact', async () => {
+  const { parseLine: p } = await import('@mamori/parsers');
+  for (const ms of [0, 7, 45, 123, 999]) {
+    const e = p(
+      `{"timestamp":"2026-11-25T10:00:00.${String(ms).padStart(3, '0')}Z","event_type":"flow","src_ip":"1.2.3.4","dest_ip":"5.6.7.8"}`,
+    );
+    assert.ok(!isParseError(e));
+    assert.equal(e.time, new Date(Date.UTC(2026, 10, 25, 10, 0, 0, ms)).toISOString());
+  }
+  const before = p(
+    '{"timestamp":"1999-12-31T23:59:59.999Z","event_type":"flow","src_ip":"1.2.3.4","dest_ip":"5.6.7.8"}',
+  );
+  assert.ok(!isParseError(before) && before.time === '1999-12-31T23:59:59.999Z');
+});

@@ -54,6 +54,21 @@ function isKeyChar(c: number): boolean {
   );
 }
 
+/** CEF extension value escapes: \\= \\\\ \\n \\r. */
+function unescapeCef(v: string): string {
+  if (v.indexOf('\\') < 0) return v;
+  let r = '';
+  for (let k = 0; k < v.length; k++) {
+    const c = v[k];
+    if (c === '\\' && k + 1 < v.length) {
+      const nx = v[k + 1];
+      r += nx === 'n' ? '\n' : nx === 'r' ? '\r' : nx!;
+      k++;
+    } else r += c;
+  }
+  return r;
+}
+
 /** Extension "k=v k2=v with spaces k3=…" → map. Linear: each '=' is looked at once, each key walked once. */
 export function parseCefExtension(s: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -61,19 +76,6 @@ export function parseCefExtension(s: string): Map<string, string> {
   let valStart = 0;
   let i = 0;
   const n = s.length;
-  const unescape = (v: string): string => {
-    if (v.indexOf('\\') < 0) return v;
-    let r = '';
-    for (let k = 0; k < v.length; k++) {
-      const c = v[k];
-      if (c === '\\' && k + 1 < v.length) {
-        const nx = v[k + 1];
-        r += nx === 'n' ? '\n' : nx === 'r' ? '\r' : nx!;
-        k++;
-      } else r += c;
-    }
-    return r;
-  };
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === 92) {
@@ -86,14 +88,14 @@ export function parseCefExtension(s: string): Map<string, string> {
       while (k >= valStart && isKeyChar(s.charCodeAt(k))) k--;
       const keyStart = k + 1;
       if (keyStart < i && (keyStart === 0 || s.charCodeAt(keyStart - 1) === 32)) {
-        if (key !== undefined) out.set(key, unescape(s.slice(valStart, Math.max(valStart, keyStart - 1))));
+        if (key !== undefined) out.set(key, unescapeCef(s.slice(valStart, Math.max(valStart, keyStart - 1))));
         key = s.slice(keyStart, i);
         valStart = i + 1;
       }
     }
     i++;
   }
-  if (key !== undefined) out.set(key, unescape(s.slice(valStart).trimEnd()));
+  if (key !== undefined) out.set(key, unescapeCef(s.slice(valStart).trimEnd()));
   return out;
 }
 

@@ -5,9 +5,24 @@ import { makeEvent } from '../event.js';
 import { ParseError } from '../types.js';
 import type { FormatParser } from '../types.js';
 import { epochToMs, parseIsoLike, severityFromWord, toInt, toPort } from '../util.js';
-import { parseKv } from './kv.js';
+import { KvLine } from './kv.js';
 
-function logType(kv: Map<string, string>): string {
+const TEXT_FIELDS = [
+  'service',
+  'srcintf',
+  'dstintf',
+  'policyid',
+  'sessionid',
+  'app',
+  'appcat',
+  'url',
+  'msg',
+  'srccountry',
+  'dstcountry',
+];
+const NUMBER_FIELDS = ['sentbyte', 'rcvdbyte', 'duration'];
+
+function logType(kv: KvLine): string {
   const logid = kv.get('logid');
   if (logid && logid.length >= 4) {
     const t = table.typeCodes[logid.slice(0, 2)];
@@ -17,7 +32,7 @@ function logType(kv: Map<string, string>): string {
   return type === 'utm' ? (kv.get('subtype') ?? 'utm') : type;
 }
 
-function timeOf(kv: Map<string, string>, defaultOffset: number): number {
+function timeOf(kv: KvLine, defaultOffset: number): number {
   const et = kv.get('eventtime');
   if (et && /^\d{9,19}$/.test(et)) return epochToMs(Number(et));
   const date = kv.get('date');
@@ -41,7 +56,7 @@ export const fortigate: FormatParser = {
     );
   },
   parse(input) {
-    const kv = parseKv(input.payload);
+    const kv = new KvLine(input.payload);
     if (!kv.has('logid') || !kv.has('type')) return new ParseError('fortigate', 'missing logid= or type=');
     const time = timeOf(kv, input.options.tzOffsetMinutes);
     if (Number.isNaN(time)) return new ParseError('fortigate', 'no usable eventtime or date/time');
@@ -74,21 +89,11 @@ export const fortigate: FormatParser = {
     if (action) fields.action = action;
     const proto = toInt(kv.get('proto'));
     if (proto !== undefined) fields.protocol = proto;
-    for (const k of [
-      'service',
-      'srcintf',
-      'dstintf',
-      'policyid',
-      'sessionid',
-      'app',
-      'appcat',
-      'url',
-      'msg',
-      'srccountry',
-      'dstcountry',
-    ])
-      if (kv.has(k)) fields[k] = kv.get(k)!.slice(0, 1024);
-    for (const k of ['sentbyte', 'rcvdbyte', 'duration']) {
+    for (const k of TEXT_FIELDS) {
+      const v = kv.get(k);
+      if (v !== undefined) fields[k] = v.length > 1024 ? v.slice(0, 1024) : v;
+    }
+    for (const k of NUMBER_FIELDS) {
       const v = toInt(kv.get(k));
       if (v !== undefined) fields[k] = v;
     }
@@ -145,6 +150,7 @@ export const fortigate: FormatParser = {
     }
     const devname = kv.get('devname');
     const devid = kv.get('devid');
+    if (devid) fields.devid = devid;
     return makeEvent(input, {
       time,
       class: cls,
@@ -167,7 +173,7 @@ export const fortigate: FormatParser = {
       src,
       dst,
       rule: rule && (rule.id || rule.name) ? rule : undefined,
-      fields: devid ? { ...fields, devid } : fields,
+      fields,
     });
   },
 };

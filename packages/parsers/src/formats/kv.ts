@@ -1,59 +1,143 @@
 // Tokenizers shared by key=value formats (FortiGate, netfilter, sudo): linear, no regex.
 
 /**
- * `k1=v1 k2="quoted value" k3=v3`: values may be double-quoted (with \" and \\ escapes inside) or bare (to the
- * next space). Bare words without "=" are returned with value "" (netfilter flags such as DF, SYN).
+ * `k1=v1 k2="quoted value" k3=v3` indexed in one pass without allocating per pair: values may be double-quoted
+ * (with \" and \\ escapes inside) or bare (to the next space or tab). Bare words without "=" are flags (netfilter
+ * DF, SYN) with value "". Keys and values are sliced only when asked for; the first occurrence of a key wins
+ * (netfilter logs LEN twice: IP, then UDP length).
  */
-export function parseKv(
-  s: string,
-  into: Map<string, string> = new Map(),
-  maxPairs = 512,
-): Map<string, string> {
-  const n = s.length;
-  let i = 0;
-  while (i < n && into.size < maxPairs) {
-    while (i < n && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
-    if (i >= n) break;
-    const ks = i;
-    while (i < n) {
+function tabBefore(s: string, from: number, end: number): number {
+  for (let k = from; k < end; k++) if (s.charCodeAt(k) === 9) return k;
+  return end;
+}
+
+// One scratch index shared by all KvLine instances: parsing is synchronous and a KvLine lives only inside one
+// parse() call, so reusing it avoids allocating ~10 KB per line.
+let scratch = new Int32Array(5 * 1024);
+
+export class KvLine {
+  /** Per pair: keyStart, keyEnd, valueStart, valueEnd, flags (1 = quoted with escapes). */
+  private readonly idx: Int32Array;
+  readonly size: number;
+
+  constructor(
+    private readonly s: string,
+    maxPairs = 512,
+  ) {
+    const n = s.length;
+    const want = Math.min(maxPairs, (n >> 1) + 1) * 5;
+    if (scratch.length < want) scratch = new Int32Array(want);
+    const idx = scratch;
+    let count = 0;
+    let i = 0;
+    // Next-occurrence pointers for the native indexOf scans; they only move forward, so the whole pass stays
+    // linear even for hostile lines (no '=' at all, thousands of quotes).
+    const tabs = s.indexOf('\t') >= 0;
+    let nextEq = s.indexOf('=');
+    let nextSp = s.indexOf(' ');
+    let nextBs = s.indexOf('\\');
+    while (i < n && count * 5 < want) {
       const c = s.charCodeAt(i);
-      if (c === 61 /* = */ || c === 32 || c === 9) break;
-      i++;
-    }
-    const key = s.slice(ks, i);
-    if (i >= n || s.charCodeAt(i) !== 61) {
-      if (key.length > 0 && !into.has(key)) into.set(key, '');
-      continue;
-    }
-    i++; // '='
-    let value: string;
-    if (s.charCodeAt(i) === 34 /* " */) {
-      i++;
-      let out = '';
-      let start = i;
-      while (i < n) {
-        const c = s.charCodeAt(i);
-        if (c === 92 /* \ */ && i + 1 < n) {
-          out += s.slice(start, i) + s[i + 1];
-          i += 2;
-          start = i;
+      if (c === 32 || c === 9) {
+        i++;
+        continue;
+      }
+      const ks = i;
+      // End of this word: next space (or tab when the line has tabs).
+      if (nextSp >= 0 && nextSp < i) nextSp = s.indexOf(' ', i);
+      let wordEnd = nextSp < 0 ? n : nextSp;
+      if (tabs) wordEnd = tabBefore(s, i, wordEnd);
+      if (nextEq >= 0 && nextEq < i) nextEq = s.indexOf('=', i);
+      let vs: number;
+      let ve: number;
+      let flags = 0;
+      let ke: number;
+      if (nextEq < 0 || nextEq > wordEnd) {
+        // A bare word: a flag such as DF or SYN.
+        ke = vs = ve = wordEnd;
+        i = wordEnd;
+        if (ke === ks) {
+          i++;
           continue;
         }
-        if (c === 34) break;
-        i++;
+      } else {
+        ke = nextEq;
+        i = nextEq + 1;
+        if (s.charCodeAt(i) === 34 /* " */) {
+          vs = ++i;
+          // Closing quote: the next '"' not escaped by a backslash.
+          for (;;) {
+            const q = s.indexOf('"', i);
+            if (nextBs >= 0 && nextBs < i) nextBs = s.indexOf('\\', i);
+            if (q < 0) {
+              i = n;
+              break;
+            }
+            if (nextBs >= 0 && nextBs < q) {
+              flags = 1;
+              i = nextBs + 2;
+              nextBs = s.indexOf('\\', i);
+              continue;
+            }
+            i = q;
+            break;
+          }
+          ve = i;
+          i++; // past the closing quote
+        } else {
+          vs = i;
+          if (nextSp >= 0 && nextSp < i) nextSp = s.indexOf(' ', i);
+          ve = nextSp < 0 ? n : nextSp;
+          if (tabs) ve = tabBefore(s, i, ve);
+          i = ve;
+        }
       }
-      value = out + s.slice(start, i);
-      i++; // closing quote (or past end)
-    } else {
-      const vs = i;
-      while (i < n && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) i++;
-      value = s.slice(vs, i);
+      const o = count * 5;
+      idx[o] = ks;
+      idx[o + 1] = ke;
+      idx[o + 2] = vs;
+      idx[o + 3] = ve;
+      idx[o + 4] = flags;
+      count++;
     }
-    // First occurrence wins (netfilter logs LEN twice: IP then UDP length).
-    if (!into.has(key)) into.set(key, value);
-    else if (!into.has(key + '#2')) into.set(key + '#2', value);
+    this.idx = idx;
+    this.size = count;
   }
-  return into;
+
+  private find(key: string): number {
+    const idx = this.idx;
+    const s = this.s;
+    const len = key.length;
+    const c0 = key.charCodeAt(0);
+    const end = this.size * 5;
+    outer: for (let p = 0; p < end; p += 5) {
+      const ks = idx[p]!;
+      if (idx[p + 1]! - ks !== len || s.charCodeAt(ks) !== c0) continue;
+      for (let k = 1; k < len; k++) if (s.charCodeAt(ks + k) !== key.charCodeAt(k)) continue outer;
+      return p;
+    }
+    return -1;
+  }
+
+  has(key: string): boolean {
+    return this.find(key) >= 0;
+  }
+
+  get(key: string): string | undefined {
+    const p = this.find(key);
+    if (p < 0) return undefined;
+    const v = this.s.slice(this.idx[p + 2], this.idx[p + 3]);
+    if (this.idx[p + 4] === 0) return v;
+    let out = '';
+    for (let k = 0; k < v.length; k++) {
+      const c = v[k];
+      if (c === '\\' && k + 1 < v.length) {
+        out += v[k + 1];
+        k++;
+      } else out += c;
+    }
+    return out;
+  }
 }
 
 /** Reads "<…>" after `marker` in s (postfix from=<…>, to=<…>). */

@@ -6,7 +6,7 @@ import { makeEvent } from '../event.js';
 import { ParseError } from '../types.js';
 import type { FormatParser } from '../types.js';
 import { epochToMs, parseIsoLike, str, toInt, toPort } from '../util.js';
-import { parseKv } from './kv.js';
+import { KvLine } from './kv.js';
 
 function kernelBody(p: string): { uptime?: string; text: string } {
   // dmesg / kern.log: "[ 1554.964030] MAMORI-DROP: IN=…"
@@ -33,7 +33,7 @@ export const netfilterLog: FormatParser = {
     const at = text.indexOf('IN=');
     if (at < 0) return new ParseError('netfilter', 'no IN= field');
     const prefix = text.slice(0, at).trim();
-    const kv = parseKv(text.slice(at), new Map(), 64);
+    const kv = new KvLine(text.slice(at), 64);
     const srcIp = kv.get('SRC');
     const dstIp = kv.get('DST');
     if (!srcIp || !dstIp) return new ParseError('netfilter', 'missing SRC= or DST=');

@@ -50,6 +50,15 @@ export function splitCsv(s: string, max = 200): string[] {
 
 const TYPES = new Set(['TRAFFIC', 'THREAT', 'URL']);
 
+/** Field name → position, per log type, built once from the published orders. */
+function positions(names: string[]): Map<string, number> {
+  return new Map(names.map((n, i) => [n, i]));
+}
+const POS = {
+  TRAFFIC: positions([...panosFields.common, ...panosFields.TRAFFIC]),
+  THREAT: positions([...panosFields.common, ...panosFields.THREAT]),
+};
+
 function typeAt(p: string): string | undefined {
   // Fields 0..3: FUTURE_USE, Receive Time, Serial, Type — the first three never contain commas.
   let i = 0;
@@ -83,11 +92,11 @@ export const panos: FormatParser = {
     const type = f[3];
     if (!type || !TYPES.has(type))
       return new ParseError('panos', `unsupported log type "${(type ?? '').slice(0, 20)}"`);
-    const names = [...panosFields.common, ...(type === 'TRAFFIC' ? panosFields.TRAFFIC : panosFields.THREAT)];
+    const pos = type === 'TRAFFIC' ? POS.TRAFFIC : POS.THREAT;
     if (f.length < 31) return new ParseError('panos', `too few fields (${f.length}, need at least 31)`);
     const get = (name: string): string | undefined => {
-      const idx = names.indexOf(name);
-      const v = idx >= 0 ? f[idx] : undefined;
+      const idx = pos.get(name);
+      const v = idx !== undefined ? f[idx] : undefined;
       return v === undefined || v === '' ? undefined : v;
     };
     const ts = get('generated_time') ?? get('receive_time');

@@ -43,9 +43,21 @@ function cmpToken(a: Token, b: Token): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Range bounds repeat across lookups: keep their token lists.
+const tokenCache = new Map<string, Token[]>();
+function cachedTokens(v: string): Token[] {
+  let t = tokenCache.get(v);
+  if (!t) {
+    if (tokenCache.size > 100_000) tokenCache.clear();
+    t = tokens(normalize(v));
+    tokenCache.set(v, t);
+  }
+  return t;
+}
+
 function compareGeneric(a: string, b: string): number {
-  const ta = tokens(normalize(a));
-  const tb = tokens(normalize(b));
+  const ta = cachedTokens(a);
+  const tb = cachedTokens(b);
   const n = Math.max(ta.length, tb.length);
   for (let i = 0; i < n; i++) {
     const x = ta[i];

@@ -44,6 +44,7 @@ before(async () => {
     ports: 'top1000',
     resolver: { host: lab.address, port: lab.ports.dns },
     templates: [compileTemplate(labTemplate, 'lab-git-config.yaml').template!],
+    passiveNames: ['legacy.lab.test', 'www.unrelated.example'],
   });
 });
 
@@ -149,6 +150,9 @@ test('reports each problem the lab carries, and not the ones it does not', () =>
     );
   assert.ok(d.discoveredNames.includes('old.lab.test'));
   assert.ok(d.discoveredNames.includes('portal.lab.test'));
+  assert.ok(d.discoveredNames.includes('legacy.lab.test'), 'passive-DNS lead listed under its zone');
+  assert.ok(!d.discoveredNames.includes('www.unrelated.example'));
+  assert.ok(!report.services.some((sv) => sv.host === 'legacy.lab.test'), 'leads are not scanned');
 });
 
 test('refuses the name that resolves outside the named targets, and logs it', () => {

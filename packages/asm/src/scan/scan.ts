@@ -13,7 +13,8 @@ import {
   isOpenResolver,
   mailAuth,
 } from '../discovery/dns-discovery.js';
-import { namesFromSans } from '../discovery/passive.js';
+import { namesFromSans, namesUnder } from '../discovery/passive.js';
+import { getServers } from 'node:dns';
 import { analyzeHttp, httpGet } from '../fingerprint/http-analysis.js';
 import { loadWebMarkers, type WebMarker } from '../fingerprint/markers.js';
 import { loadTcpProbes, type TcpProbe } from '../fingerprint/probes.js';
@@ -52,6 +53,8 @@ export interface ScanOptions {
   techPath?: string;
   wordlist?: string[];
   vulnLookup?: VulnLookup;
+  /** Names from certificate-transparency or passive-DNS exports: leads listed under their zone, never scanned unless named. */
+  passiveNames?: string[];
   /** Compiled nuclei-format templates to run against every web service (through the same scope gate). */
   templates?: CompiledTemplate[];
   timeoutMs?: number;
@@ -70,6 +73,14 @@ export function loadWordlist(path = defaultWordlist): string[] {
     .split('\n')
     .map((l) => l.replace(/#.*/, '').trim())
     .filter(Boolean);
+}
+
+function systemDnsClient(): DnsClient | null {
+  const first = getServers()[0];
+  if (!first) return null;
+  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(first);
+  if (!m || !isIP(m[1]!)) return null;
+  return new DnsClient({ server: { host: m[1]!, port: m[2] ? Number(m[2]) : 53 } });
 }
 
 async function systemResolve(name: string): Promise<string[]> {
@@ -101,8 +112,11 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
     t0 = t;
   };
   const progress = opts.onProgress ?? (() => {});
+  // Name resolution for the scope gate: the given resolver, else the system's. DNS discovery needs a server it
+  // can query directly, so without --resolver it uses the first system name server.
   const client = opts.resolver ? new DnsClient({ server: opts.resolver }) : null;
   const resolve = client ? (n: string) => client.resolveAddresses(n) : systemResolve;
+  const discoveryClient = client ?? systemDnsClient();
   const guard = opts.guard ?? new ScopeGuard({ orgs: [adhocScope(targets)], resolve, ignoreWindows: true });
   const ports = parsePortSpec(opts.ports ?? 'top1000');
   const catalog: Map<string, CheckDef> = loadChecks();
@@ -293,7 +307,8 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
 
   // 4. DNS for named targets (and open resolvers on any address answering DNS over UDP).
   const domains: DomainReport[] = [];
-  if (opts.dns !== false && client) {
+  if (opts.dns !== false && discoveryClient) {
+    const client = discoveryClient;
     const words = opts.wordlist ?? loadWordlist();
     const sanNames = namesFromSans(services.flatMap((s) => s.tlsInfo?.cert?.sans ?? []));
     const zones = new Map<string, string>();
@@ -318,6 +333,7 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
         ...transferred.map((r) => r.name.toLowerCase()),
         ...en.found.map((f) => f.name),
         ...sanNames.filter((s) => s.endsWith(zone)),
+        ...namesUnder(opts.passiveNames ?? [], zone),
       ]);
       const mail = await mailAuth(client, zone);
       domains.push({

@@ -13,6 +13,7 @@ import {
   scanTargets,
   vulndbDataDir,
   compileTemplate,
+  importPassiveFile,
   compareWithPrevious,
   type ScanReport,
   listTemplateFiles,
@@ -111,6 +112,7 @@ export function register(program: Command): void {
           tech?: string;
           templates?: string[];
           previous?: string;
+          passive?: string[];
           vulndb?: string;
           timeout: number;
           rate?: number;
@@ -136,6 +138,15 @@ export function register(program: Command): void {
         if (resolver) opts.resolver = resolver;
         if (guard) opts.guard = guard;
         if (o.tech) opts.techPath = o.tech;
+        if (o.passive) {
+          try {
+            opts.passiveNames = o.passive.flatMap((f) => importPassiveFile(f).names);
+          } catch (err) {
+            throw Object.assign(new Error(`--passive: ${(err as Error).message}`), {
+              exitCode: exitCodes.input,
+            });
+          }
+        }
         if (o.templates) opts.templates = compileAll(o.templates, !o.json);
         if (o.rate) opts.ratePerSecond = o.rate;
         const lookup = vulnLookupFrom(o.vulndb);

@@ -1,5 +1,5 @@
 // Application root: session bootstrap, locale, and the route → screen table.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api/client.js';
 import type { Locale, Me } from './api/types.js';
 import { Layout, PageHeader } from './components/Layout.js';
@@ -74,10 +74,13 @@ export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
   const [me, setMe] = useState<Me | null>(null);
   const [phase, setPhase] = useState<'loading' | 'signedOut' | 'app'>('loading');
+  // A language picked on the sign-in page wins over the account's saved one; otherwise the account's applies.
+  const pickedWhileSignedOut = useRef(false);
 
   const setLocale = useCallback(
     (l: Locale) => {
       setLocaleState(l);
+      if (!me) pickedWhileSignedOut.current = true;
       try {
         localStorage.setItem('mamori.locale', l);
       } catch {
@@ -112,6 +115,7 @@ export function App() {
       .get<{ user: Me; csrfToken: string }>('/auth/session')
       .then((s) => {
         setCsrfToken(s.csrfToken);
+        if (s.user.locale) setLocaleState(s.user.locale);
         setMe(s.user);
         setPhase('app');
       })
@@ -119,7 +123,27 @@ export function App() {
     return () => setUnauthorizedHandler(null);
   }, []);
 
+  const adoptAccountLocale = (m: Me) => {
+    if (pickedWhileSignedOut.current) {
+      pickedWhileSignedOut.current = false;
+      if (m.locale !== locale) {
+        api
+          .patch<Me>('/me', { locale })
+          .then((u) => setMe(u))
+          .catch(() => undefined);
+      }
+    } else if (m.locale && m.locale !== locale) {
+      setLocaleState(m.locale);
+      try {
+        localStorage.setItem('mamori.locale', m.locale);
+      } catch {
+        // not persisted
+      }
+    }
+  };
+
   const signedIn = (m: Me) => {
+    adoptAccountLocale(m);
     setMe(m);
     setPhase('app');
     if (window.location.pathname === '/' || window.location.pathname === '/login') {

@@ -466,6 +466,20 @@ test('switching to English translates the console and API errors', async () => {
   await capture('mfa-verify-en');
   await page.getByRole('button', { name: 'Verify' }).click();
   await heading('Organizations').waitFor();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+  // The language is kept on the account: a browser without the local choice starts in Japanese and switches
+  // to the account's English once signed in.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await heading('ログイン').waitFor();
+  await page.getByLabel('ユーザーID').fill('admin');
+  await page.getByLabel('パスワード').fill(adminPassword);
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  await heading('多要素認証').waitFor();
+  await page.getByLabel('確認コード').fill(recoveryCodes[1]!);
+  await page.getByRole('button', { name: '確認する' }).click();
+  await heading('Organizations').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.ok(screens.length >= 14, `screens captured: ${screens.join(', ')}`);
 });

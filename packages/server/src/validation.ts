@@ -25,9 +25,20 @@ const textAjv = makeAjv(true);
 const bodyAjv = makeAjv(false);
 const responseAjv = makeAjv(false);
 
+/**
+ * Request validators, compiled on first use (start-up time matters for `mamori serve`; most routes are not
+ * called in the first second). Fastify reads `.errors` off the function after a failed check.
+ */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= ajv.compile(schema as object);
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] };
+  return validate as unknown as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
 /**

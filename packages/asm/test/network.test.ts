@@ -232,3 +232,39 @@ test('an organization rate limit from the scope paces the scan', async () => {
   // 30 connection attempts at 40/s with a burst of 4: at least ~650 ms.
   assert.ok(ms >= 600, `took ${ms} ms`);
 });
+
+test('congestion control: silence alone does not shrink the window; answers on retry (lost probes) do', async () => {
+  const guard = new ScopeGuard({
+    orgs: [adhocScope(['192.0.2.1'])],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const ports = Array.from({ length: 400 }, (_, i) => i + 1);
+  const silent = await tcpScan(['192.0.2.1'], {
+    check: guard.check,
+    ports,
+    concurrency: { initial: 64, max: 256 },
+    connect: async () => ({ state: 'filtered', rtt: 1 }),
+  });
+  assert.equal(silent.stats.backoffs, 0);
+  assert.equal(silent.stats.finalConcurrency, 64);
+  assert.equal(silent.stats.attempts, 800, 'one retry each');
+  const seen = new Set<number>();
+  const lossy = await tcpScan(['192.0.2.1'], {
+    check: guard.check,
+    ports,
+    concurrency: { initial: 64, max: 256, min: 4 },
+    // Every port drops its first probe and answers the retry.
+    connect: async (_a, port) => {
+      if (!seen.has(port)) {
+        seen.add(port);
+        return { state: 'filtered', rtt: 1 };
+      }
+      return { state: 'closed', rtt: 1 };
+    },
+  });
+  assert.ok(lossy.stats.backoffs > 0);
+  assert.equal(lossy.stats.finalConcurrency, 4);
+  assert.equal(lossy.results.filter((r) => r.state === 'closed').length, 400);
+});

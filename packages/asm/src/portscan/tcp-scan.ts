@@ -28,6 +28,12 @@ export interface TcpScanOptions {
   /** Connection attempts per second across the scan. */
   ratePerSecond?: number;
   onResult?: (r: PortResult) => void;
+  /** Replaces the socket connect (tests of the congestion logic). */
+  connect?: (
+    address: string,
+    port: number,
+    timeoutMs: number,
+  ) => Promise<{ state: PortState | 'local'; rtt: number }>;
 }
 
 export interface TcpScanStats {
@@ -46,7 +52,7 @@ interface HostTiming {
 
 const LOCAL_PRESSURE = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'EAGAIN']);
 
-function connectOnce(
+export function connectOnce(
   address: string,
   port: number,
   timeoutMs: number,
@@ -142,7 +148,7 @@ export async function tcpScan(
       if (bucket) await bucket.take();
       if (opts.stop?.stopped) return;
       stats.attempts++;
-      const r = await connectOnce(task.address, task.port, timeoutFor(task.address));
+      const r = await (opts.connect ?? connectOnce)(task.address, task.port, timeoutFor(task.address));
       if (r.state === 'local') {
         // The local machine ran out of sockets: halve concurrency and try again later.
         limit = Math.max(cMin, Math.floor(limit / 2));
@@ -152,20 +158,20 @@ export async function tcpScan(
         return;
       }
       if (r.state === 'filtered' && task.tries < retries) {
+        // Silence alone is normal (firewalled ports); retry later without treating it as congestion.
         task.tries++;
-        const t = timing.get(task.address)!;
-        // Silence on a host that answers other ports quickly hints at drops or rate limiting: back off.
-        if (t.samples >= 3) {
-          limit = Math.max(cMin, Math.floor(limit * 0.75));
-          stats.backoffs++;
-          windowOk = 0;
-        }
         queue.push(task);
         return;
       }
       if (r.state !== 'filtered') {
         sample(task.address, r.rtt);
-        if (++windowOk >= limit) {
+        if (task.tries > 0) {
+          // A port that was silent answers on retry: the first probe was lost. That is the congestion or
+          // rate-limiting signal: halve the window.
+          limit = Math.max(cMin, Math.floor(limit / 2));
+          stats.backoffs++;
+          windowOk = 0;
+        } else if (++windowOk >= limit) {
           windowOk = 0;
           limit = Math.min(cMax, limit + Math.max(1, Math.floor(limit / 4)));
           stats.maxConcurrencyReached = Math.max(stats.maxConcurrencyReached, limit);

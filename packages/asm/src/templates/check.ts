@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compileTemplate } from './compile.js';
-import type { CompileOptions, CompileResult } from './compile.js';
+import type { CompileOptions, CompileResult, CompiledTemplate } from './compile.js';
 
 export interface CheckReport {
   total: number;
@@ -94,4 +94,47 @@ export function checkTemplates(paths: string[], opts: CompileOptions & { root?: 
     })),
     compileMs,
   };
+}
+
+export interface TemplateSelection {
+  /** Keep templates with at least one of these tags. */
+  tags?: string[];
+  excludeTags?: string[];
+  severities?: string[];
+  ids?: string[];
+  protocols?: string[];
+  /** Templates that call hosts named in the template (not the target). Default false. */
+  includeSelfContained?: boolean;
+}
+
+/** Compile the templates under `paths` and keep those the selection names; unsupported ones are left out. */
+export function loadCompiledTemplates(
+  paths: string[],
+  select: TemplateSelection = {},
+  opts: CompileOptions = {},
+): CompiledTemplate[] {
+  const lower = (xs?: string[]) => xs?.map((x) => x.toLowerCase());
+  const tags = lower(select.tags);
+  const excl = lower(select.excludeTags);
+  const sev = lower(select.severities);
+  const out: CompiledTemplate[] = [];
+  for (const f of listTemplateFiles(paths)) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    const t = compileTemplate(text, f, opts).template;
+    if (!t) continue;
+    if (t.selfContained && !select.includeSelfContained) continue;
+    const ttags = t.info.tags.map((x) => x.toLowerCase());
+    if (tags && !ttags.some((x) => tags.includes(x))) continue;
+    if (excl && ttags.some((x) => excl.includes(x))) continue;
+    if (sev && !sev.includes(t.info.severity)) continue;
+    if (select.ids && !select.ids.includes(t.id)) continue;
+    if (select.protocols && !t.protocols.some((p) => select.protocols!.includes(p))) continue;
+    out.push(t);
+  }
+  return out;
 }

@@ -52,6 +52,10 @@ export interface TemplateMatch {
   extracted: string[];
   /** First bytes of the response that matched (readable text). */
   evidence?: string;
+  /** From the template's info.classification, for linking findings to CVEs and scoring them. */
+  cves: string[];
+  cvssScore?: number;
+  tags: string[];
 }
 
 export interface RunResult {
@@ -195,6 +199,18 @@ function loadPayloads(spec: PayloadSpec | undefined, limit: number): Array<Map<s
   return out;
 }
 
+function classificationOf(t: CompiledTemplate): { cves: string[]; cvssScore?: number; tags: string[] } {
+  const c = t.info.classification ?? {};
+  const raw = c['cve-id'];
+  const cves = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [])
+    .map((x) => String(x).trim().toUpperCase())
+    .filter((x) => /^CVE-\d{4}-\d+$/.test(x));
+  const score = Number(c['cvss-score']);
+  return Number.isFinite(score) && score > 0
+    ? { cves, cvssScore: score, tags: t.info.tags }
+    : { cves, tags: t.info.tags };
+}
+
 function randomToken(len: number): string {
   const cs = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   let out = '';
@@ -274,6 +290,7 @@ class Run {
         matcherNames: r.matcherNames,
         extracted: r.extracted.map(fromByteString),
         evidence: fromByteString(evidence.slice(0, 512)),
+        ...classificationOf(this.t),
       });
     }
     return r;

@@ -9,8 +9,8 @@ export type {
   Protocol as TemplateProtocol,
   TemplateInfo,
 } from './compile.js';
-export { checkTemplates, listTemplateFiles } from './check.js';
-export type { CheckReport } from './check.js';
+export { checkTemplates, listTemplateFiles, loadCompiledTemplates } from './check.js';
+export type { CheckReport, TemplateSelection } from './check.js';
 export { runTemplate, parseTarget as parseTemplateTarget } from './execute.js';
 export type { RunOptions, RunResult, TemplateMatch } from './execute.js';
 export { nodeTransport, scopedTransport } from './transport.js';

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   compileTemplate,
+  loadCompiledTemplates,
   nodeTransport,
   runTemplate,
   templatesDataDir,
@@ -592,6 +593,41 @@ tcp:
     const t = load('network/exposures/exposed-redis.yaml');
     const r = await runTemplate(t, `127.0.0.1:${port}`, { ...opts(), timeoutMs: 800 });
     assert.equal(r.matched, true, JSON.stringify(r));
+  });
+});
+
+describe('selection and classification', () => {
+  it('loadCompiledTemplates filters by tag/severity and leaves out self-contained ones', () => {
+    const ts = loadCompiledTemplates(
+      [join(root, 'http/technologies/apache')],
+      { tags: ['apache'], severities: ['info'] },
+      { payloadRoot: root },
+    );
+    assert.ok(ts.length >= 5);
+    assert.ok(
+      ts.every((t) => t.info.severity === 'info' && t.info.tags.includes('apache') && !t.selfContained),
+    );
+    assert.ok(ts.some((t) => t.id === 'apache-detect'));
+  });
+
+  it('matches carry CVE ids and CVSS from the template classification', async () => {
+    const t = inline(`
+id: cls
+info:
+  name: c
+  severity: critical
+  tags: cve,demo
+  classification:
+    cve-id: CVE-2021-41773
+    cvss-score: 7.5
+http:
+  - path: ["{{BaseURL}}/"]
+    matchers: [{ type: word, part: header, words: ["Apache/2.4"] }]
+`);
+    const r = await runTemplate(t, base, opts());
+    assert.deepEqual(r.matches[0]!.cves, ['CVE-2021-41773']);
+    assert.equal(r.matches[0]!.cvssScore, 7.5);
+    assert.deepEqual(r.matches[0]!.tags, ['cve', 'demo']);
   });
 });
 

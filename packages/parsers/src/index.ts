@@ -31,3 +31,4 @@ export { stripSyslog, type Stripped } from './syslog.js';
 export { attackTypeOf } from './formats/modsecurity.js';
 export { windowsFields, type WindowsRecord } from './formats/winlogbeat.js';
 export { crs as crsAttackTypes } from './data.js';
+export { normalizeEvtxEvent, parseEvtxFile, type EvtxItem } from './formats/evtx.js';

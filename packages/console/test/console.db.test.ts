@@ -222,7 +222,13 @@ test('first sign-in enrols MFA with a locally rendered QR code and shows recover
   assert.ok(codes.length >= 5, `recovery codes shown: ${codes.length}`);
   assert.equal(new Set(codes).size, codes.length);
   recoveryCodes = codes.map((c) => c.trim());
-  await page.getByRole('button', { name: 'ダウンロード' }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'ダウンロード' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^mamori-recovery-codes-admin\.txt$/);
+  const saved = readFileSync((await download.path())!, 'utf8');
+  for (const c of codes) assert.ok(saved.includes(c.trim()), `downloaded file holds ${c}`);
   await capture('recovery-codes');
   await page.getByRole('button', { name: /コンソールへ進む/ }).click();
 });
@@ -242,6 +248,13 @@ test('the organization tree loads children lazily down to a municipality', async
   const numazu = tree.getByRole('treeitem', { name: /沼津市/ });
   await numazu.waitFor();
   t.diagnostic(`expanding 静岡県 (35 children) until 沼津市 is visible: ${Date.now() - t0} ms`);
+  // A designated city opens onto its 行政区 (wards), one level further down.
+  const shizuokaCity = tree.getByRole('treeitem', { name: /^静岡市/ });
+  await shizuokaCity.locator('.tree-row').first().click();
+  const aoi = tree.getByRole('treeitem', { name: /葵区/ });
+  await aoi.waitFor();
+  assert.equal(await aoi.getAttribute('aria-level'), '4');
+  await aoi.getByText('行政区').waitFor();
   assert.equal(await numazu.getAttribute('aria-level'), '3');
   // Keyboard: the tree is a single tab stop with arrow-key movement.
   await numazu.locator('.tree-row').first().click();
@@ -326,6 +339,13 @@ test('an administrator creates a user and disables it', async () => {
   const stored = await platform.accounts.find(systemContext('console-test'), 'numazu-staff1');
   assert.equal(stored.disabled, true);
   assert.equal(stored.role, 'municipality_staff');
+  await row.getByRole('button', { name: 'numazu-staff1の利用を再開' }).click();
+  await page.getByText('ユーザー「numazu-staff1」の利用を再開しました。').waitFor();
+  await row.getByText('利用中').waitFor();
+  assert.equal(
+    (await platform.accounts.find(systemContext('console-test'), 'numazu-staff1')).disabled,
+    false,
+  );
 });
 
 test('an API token is shown once, works, and stops working when revoked', async () => {

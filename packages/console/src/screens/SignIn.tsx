@@ -255,7 +255,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     a.href = URL.createObjectURL(blob);
     a.download = `mamori-recovery-codes-${step.user.username}.txt`;
     a.click();
-    URL.revokeObjectURL(a.href);
+    // Revoking at once can cancel the download in some browsers.
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
   return (
     <AuthFrame title={t('auth.recoveryTitle')}>

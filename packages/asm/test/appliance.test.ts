@@ -112,3 +112,26 @@ test('known vulnerabilities of an identified version: highest CVSS, KEV raises s
   );
   assert.equal(vulnChecks(ctx, svc, undefined).length, 0);
 });
+
+test('a redirect that leaves the scope is recorded, refused and logged, never followed', async () => {
+  const server = createServer((_req, res) => {
+    res.writeHead(301, { Location: 'https://192.0.2.55/login' });
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const r = await scanTargets(['127.0.0.1'], {
+      ports: String(port),
+      udp: false,
+      dns: false,
+      bannerWaitMs: 300,
+    });
+    const http = r.services.find((s) => s.port === port)!.http!;
+    assert.equal(http.offScopeRedirect, 'https://192.0.2.55/login');
+    assert.equal(http.status, 301);
+    assert.ok(r.refused.some((x) => x.target === '192.0.2.55' && x.port === 443));
+  } finally {
+    server.close();
+  }
+});

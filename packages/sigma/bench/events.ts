@@ -167,7 +167,9 @@ function synth(i: number): unknown {
   const img = pick(images);
   const guid = `{0197231E-${(1000 + rnd(9000)).toString(16)}-6928-A50B-000000000D00}`;
   if (r < 22) {
-    const [pimg, cmd, parent, pcmd] = pick(procs);
+    const [pimg, cmd0, parent, pcmd] = pick(procs);
+    // Half the command lines carry a per-process token (renderer ids, temp names), as real ones do.
+    const cmd = rnd(2) === 0 ? `${cmd0} --instance-id=${rnd(1000000)}` : cmd0;
     return ev(
       SYSMON,
       'Microsoft-Windows-Sysmon',
@@ -263,7 +265,10 @@ function synth(i: number): unknown {
         ProcessGuid: guid,
         ProcessId: 4000 + rnd(9000),
         Image: img,
-        TargetFilename: pick(files),
+        TargetFilename:
+          rnd(2) === 0
+            ? pick(files)
+            : `C:\\Users\\${pick(['tanaka', 'sato'])}\\AppData\\Local\\Temp\\tmp${rnd(1 << 30).toString(16)}.tmp`,
         CreationUtcTime: '2025-11-27 07:40:10.132',
         User: pick(users),
       },

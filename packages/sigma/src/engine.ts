@@ -10,7 +10,7 @@ import { CorrelationState, parseTimespan, type CondRange, type CorrelationSpec }
 import { loadLogsources, loadPlaceholders, type Route } from './data.js';
 import { eventTime } from './event.js';
 import { loadRuleText, type RuleDoc } from './load.js';
-import { AndNode, type Node } from './nodes.js';
+import { AndNode, rebind, type Node } from './nodes.js';
 import type {
   CorrelationType,
   EngineOptions,
@@ -72,6 +72,13 @@ interface Scanner {
   patLen: Int32Array;
   /** Event epoch in which a pattern's "anywhere" rules were last marked. */
   pstamp: Int32Array;
+  /**
+   * Recent values of this field → the pattern hits they produce (pid << 2 | at-start | at-end << 1).
+   * Log fields repeat heavily (images, parents, users, hashes), so most values are scanned once.
+   */
+  memo: Map<string, Int32Array>;
+  /** Previous generation of memo (two-generation LRU: frequent values survive a flood of unique ones). */
+  memoOld: Map<string, Int32Array>;
 }
 
 interface Bucket {
@@ -283,7 +290,17 @@ export class SigmaEngine {
         for (const r of routes) {
           let root = hintRoot;
           const renames = r.route?.fields;
-          if (renames && Object.keys(renames).length) root = compileDetection(o.detection, this.env(renames));
+          if (renames && Object.keys(renames).length) {
+            // Same tree, reading the renamed fields; recompile only when a test refers to fields itself.
+            const f = this.fields;
+            root =
+              rebind(hintRoot, (fid) => {
+                const name = f.names[fid]!;
+                return f.alts[fid] === undefined && renames[name] !== undefined
+                  ? f.id(name, renames[name])
+                  : fid;
+              }) ?? compileDetection(o.detection, this.env(renames));
+          }
           let eids: Set<number> | null = null;
           const extra: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(r.route?.conditions ?? {})) {
@@ -519,6 +536,8 @@ export class SigmaEngine {
         patRules,
         patLen: Int32Array.from(pf.lens),
         pstamp: new Int32Array(np),
+        memo: new Map(),
+        memoOld: new Map(),
       });
     }
     return {
@@ -614,44 +633,78 @@ export class SigmaEngine {
 
   // ---- evaluation ---------------------------------------------------------------------------------
 
+  private hitBuf = new Int32Array(256);
+  private hitLen = 0;
+
   private scan(sc: Scanner, text: string, ep: number, b: Bucket): void {
+    const memoOk = text.length <= 2048;
+    if (memoOk) {
+      let m = sc.memo.get(text);
+      if (m === undefined) {
+        m = sc.memoOld.get(text);
+        if (m !== undefined) this.remember(sc, text, m);
+      }
+      if (m !== undefined) {
+        for (let i = 0; i < m.length; i++) this.apply(sc, m[i]! >> 2, m[i]! & 3, ep, b);
+        return;
+      }
+    }
     const ac = sc.ac;
     const delta = ac.delta;
     const k = ac.k;
     const outFrom = ac.outFrom;
+    const outStart = ac.outStart;
+    const outList = ac.outList;
     const map = this.cls.map;
     const fold = this.cls.fold;
     const last = text.length - 1;
+    this.hitLen = 0;
     let s = 0;
     for (let i = 0; i <= last; i++) {
       const code = text.charCodeAt(i);
       const c = map[code]!;
       s = c !== SPARSE ? delta[s * k + c]! : ac.step(s, fold[code]!);
-      if (s >= outFrom) this.hit(sc, s - outFrom, i, last, ep, b);
+      if (s >= outFrom) {
+        const o = s - outFrom;
+        for (let j = outStart[o]!; j < outStart[o + 1]!; j++) {
+          const pid = outList[j]!;
+          const flags = (i + 1 === sc.patLen[pid]! ? 1 : 0) | (i === last ? 2 : 0);
+          this.apply(sc, pid, flags, ep, b);
+          if (this.hitLen === this.hitBuf.length) {
+            const nb = new Int32Array(this.hitBuf.length * 2);
+            nb.set(this.hitBuf);
+            this.hitBuf = nb;
+          }
+          this.hitBuf[this.hitLen++] = (pid << 2) | flags;
+        }
+      }
     }
+    if (memoOk) this.remember(sc, text, this.hitBuf.slice(0, this.hitLen));
   }
 
-  /** Patterns ending at position i of the scanned value: mark the rules whose requirement they meet. */
-  private hit(sc: Scanner, o: number, i: number, last: number, ep: number, b: Bucket): void {
-    const ac = sc.ac;
-    const outList = ac.outList;
+  private remember(sc: Scanner, text: string, hits: Int32Array): void {
+    if (sc.memo.size >= 2048) {
+      sc.memoOld = sc.memo;
+      sc.memo = new Map();
+    }
+    sc.memo.set(text, hits);
+  }
+
+  /** Pattern `pid` occurs in the value (flags: 1 it starts the value, 2 it ends it): mark rules. */
+  private apply(sc: Scanner, pid: number, flags: number, ep: number, b: Bucket): void {
     const patStart = sc.patStart;
     const patRules = sc.patRules;
-    for (let j = ac.outStart[o]!; j < ac.outStart[o + 1]!; j++) {
-      const pid = outList[j]!;
-      const base = pid * 4;
-      if (sc.pstamp[pid] !== ep) {
-        sc.pstamp[pid] = ep;
-        for (let q = patStart[base]!; q < patStart[base + 1]!; q++) this.mark(b, patRules[q]!, ep);
-      }
-      const atStart = i + 1 === sc.patLen[pid]!;
-      if (atStart)
-        for (let q = patStart[base + 1]!; q < patStart[base + 2]!; q++) this.mark(b, patRules[q]!, ep);
-      if (i === last) {
-        for (let q = patStart[base + 2]!; q < patStart[base + 3]!; q++) this.mark(b, patRules[q]!, ep);
-        if (atStart)
-          for (let q = patStart[base + 3]!; q < patStart[base + 4]!; q++) this.mark(b, patRules[q]!, ep);
-      }
+    const base = pid * 4;
+    if (sc.pstamp[pid] !== ep) {
+      sc.pstamp[pid] = ep;
+      for (let q = patStart[base]!; q < patStart[base + 1]!; q++) this.mark(b, patRules[q]!, ep);
+    }
+    if (flags & 1)
+      for (let q = patStart[base + 1]!; q < patStart[base + 2]!; q++) this.mark(b, patRules[q]!, ep);
+    if (flags & 2) {
+      for (let q = patStart[base + 2]!; q < patStart[base + 3]!; q++) this.mark(b, patRules[q]!, ep);
+      if (flags & 1)
+        for (let q = patStart[base + 3]!; q < patStart[base + 4]!; q++) this.mark(b, patRules[q]!, ep);
     }
   }
 
@@ -686,8 +739,7 @@ export class SigmaEngine {
     for (let i = 0; i < scanners.length; i++) {
       const sc = scanners[i]!;
       if (sc.fid === this.kwFid) {
-        const ks = ctx.keywords();
-        for (let j = 0; j < ks.length; j++) this.scan(sc, ks[j]!, ep, bucket);
+        ctx.resolver.forEachString((text) => this.scan(sc, text, ep, bucket));
         continue;
       }
       const v = ctx.raw(sc.fid);

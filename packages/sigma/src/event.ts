@@ -187,20 +187,26 @@ export class FieldResolver {
 
   /** Every scalar value in the event, as strings (for keyword rules). */
   allStrings(out: string[]): void {
-    const walk = (v: unknown, depth: number): void => {
-      if (depth > 12) return;
-      if (typeof v === 'string') out.push(v);
-      else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
-      else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-      else if (isObj(v)) for (const k in v) if (k !== '#attributes' || depth > 2) walk(v[k], depth + 1);
-    };
+    this.forEachString((x) => out.push(x));
+  }
+
+  /** Call `fn` with every scalar value of the event (EventData/UserData for Windows XML), as a string. */
+  forEachString(fn: (s: string) => void): void {
     if (this.format === Format.Xml) {
       const e = this.root.Event as Obj;
-      walk(e.EventData, 0);
-      walk(e.UserData, 0);
-      if (typeof e['#text'] === 'string') out.push(e['#text']);
-    } else walk(this.root, 0);
+      walkValues(e.EventData, 0, fn);
+      walkValues(e.UserData, 0, fn);
+      if (typeof e['#text'] === 'string') fn(e['#text']);
+    } else walkValues(this.root, 0, fn);
   }
+}
+
+function walkValues(v: unknown, depth: number, fn: (s: string) => void): void {
+  if (depth > 12) return;
+  if (typeof v === 'string') fn(v);
+  else if (typeof v === 'number' || typeof v === 'boolean') fn(String(v));
+  else if (Array.isArray(v)) for (const x of v) walkValues(x, depth + 1, fn);
+  else if (isObj(v)) for (const k in v) if (k !== '#attributes' || depth > 2) walkValues(v[k], depth + 1, fn);
 }
 
 let sharedResolver: FieldResolver | undefined;

@@ -19,6 +19,8 @@ export interface EvalCtx {
 /** A test of one scalar value: `s` is the value as string (lowercased unless the test is cased). */
 export abstract class Test {
   cased = false;
+  /** True for tests that read other fields of the event (fieldref). */
+  refersToFields = false;
   abstract test(s: string, v: unknown, ctx: EvalCtx): boolean;
   /** Lowercase literal every matching value contains, for the multi-pattern prefilter. */
   literal(): string | undefined {
@@ -259,4 +261,33 @@ export class KeywordLeaf extends Node {
       }
     }
   }
+}
+
+/**
+ * Copy of a tree whose field leaves read other field ids (for logsource routes that rename fields),
+ * sharing the compiled tests. Returns undefined when a test refers to fields itself (fieldref).
+ */
+export function rebind(node: Node, mapFid: (fid: number) => number): Node | undefined {
+  if (node instanceof FieldLeaf) {
+    if (node.groups.some((g) => g.some((t) => t.refersToFields))) return undefined;
+    return new FieldLeaf(mapFid(node.fid), node.field, node.groups, node.all, node.neq);
+  }
+  if (node instanceof NullLeaf) return new NullLeaf(mapFid(node.fid), node.field);
+  if (node instanceof ExistsLeaf) return new ExistsLeaf(mapFid(node.fid), node.field, node.want);
+  if (node instanceof NotNode) {
+    const i = rebind(node.item, mapFid);
+    return i && new NotNode(i);
+  }
+  if (node instanceof AndNode || node instanceof OrNode || node instanceof AtLeastNode) {
+    const items: Node[] = [];
+    for (const it of node.items) {
+      const r = rebind(it, mapFid);
+      if (!r) return undefined;
+      items.push(r);
+    }
+    if (node instanceof AndNode) return new AndNode(items);
+    if (node instanceof OrNode) return new OrNode(items);
+    return new AtLeastNode(items, node.min);
+  }
+  return node; // ConstNode, KeywordLeaf: no field ids
 }

@@ -407,6 +407,7 @@ class FieldRefTest extends Test {
   ) {
     super();
     this.cased = cased;
+    this.refersToFields = true;
   }
   test(s: string, _v: unknown, ctx: EvalCtx): boolean {
     const o = this.cased ? ctx.str(this.otherFid) : ctx.lower(this.otherFid);

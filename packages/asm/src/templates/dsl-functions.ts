@@ -293,6 +293,74 @@ export const dslFunctions: Record<string, Fn> = {
   json_minify: (a) => JSON.stringify(JSON.parse(s(a[0]))),
   json_prettify: (a) => JSON.stringify(JSON.parse(s(a[0])), null, 4),
   print_debug: () => true,
+  generate_jwt: (a) => {
+    // generate_jwt(json, algorithm, secret?, maxAgeSeconds?): none and HMAC (HS256/384/512) only.
+    need(a, 1, 'generate_jwt');
+    const alg = (a.length > 1 && s(a[1]) !== '' ? s(a[1]) : 'HS256').toUpperCase();
+    let claims: Record<string, unknown>;
+    try {
+      claims = JSON.parse(Buffer.from(s(a[0]), 'latin1').toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new DslArgError('generate_jwt', 'claims are not JSON');
+    }
+    if (a.length > 3) {
+      const now = Math.floor(Date.now() / 1000);
+      claims = { ...claims, iat: now, exp: now + n(a[3], 'generate_jwt') };
+    }
+    const b64u = (b: Buffer) => b.toString('base64url');
+    const head = b64u(Buffer.from(JSON.stringify({ alg: alg === 'NONE' ? 'none' : alg, typ: 'JWT' })));
+    const body = b64u(Buffer.from(JSON.stringify(claims)));
+    if (alg === 'NONE') return `${head}.${body}.`;
+    const hmacAlg = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }[alg];
+    if (!hmacAlg)
+      throw new DslArgError('generate_jwt', `algorithm ${alg} not supported (none, HS256, HS384, HS512)`);
+    const sig = createHmac(hmacAlg, bytes(a[2])).update(`${head}.${body}`).digest();
+    return `${head}.${body}.${b64u(sig)}`;
+  },
+  zip: (a) => {
+    // zip(name1, content1, name2, content2, …): a stored (uncompressed) ZIP archive.
+    need(a, 2, 'zip');
+    const entries: Array<{ name: Buffer; data: Buffer; crc: number; offset: number }> = [];
+    const parts: Buffer[] = [];
+    let offset = 0;
+    for (let i = 0; i + 1 < a.length; i += 2) {
+      const name = bytes(a[i]);
+      const data = bytes(a[i + 1]);
+      const crc = Number(dslFunctions['crc32']!([a[i + 1]!], {} as EvalContext));
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(20, 4);
+      local.writeUInt32LE(crc, 14);
+      local.writeUInt32LE(data.length, 18);
+      local.writeUInt32LE(data.length, 22);
+      local.writeUInt16LE(name.length, 26);
+      parts.push(local, name, data);
+      entries.push({ name, data, crc, offset });
+      offset += 30 + name.length + data.length;
+    }
+    const dirStart = offset;
+    for (const e of entries) {
+      const c = Buffer.alloc(46);
+      c.writeUInt32LE(0x02014b50, 0);
+      c.writeUInt16LE(20, 4);
+      c.writeUInt16LE(20, 6);
+      c.writeUInt32LE(e.crc, 16);
+      c.writeUInt32LE(e.data.length, 20);
+      c.writeUInt32LE(e.data.length, 24);
+      c.writeUInt16LE(e.name.length, 28);
+      c.writeUInt32LE(e.offset, 42);
+      parts.push(c, e.name);
+      offset += 46 + e.name.length;
+    }
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(entries.length, 8);
+    end.writeUInt16LE(entries.length, 10);
+    end.writeUInt32LE(offset - dirStart, 12);
+    end.writeUInt32LE(dirStart, 16);
+    parts.push(end);
+    return capped(Buffer.concat(parts).toString('latin1'), 'zip');
+  },
 };
 
 // Older spellings some templates still use.

@@ -22,9 +22,19 @@ export class DslSyntaxError extends Error {
   }
 }
 
+const WHY: Record<string, string> = {
+  jarm: 'JARM TLS fingerprinting needs ten hand-built ClientHello probes',
+  wait_for: 'time-based checks (sleeping inside an expression) are not run',
+  generate_java_gadget: 'Java deserialization gadgets are not generated',
+  aes_cbc: 'payload encryption helpers are not provided',
+  aes_gcm: 'payload encryption helpers are not provided',
+};
+
 export class DslUnsupportedError extends Error {
   constructor(public readonly fn: string) {
-    super(`dsl function ${fn}() not implemented`);
+    super(
+      `dsl function ${fn}() not implemented${WHY[fn.toLowerCase()] ? ` (${WHY[fn.toLowerCase()]})` : ''}`,
+    );
     this.name = 'DslUnsupportedError';
   }
 }

@@ -116,3 +116,41 @@ describe('compile: hostile templates', () => {
     assert.equal(f.status, 'unsupported');
   });
 });
+
+describe('generate_jwt and zip', () => {
+  it('HS256 tokens verify with the secret; alg none has an empty signature', async () => {
+    const { createHmac } = await import('node:crypto');
+    const tok = String(evalDsl('generate_jwt(\'{"sub":"admin"}\', "HS256", "s3cret")', new Map()));
+    const [h, p, sig] = tok.split('.');
+    assert.deepEqual(JSON.parse(Buffer.from(h!, 'base64url').toString()), { alg: 'HS256', typ: 'JWT' });
+    assert.deepEqual(JSON.parse(Buffer.from(p!, 'base64url').toString()), { sub: 'admin' });
+    assert.equal(sig, createHmac('sha256', 's3cret').update(`${h}.${p}`).digest('base64url'));
+    assert.match(String(evalDsl('generate_jwt(\'{"a":1}\', "none")', new Map())), /^[\w-]+\.[\w-]+\.$/);
+  });
+
+  it('zip builds a valid stored archive (headers, CRC-32, central directory)', async () => {
+    const { crc32 } = await import('node:zlib');
+    const z = Buffer.from(
+      String(evalDsl('zip("a.txt", "hello", "dir/b.php", "<?php ?>")', new Map())),
+      'latin1',
+    );
+    const eocd = z.length - 22;
+    assert.equal(z.readUInt32LE(eocd), 0x06054b50);
+    assert.equal(z.readUInt16LE(eocd + 10), 2);
+    let cd = z.readUInt32LE(eocd + 16);
+    const names: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      assert.equal(z.readUInt32LE(cd), 0x02014b50);
+      const nameLen = z.readUInt16LE(cd + 28);
+      const local = z.readUInt32LE(cd + 42);
+      assert.equal(z.readUInt32LE(local), 0x04034b50);
+      const size = z.readUInt32LE(local + 18);
+      const data = z.subarray(local + 30 + nameLen, local + 30 + nameLen + size);
+      assert.equal(z.readUInt32LE(local + 14), crc32(data));
+      names.push(z.subarray(cd + 46, cd + 46 + nameLen).toString());
+      if (i === 0) assert.equal(data.toString(), 'hello');
+      cd += 46 + nameLen;
+    }
+    assert.deepEqual(names, ['a.txt', 'dir/b.php']);
+  });
+});

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type MamoriDb } from '@mamori/store';
 import { createTestDatabase, testDialect, type TestDatabase } from '@mamori/store/testing';
+import { main as cliMain } from '../src/main.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const db = testDialect();
@@ -15,13 +16,53 @@ let t: TestDatabase;
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 
-function mamori(...args: string[]): { code: number; stdout: string; stderr: string } {
+/** A real `mamori` process (exit codes as scripts see them). */
+function mamoriProcess(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=development', main, ...args], {
     env,
     encoding: 'utf8',
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same CLI in this process (much cheaper than a process per call on a shared machine). */
+async function mamori(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const saved = { env: process.env, out: process.stdout.write, err: process.stderr.write };
+  let stdout = '';
+  let stderr = '';
+  // The CLI writes strings; the test runner's own events (binary) pass through untouched.
+  const capture =
+    (sink: (s: string) => void, original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      if (typeof chunk !== 'string')
+        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      sink(chunk);
+      const cb = rest.find((x) => typeof x === 'function') as (() => void) | undefined;
+      if (cb) cb();
+      return true;
+    };
+  process.env = env;
+  process.exitCode = undefined;
+  process.stdout.write = capture(
+    (s) => (stdout += s),
+    saved.out,
+    process.stdout,
+  ) as typeof process.stdout.write;
+  process.stderr.write = capture(
+    (s) => (stderr += s),
+    saved.err,
+    process.stderr,
+  ) as typeof process.stderr.write;
+  try {
+    const code = await cliMain(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    process.env = saved.env;
+    process.exitCode = undefined;
+  }
 }
 
 before(async () => {
@@ -41,11 +82,11 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test(`migrate, demo (idempotent), org list --json lists 1,788 governments + the state (${db})`, () => {
-  const m = mamori('migrate', '--json');
+test(`migrate, demo (idempotent), org list --json lists 1,788 governments + the state (${db})`, async () => {
+  const m = await mamori('migrate', '--json');
   assert.equal(m.code, 0, m.stderr);
   assert.deepEqual(JSON.parse(m.stdout).applied, ['0001-foundation']);
-  const d1 = mamori('demo', '--json');
+  const d1 = await mamori('demo', '--json');
   assert.equal(d1.code, 0, d1.stderr);
   const r1 = JSON.parse(d1.stdout) as {
     users: { username: string; password: string | null }[];
@@ -57,17 +98,17 @@ test(`migrate, demo (idempotent), org list --json lists 1,788 governments + the 
   );
   assert.ok(r1.users.every((u) => typeof u.password === 'string' && u.password.length >= 12));
   assert.equal(statSync(r1.credentialsFile).mode & 0o777, 0o600);
-  const d2 = mamori('demo', '--json');
+  const d2 = await mamori('demo', '--json');
   const r2 = JSON.parse(d2.stdout) as {
     users: { password: string | null }[];
     organizations: { inserted: number };
   };
   assert.ok(r2.users.every((u) => u.password === null));
   assert.equal(r2.organizations.inserted, 0);
-  const d3 = mamori('demo', '--reset-passwords', '--json');
+  const d3 = await mamori('demo', '--reset-passwords', '--json');
   const r3 = JSON.parse(d3.stdout) as { users: { password: string | null }[] };
   assert.ok(r3.users.every((u) => typeof u.password === 'string' && u.password !== r1.users[0]!.password));
-  const list = mamori('org', 'list', '--json');
+  const list = await mamori('org', 'list', '--json');
   assert.equal(list.code, 0, list.stderr);
   const orgs = JSON.parse(list.stdout) as { kind: string }[];
   assert.equal(orgs.length, 1789);
@@ -75,13 +116,33 @@ test(`migrate, demo (idempotent), org list --json lists 1,788 governments + the 
   assert.equal(orgs.filter((o) => o.kind === 'state').length, 1);
 });
 
-test(`org show, user add/list/disable, token create/revoke, exit codes (${db})`, () => {
-  const show = mamori('org', 'show', '222038', '--json');
+test(`org show, user add/list/disable, token create/revoke, exit codes (${db})`, async () => {
+  const body = await mamori(
+    'org',
+    'add',
+    '--name',
+    '静岡県市町総合事務組合',
+    '--kana',
+    'シズオカケンシチョウソウゴウジムクミアイ',
+    '--kind',
+    'association',
+    '--parent',
+    '220001',
+    '--json',
+  );
+  assert.equal(body.code, 0, body.stderr);
+  assert.equal(JSON.parse(body.stdout).prefectureCode, '22');
+  assert.equal((JSON.parse((await mamori('org', 'list', '--json')).stdout) as unknown[]).length, 1789);
+  assert.equal(
+    (JSON.parse((await mamori('org', 'list', '--include-bodies', '--json')).stdout) as unknown[]).length,
+    1790,
+  );
+  const show = await mamori('org', 'show', '222038', '--json');
   assert.equal(show.code, 0, show.stderr);
   assert.equal(JSON.parse(show.stdout).name, '沼津市');
-  assert.equal(mamori('org', 'show', '999999').code, 3);
-  assert.equal(mamori('org', 'list', '--bogus').code, 2);
-  const add = mamori(
+  assert.equal((await mamori('org', 'show', '999999')).code, 3);
+  assert.equal((await mamori('org', 'list', '--bogus')).code, 2);
+  const add = await mamori(
     'user',
     'add',
     '-u',
@@ -96,30 +157,30 @@ test(`org show, user add/list/disable, token create/revoke, exit codes (${db})`,
   const added = JSON.parse(add.stdout) as { user: { id: string }; initialPassword: string };
   assert.ok(added.initialPassword.length >= 16);
   assert.equal(
-    mamori('user', 'add', '-u', 'numazu-staff', '-o', '222038', '-r', 'municipality_staff').code,
+    (await mamori('user', 'add', '-u', 'numazu-staff', '-o', '222038', '-r', 'municipality_staff')).code,
     3,
   );
-  assert.equal(mamori('user', 'add', '-u', 'x', '-o', '222038', '-r', 'king').code, 2);
-  assert.equal(mamori('user', 'disable', 'numazu-staff').code, 0);
-  const users = JSON.parse(mamori('user', 'list', '--org', '222038', '--json').stdout) as {
+  assert.equal((await mamori('user', 'add', '-u', 'x', '-o', '222038', '-r', 'king')).code, 2);
+  assert.equal((await mamori('user', 'disable', 'numazu-staff')).code, 0);
+  const users = JSON.parse((await mamori('user', 'list', '--org', '222038', '--json')).stdout) as {
     username: string;
     disabled: boolean;
   }[];
   assert.equal(users.find((u) => u.username === 'numazu-staff')?.disabled, true);
-  const tok = mamori('token', 'create', '-n', 'fw', '-o', '222038', '-p', 'events:ingest', '--json');
+  const tok = await mamori('token', 'create', '-n', 'fw', '-o', '222038', '-p', 'events:ingest', '--json');
   assert.equal(tok.code, 0, tok.stderr);
   const { token, item } = JSON.parse(tok.stdout) as { token: string; item: { id: string } };
   assert.match(token, /^mamori_/);
-  assert.equal(mamori('token', 'revoke', item.id).code, 0);
-  assert.equal(mamori('token', 'revoke', 't_nope').code, 3);
-  assert.equal(mamori('token', 'create', '-n', 'x', '-o', '222038', '-p', 'root').code, 3);
-  const help = mamori('user', '--help');
+  assert.equal((await mamori('token', 'revoke', item.id)).code, 0);
+  assert.equal((await mamori('token', 'revoke', 't_nope')).code, 3);
+  assert.equal((await mamori('token', 'create', '-n', 'x', '-o', '222038', '-p', 'root')).code, 3);
+  const help = await mamori('user', '--help');
   assert.equal(help.code, 0);
   assert.match(help.stdout, /disable/);
 });
 
 test(`audit verify: exit 0 when intact, 1 naming the record when tampered (${db})`, async () => {
-  const ok = mamori('audit', 'verify', '--json');
+  const ok = await mamori('audit', 'verify', '--json');
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).ok, true);
   const handle: MamoriDb = openDatabase(t.options);
@@ -132,16 +193,16 @@ test(`audit verify: exit 0 when intact, 1 naming the record when tampered (${db}
   } finally {
     await handle.close();
   }
-  const bad = mamori('audit', 'verify');
+  const bad = mamoriProcess('audit', 'verify');
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /#2\tchanged/);
 });
 
-test(`bad configuration is refused with exit code 3 (${db})`, () => {
+test(`bad configuration is refused with exit code 3 (${db})`, async () => {
   const saved = env;
   env = { ...env, MAMORI_SERVER_PORT: 'eighty' };
   try {
-    const r = mamori('org', 'list');
+    const r = mamoriProcess('org', 'list');
     assert.equal(r.code, 3);
     assert.match(r.stderr, /server\.port/);
   } finally {

@@ -2,7 +2,14 @@
 // ("system:cli" in the audit trail): whoever can run them can read the configuration and the database anyway.
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { isMamoriError, loadConfig, MamoriError, redactConfig, type MamoriConfig } from '@mamori/core';
+import {
+  isMamoriError,
+  loadConfig,
+  MamoriError,
+  redactConfig,
+  REGISTERABLE_KINDS,
+  type MamoriConfig,
+} from '@mamori/core';
 import {
   createLogger,
   createPlatform,
@@ -199,14 +206,23 @@ export function register(program: Command): void {
     .command('org')
     .description('organizations: the state, prefectures, municipalities, bodies');
   common(org.command('list'))
-    .description('list organizations (行政区 only with --include-wards)')
+    .description('list the state and the local governments (wards and registered bodies on request)')
     .option('-q, --query <text>', 'name, kana or code prefix')
     .addOption(new Option('--kind <kind>', 'only this kind'))
     .option('--parent <idOrCode>', 'children of this organization')
     .option('--include-wards', 'include the wards of designated cities')
+    .option('--include-bodies', 'include registered bodies (associations, SOC operators, others)')
     .action(
       action(
-        async (opts: Common & { query?: string; kind?: string; parent?: string; includeWards?: boolean }) =>
+        async (
+          opts: Common & {
+            query?: string;
+            kind?: string;
+            parent?: string;
+            includeWards?: boolean;
+            includeBodies?: boolean;
+          },
+        ) =>
           withPlatform(opts, async (p) => {
             const parentId = opts.parent ? (await resolveOrg(p, opts.parent)).id : undefined;
             const items: Organization[] = [];
@@ -220,7 +236,13 @@ export function register(program: Command): void {
                 limit: 200,
                 cursor,
               });
-              items.push(...page.items);
+              // By default: the state and the local governments, exactly 1,789 entries.
+              items.push(
+                ...page.items.filter(
+                  (o) =>
+                    opts.includeBodies || opts.kind !== undefined || !REGISTERABLE_KINDS.includes(o.kind),
+                ),
+              );
               cursor = page.nextCursor;
             } while (cursor);
             if (opts.json) json(items);
@@ -243,6 +265,29 @@ export function register(program: Command): void {
             out(`  path: ${[...o.path.map((x) => x.name), o.name].join(' > ')}`);
             out(`  children: ${o.childCount}\n  users: ${o.userCount}`);
           }
+        }),
+      ),
+    );
+  common(org.command('add'))
+    .description(
+      'register a body (一部事務組合・広域連合, a security-cloud operator, other) under an organization',
+    )
+    .requiredOption('--name <name>', 'name')
+    .requiredOption('--kana <kana>', 'name in katakana')
+    .addOption(new Option('--kind <kind>', 'kind').choices([...REGISTERABLE_KINDS]).makeOptionMandatory())
+    .requiredOption('--parent <idOrCode>', 'parent organization (usually the prefecture)')
+    .action(
+      action(async (opts: Common & { name: string; kana: string; kind: string; parent: string }) =>
+        withPlatform(opts, async (p) => {
+          const parent = await resolveOrg(p, opts.parent);
+          const o = await p.orgs.create(ctx, {
+            name: opts.name,
+            nameKana: opts.kana,
+            kind: opts.kind as 'association' | 'soc_operator' | 'other',
+            parentId: parent.id,
+          });
+          if (opts.json) json(o);
+          else out(orgLine(o));
         }),
       ),
     );

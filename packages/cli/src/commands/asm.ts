@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import {
   ScopeGuard,
   adhocScope,
+  parsePortSpec,
   DnsClient,
   loadVulnDb,
   renderTextReport,
@@ -118,7 +119,21 @@ export function register(program: Command): void {
           rate?: number;
         },
       ) => {
-        const resolver = o.resolver ? parseResolver(o.resolver) : undefined;
+        // Bad arguments are usage errors, reported before any packet is sent.
+        const usage = (err: unknown): never => {
+          throw Object.assign(new Error((err as Error).message), { exitCode: exitCodes.usage });
+        };
+        let resolver: { host: string; port: number } | undefined;
+        try {
+          resolver = o.resolver ? parseResolver(o.resolver) : undefined;
+          parsePortSpec(o.ports);
+          adhocScope(targets);
+          if (!Number.isFinite(o.timeout) || o.timeout <= 0)
+            throw new Error('--timeout must be a positive number of milliseconds');
+          if (o.rate !== undefined && !(o.rate > 0)) throw new Error('--rate must be a positive number');
+        } catch (err) {
+          usage(err);
+        }
         let guard: ScopeGuard | undefined;
         if (resolver) {
           const client = new DnsClient({ server: resolver });

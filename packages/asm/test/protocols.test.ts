@@ -123,6 +123,36 @@ before(async () => {
     };
     s.on('data', onData);
   });
+  const upgrade = (s: Socket): void => {
+    const t = new TLSSocket(s, {
+      isServer: true,
+      key: readFileSync(join(dir, 'k.pem')),
+      cert: readFileSync(join(dir, 'c.pem')),
+      minVersion: 'TLSv1.2',
+    });
+    t.on('error', () => {});
+  };
+  await listen('imap', (s) => {
+    s.write('* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] Dovecot (Debian) ready.\r\n');
+    const onData = (d: Buffer): void => {
+      const line = d.toString().trim();
+      if (/^a1 STARTTLS$/i.test(line)) {
+        s.off('data', onData);
+        s.write('a1 OK Begin TLS negotiation now.\r\n', () => upgrade(s));
+      } else s.write(`${line.split(' ')[0]} BAD Error\r\n`);
+    };
+    s.on('data', onData);
+  });
+  await listen('pop3', (s) => {
+    s.write('+OK Dovecot (Debian) ready.\r\n');
+    const onData = (d: Buffer): void => {
+      if (d.toString().trim().toUpperCase() === 'STLS') {
+        s.off('data', onData);
+        s.write('+OK Begin TLS negotiation now.\r\n', () => upgrade(s));
+      } else s.write('-ERR Unknown command.\r\n');
+    };
+    s.on('data', onData);
+  });
   await new Promise<void>((resolve) => {
     const es = createHttpServer((req, res) => {
       res.setHeader('Content-Type', 'application/json');
@@ -192,4 +222,14 @@ test('SMTP with STARTTLS: product from the banner, TLS and certificate read afte
   assert.ok(!s.tlsInfo!.versions.includes('TLSv1'));
   assert.equal(s.tlsInfo!.cert!.subject, 'CN=mail.city.test');
   assert.ok(finding('cert-self-signed', 'smtp'));
+});
+
+test('IMAP and POP3 with STARTTLS/STLS: Dovecot identified, TLS read after the upgrade', () => {
+  for (const name of ['imap', 'pop3']) {
+    const s = svc(name);
+    assert.equal(s.service, name);
+    assert.equal(s.product, name === 'imap' ? 'Dovecot imapd' : 'Dovecot pop3d');
+    assert.equal(s.starttls, true, name);
+    assert.equal(s.tlsInfo!.cert!.subject, 'CN=mail.city.test');
+  }
 });

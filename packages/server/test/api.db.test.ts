@@ -294,6 +294,22 @@ describe(`HTTP API behaviour (${dialect})`, () => {
         run: () => admin.client.patch(`/api/v1/users/${staff.userId}`, { displayName: '改名' }),
       },
       {
+        route: 'POST /api/v1/users/:id/reset-credentials',
+        run: async () => {
+          const u = await t.platform.accounts.create(t.system, {
+            username: 'to-reset',
+            displayName: 'リセット対象',
+            email: 'to-reset@example.jp',
+            organizationId: orgA1,
+            role: 'municipality_staff',
+            password: PASSWORD,
+          });
+          return admin.client.post(`/api/v1/users/${u.id}/reset-credentials`, {
+            password: `${PASSWORD} reset`,
+          });
+        },
+      },
+      {
         route: 'POST /api/v1/tokens',
         run: () =>
           admin.client.post('/api/v1/tokens', {

@@ -46,6 +46,7 @@ interface RouteSpec {
 }
 
 const anon = (fx: Fixture) => fx.anonymous;
+const RESET_PASSWORD = 'a fresh initial password 2026';
 const expiresSoon = () => new Date(Date.now() + 86400_000).toISOString();
 let seq = 0;
 const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
@@ -697,6 +698,65 @@ const table: Record<string, RouteSpec> = {
     ],
   },
 
+  'POST /api/v1/users/:id/reset-credentials': {
+    cases: [
+      unauthenticated((fx) => ({
+        url: `/api/v1/users/${fx.users.a1Staff.userId}/reset-credentials`,
+        payload: { password: RESET_PASSWORD },
+      })),
+      {
+        kind: 'allowed',
+        label: 'A1 admin resets a new A1 user',
+        who: (fx) => fx.users.a1Admin.client,
+        req: async (fx, t) => {
+          const u = await t.platform.accounts.create(t.system, { ...newUser(fx.org.a1) });
+          return { url: `/api/v1/users/${u.id}/reset-credentials`, payload: { password: RESET_PASSWORD } };
+        },
+        expect: 200,
+      },
+      {
+        kind: 'cross-municipality',
+        label: 'A1 admin resets the A2 admin',
+        who: (fx) => fx.users.a1Admin.client,
+        req: (fx) => ({
+          url: `/api/v1/users/${fx.users.a2Admin.userId}/reset-credentials`,
+          payload: { password: RESET_PASSWORD },
+        }),
+        expect: 'denied',
+      },
+      {
+        kind: 'cross-prefecture',
+        label: 'prefecture A admin resets the B1 admin',
+        who: (fx) => fx.users.prefAAdmin.client,
+        req: (fx) => ({
+          url: `/api/v1/users/${fx.users.b1Admin.userId}/reset-credentials`,
+          payload: { password: RESET_PASSWORD },
+        }),
+        expect: 'denied',
+      },
+      {
+        kind: 'auditor-write',
+        label: 'auditor resets A1 staff',
+        who: (fx) => fx.users.auditorA.client,
+        req: (fx) => ({
+          url: `/api/v1/users/${fx.users.a1Staff.userId}/reset-credentials`,
+          payload: { password: RESET_PASSWORD },
+        }),
+        expect: 403,
+      },
+      {
+        kind: 'token-permission',
+        label: 'token (never user:write)',
+        who: (fx) => fx.tokens.a1All,
+        req: (fx) => ({
+          url: `/api/v1/users/${fx.users.a1Staff.userId}/reset-credentials`,
+          payload: { password: RESET_PASSWORD },
+        }),
+        expect: 403,
+      },
+    ],
+  },
+
   // ---- tokens ----
   'GET /api/v1/tokens': {
     cases: [
@@ -880,7 +940,7 @@ function newUser(organizationId: string) {
     displayName: username,
     email: `${username}@example.jp`,
     organizationId,
-    role: 'municipality_staff',
+    role: 'municipality_staff' as const,
     password: 'a long enough password 12345',
   };
 }

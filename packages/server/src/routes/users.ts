@@ -32,6 +32,7 @@ const PatchBody = Type.Object(
   },
   { ...strict, minProperties: 1 },
 );
+const ResetBody = Type.Object({ password: Password }, strict);
 const tags = ['users'];
 
 /** Accounts of the organizations the caller administers. */
@@ -73,6 +74,17 @@ const userRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { pla
       schema: { tags, params: IdParams, body: PatchBody, response: { 200: User, ...errorResponses } },
     },
     async (request) => platform.accounts.update(request.ctx, request.params.id, request.body),
+  );
+
+  // Help for a user who lost a password or authenticator: new initial password, MFA to enrol again,
+  // lockout cleared, sessions ended.
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResetBody> }>(
+    '/:id/reset-credentials',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: IdParams, body: ResetBody, response: { 200: User, ...errorResponses } },
+    },
+    async (request) => platform.accounts.resetCredentials(request.ctx, request.params.id, request.body),
   );
 };
 

@@ -91,6 +91,8 @@ interface Bucket {
   /** Rules whose requirements were met by the current event, in discovery order. */
   queue: Int32Array;
   queued: number;
+  /** EventData keys the keyword pass may skip (their values are scanned for keyword literals already). */
+  kwSkip: Set<string>;
   scanners: Scanner[];
 }
 
@@ -513,6 +515,27 @@ export class SigmaEngine {
         }
       });
     });
+    // Keyword literals also go into every plain field's automaton, so the keyword pass can skip the
+    // EventData values those automata already scanned (Windows XML events).
+    const kwSkip = new Set<string>();
+    const kw = perField.get(this.kwFid);
+    if (kw) {
+      for (const [fid, pf] of perField) {
+        if (fid === this.kwFid || this.fields.alts[fid] !== undefined) continue;
+        kwSkip.add(this.fields.names[fid]!);
+        for (const [lit, kpid] of kw.pats) {
+          let pid = pf.pats.get(lit);
+          if (pid === undefined) {
+            pid = pf.rules.length;
+            pf.pats.set(lit, pid);
+            pf.rules.push([[], [], [], []]);
+            pf.lens.push(lit.length);
+          }
+          const lst = pf.rules[pid]![0]!;
+          for (const code of kw.rules[kpid]![0]!) if (!lst.includes(code)) lst.push(code);
+        }
+      }
+    }
     const scanners: Scanner[] = [];
     for (const [fid, pf] of perField) {
       const ac = new AhoCorasick([...pf.pats.keys()], this.cls);
@@ -541,6 +564,7 @@ export class SigmaEngine {
       });
     }
     return {
+      kwSkip,
       always,
       filtered,
       cand: new Int32Array(filtered.length * 2),
@@ -739,7 +763,7 @@ export class SigmaEngine {
     for (let i = 0; i < scanners.length; i++) {
       const sc = scanners[i]!;
       if (sc.fid === this.kwFid) {
-        ctx.resolver.forEachString((text) => this.scan(sc, text, ep, bucket));
+        ctx.resolver.forEachString((text) => this.scan(sc, text, ep, bucket), bucket.kwSkip);
         continue;
       }
       const v = ctx.raw(sc.fid);

@@ -191,10 +191,13 @@ export class FieldResolver {
   }
 
   /** Call `fn` with every scalar value of the event (EventData/UserData for Windows XML), as a string. */
-  forEachString(fn: (s: string) => void): void {
+  forEachString(fn: (s: string) => void, skipEventData?: ReadonlySet<string>): void {
     if (this.format === Format.Xml) {
       const e = this.root.Event as Obj;
-      walkValues(e.EventData, 0, fn);
+      const d = e.EventData;
+      if (skipEventData !== undefined && skipEventData.size > 0 && isObj(d)) {
+        for (const k in d) if (!skipEventData.has(k)) walkValues(d[k], 1, fn);
+      } else walkValues(d, 0, fn);
       walkValues(e.UserData, 0, fn);
       if (typeof e['#text'] === 'string') fn(e['#text']);
     } else walkValues(this.root, 0, fn);

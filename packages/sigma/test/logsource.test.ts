@@ -207,3 +207,21 @@ test('data files: every route names a known service, every channel list is non-e
   const ph = parse(readFileSync(dataDir + 'placeholders.yml', 'utf8')) as Record<string, unknown>;
   for (const [k, v] of Object.entries(ph)) assert.ok(Array.isArray(v), k);
 });
+
+test('keyword rules see values that field rules of the same bucket also scan', () => {
+  const e = new SigmaEngine([
+    { path: 'p.yml', text: procRule },
+    {
+      path: 'k.yml',
+      text: `title: Mimikatz keywords\nlogsource: {product: windows}\ndetection:\n  keywords: ['sekurlsa::', 'kerberos::golden']\n  condition: keywords\n`,
+    },
+  ]);
+  const ev = (data: Record<string, unknown>): unknown => ({
+    Event: { System: { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1 }, EventData: data },
+  });
+  // Image is scanned by the process rule's automaton; the keyword must still be found there…
+  assert.equal(e.match(ev({ Image: 'C:\\x\\SEKURLSA::logonpasswords', ParentImage: 'C:\\y.exe' })).length, 1);
+  // …and in a field no rule names.
+  assert.equal(e.match(ev({ Image: 'C:\\x.exe', Whatever: 'kerberos::golden /user:x' })).length, 1);
+  assert.equal(e.match(ev({ Image: 'C:\\x.exe', Whatever: 'kerberos::list' })).length, 0);
+});

@@ -15,6 +15,8 @@ const T = {
     refused: '範囲外のため診断しなかった対象',
     risk: 'リスクスコア（0〜100、高いほど危険）',
     findings: '対応が必要な指摘（重要度の高い順）',
+    urgent: (n: number) =>
+      `緊急・高の指摘が ${n} 件あります。上から順に、今日中に担当者・保守業者へ対応を依頼してください。`,
     none: '指摘はありませんでした。',
     target: '対象',
     evidence: '根拠',
@@ -45,6 +47,8 @@ const T = {
     refused: 'Not scanned (outside the scope)',
     risk: 'Risk score (0–100, higher is worse)',
     findings: 'Findings to act on (most serious first)',
+    urgent: (n: number) =>
+      `${n} critical or high findings: work down the list and assign each to its owner or vendor today.`,
     none: 'No findings.',
     target: 'Where',
     evidence: 'Evidence',
@@ -123,6 +127,13 @@ export function renderTextReport(r: ScanReport, lang: Lang = 'ja'): string {
     out.push('');
   }
   out.push(`■ ${t.findings}`);
+  const urgent = r.findings.filter(
+    (f) =>
+      (f.severity === 'critical' || f.severity === 'high') &&
+      f.status !== 'fixed' &&
+      f.status !== 'false_positive',
+  ).length;
+  if (urgent > 0) out.push(t.urgent(urgent));
   if (!r.findings.some((f) => f.status !== 'fixed' && f.status !== 'false_positive')) out.push(`  ${t.none}`);
   catalog ??= loadChecks();
   r.findings

@@ -98,6 +98,7 @@ let page: Page;
 let userDataDir: string;
 let adminPassword: string;
 let recoveryCodes: string[] = [];
+let numazuPassword: string;
 const screens: string[] = [];
 
 before(async () => {
@@ -109,6 +110,9 @@ before(async () => {
   const admin = demo.users.find((u) => u.username === 'admin');
   assert.ok(admin?.password, 'demo seeding creates the admin with an initial password');
   adminPassword = admin.password;
+  const numazu = demo.users.find((u) => u.username === 'numazu-city');
+  assert.ok(numazu?.password);
+  numazuPassword = numazu.password;
   server = await startServer(platform, { host: '127.0.0.1', port: 0 });
   mkdirSync(shotDir, { recursive: true });
   userDataDir = mkdtempSync(join(tmpdir(), 'mamori-chromium-'));
@@ -502,4 +506,49 @@ test('switching to English translates the console and API errors', async () => {
   await heading('Organizations').waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.ok(screens.length >= 14, `screens captured: ${screens.join(', ')}`);
+});
+
+test('a municipality administrator sees only its own municipality', async () => {
+  await page.getByRole('button', { name: '日本語' }).click();
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await heading('ログイン').waitFor();
+  await page.getByLabel('ユーザーID').fill('numazu-city');
+  await page.getByLabel('パスワード').fill(numazuPassword);
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  await heading('多要素認証の設定').waitFor();
+  const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+  await page.getByLabel('確認コード（6桁）').fill(totp(secret));
+  await page.getByRole('button', { name: '登録を完了する' }).click();
+  await page.getByRole('button', { name: /コンソールへ進む/ }).click();
+  await heading('組織').waitFor();
+  await page.getByText('沼津市 · 市区町村 管理者').waitFor();
+  // The tree starts at the user's own municipality: nothing above or beside it is offered.
+  await page
+    .getByRole('tree')
+    .getByRole('treeitem', { name: /沼津市/ })
+    .waitFor();
+  assert.equal(await page.getByRole('tree').getByRole('treeitem').count(), 1);
+  await capture('org-tree-municipality');
+
+  const menu = page.getByRole('navigation', { name: 'メインメニュー' });
+  await menu.getByRole('link', { name: 'ユーザー管理' }).click();
+  await heading('ユーザー管理').waitFor();
+  const users = page.getByRole('table', { name: 'ユーザー一覧' });
+  await users.getByText('numazu-staff1').waitFor();
+  const names = await users.locator('tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(names.map((n) => n.trim()).sort(), ['numazu-city', 'numazu-staff1']);
+  await capture('users-municipality');
+
+  // Another municipality's page: the API refuses its users, and the console says so.
+  const shizuokaCity = await platform.orgs.find(platform.system, '221007');
+  await page.evaluate((id) => {
+    window.history.pushState({}, '', `/orgs/${id}`);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, shizuokaCity.id);
+  await heading(/静岡市|組織の詳細/).waitFor();
+  // Another tenant's organization does not exist for this user (404, message from the API in Japanese).
+  const refusal = (await page.getByRole('alert').innerText()).trim();
+  assert.match(refusal, /[\u3040-\u30ff\u4e00-\u9fff]/);
+  assert.equal(await page.getByText('shizuoka-city').count(), 0, 'no user of 静岡市 is shown');
+  await capture('org-detail-other-municipality');
 });

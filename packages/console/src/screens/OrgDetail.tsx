@@ -92,7 +92,9 @@ export function OrgDetailScreen({ id, me }: { id: string; me: Me }) {
       {error ? (
         <>
           <Banner kind="error" title={error} />
-          <Link href="/orgs">{t('org.backToTree')}</Link>
+          <p>
+            <Link href="/orgs">{t('org.backToTree')}</Link>
+          </p>
         </>
       ) : null}
       {!org ? (

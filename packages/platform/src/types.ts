@@ -46,6 +46,8 @@ export interface RequestContext {
   actor: Actor | null;
   sourceIp: string;
   userAgent?: string;
+  /** The session the request came with (ResolvedSession.sessionId), when it came with one. */
+  sessionId?: string;
 }
 
 export interface Page<T> {
@@ -178,6 +180,7 @@ export interface AccountService {
   resetCredentials(ctx: RequestContext, id: string, input: { password: string }): Promise<User>;
   me(ctx: RequestContext): Promise<Me>;
   updateMe(ctx: RequestContext, input: { displayName?: string; locale?: Locale }): Promise<Me>;
+  /** Ends the user's other sessions (all but ctx.sessionId). */
   changePassword(ctx: RequestContext, input: { currentPassword: string; newPassword: string }): Promise<void>;
   roles(): { id: Role; ja: string; en: string }[];
   permissions(): { id: Permission; ja: string; en: string }[];

@@ -183,10 +183,16 @@ test(`me and password change (${db})`, async () => {
     p.accounts.changePassword(created.ctx, { currentPassword: 'wrong', newPassword: 'second password 12' }),
     { code: 'MAMORI_INVALID_CREDENTIALS' },
   );
-  await p.accounts.changePassword(created.ctx, {
-    currentPassword: 'first password 12',
-    newPassword: 'second password 12',
-  });
+  const anon = { actor: null, sourceIp: '127.0.0.1' };
+  const here = await p.auth.login(anon, { username: 'self', password: 'first password 12' });
+  const elsewhere = await p.auth.login(anon, { username: 'self', password: 'first password 12' });
+  const hereId = (await p.auth.resolveSession(here.sessionToken)).sessionId;
+  await p.accounts.changePassword(
+    { ...created.ctx, sessionId: hereId },
+    { currentPassword: 'first password 12', newPassword: 'second password 12' },
+  );
+  await p.auth.resolveSession(here.sessionToken);
+  await assert.rejects(p.auth.resolveSession(elsewhere.sessionToken), { code: 'MAMORI_UNAUTHENTICATED' });
   const r = await p.auth.login(
     { actor: null, sourceIp: '127.0.0.1' },
     { username: 'self', password: 'second password 12' },

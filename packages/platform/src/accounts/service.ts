@@ -351,6 +351,10 @@ export class AccountServiceImpl implements AccountService {
         .set({ password_hash: await hashPassword(password), updated_at: iso(this.d.now()) })
         .where('id', '=', userId)
         .execute();
+      // Whoever else holds a session of this account (the reason for a change, often) is signed out.
+      let others = trx.deleteFrom('sessions').where('user_id', '=', userId);
+      if (ctx.sessionId) others = others.where('id', '<>', ctx.sessionId);
+      await others.execute();
     });
   }
 

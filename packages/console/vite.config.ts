@@ -7,6 +7,6 @@ export default defineConfig({
   base: '/',
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 800 },
   server: {
-    proxy: { '/api': process.env.MAMORI_DEV_API ?? 'http://127.0.0.1:3000' },
+    proxy: { '/api': process.env.MAMORI_DEV_API ?? 'http://127.0.0.1:8080' },
   },
 });

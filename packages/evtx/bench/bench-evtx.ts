@@ -3,17 +3,21 @@
 // samples (see inputs.ts): their chunks repeated ("samples", sparse) and their records re-packed into full
 // chunks ("dense", like a live log). Each measurement runs `rounds` times interleaved; the best is kept
 // because the machine is shared. Environment: EVTX_BENCH_RECORDS (dense records, default 50000),
-// EVTX_BENCH_REPEAT (sample repetitions, default 10), EVTX_BENCH_ROUNDS (default 2).
+// EVTX_BENCH_REPEAT (sample repetitions, default 10), EVTX_BENCH_ROUNDS (default 2),
+// EVTX_BENCH_HUNT_RECORDS (records for the `mamori hunt` run with every SigmaHQ rule on 2 workers, default
+// 20000; 0 skips it).
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readEvtxSync } from '../src/index.js';
 import { denseInput, samplesInput } from './inputs.js';
 
 const denseRecords = Number(process.env.EVTX_BENCH_RECORDS ?? 50000);
 const repeat = Number(process.env.EVTX_BENCH_REPEAT ?? 10);
 const rounds = Number(process.env.EVTX_BENCH_ROUNDS ?? 2);
+const huntRecords = Number(process.env.EVTX_BENCH_HUNT_RECORDS ?? 20000);
 
 const which = spawnSync('sh', ['-c', 'command -v evtxexport'], { encoding: 'utf8' });
 if (which.status !== 0) {
@@ -38,8 +42,15 @@ const inputs = [
 ];
 for (const i of inputs) writeFileSync(i.path, i.data);
 
-function mamori(path: string, stringify: boolean): { records: number; seconds: number } {
+interface Run {
+  seconds: number;
+  /** User + system CPU time: robust to other load on a shared machine. */
+  cpu: number;
+}
+
+function mamori(path: string, stringify: boolean): Run & { records: number } {
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   let records = 0;
   let bytes = 0;
   for (const r of readEvtxSync(path)) {
@@ -48,50 +59,98 @@ function mamori(path: string, stringify: boolean): { records: number; seconds: n
     records++;
   }
   void bytes;
-  return { records, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  const c = process.cpuUsage(c0);
+  return { records, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6 };
 }
 
-function evtxexport(path: string, format: 'text' | 'xml'): number {
-  const out = openSync('/dev/null', 'w');
+function evtxexport(path: string, format: 'text' | 'xml'): Run {
+  // bash's `times` prints the CPU time of the children it ran (second line).
+  const script = 'evtxexport -f "$1" "$2" >/dev/null 2>&1 || exit 9; times';
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('evtxexport', ['-f', format, path], { stdio: ['ignore', out, 'ignore'] });
+  const r = spawnSync('bash', ['-c', script, 'bench', format, path], { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  closeSync(out);
   if (r.status !== 0) throw new Error(`evtxexport failed on ${path} (exit ${r.status})`);
-  return seconds;
+  const child = r.stdout.trim().split('\n').pop() ?? '';
+  const cpu = [...child.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (a, m) => a + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
+  return { seconds, cpu };
 }
 
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 console.log(
   `EVTX reader benchmark — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
 );
-console.log(`best of ${rounds} rounds; evtxexport output to /dev/null; mamori in one thread\n`);
-const rows: string[][] = [['input', 'MB', 'records', 'reader', 'seconds', 'records/s', 'vs evtxexport text']];
+console.log(`best of ${rounds} rounds; evtxexport output to /dev/null; mamori in one thread`);
+console.log(`load average at the start: ${load()}\n`);
+const rows: string[][] = [
+  ['input', 'MB', 'records', 'reader', 'wall s', 'records/s', 'ratio', 'CPU s', 'records/CPU-s', 'ratio'],
+];
 for (const input of inputs) {
-  const best: Record<string, number> = {};
+  const best: Record<string, Run> = {};
   let records = 0;
-  const keep = (k: string, s: number) => (best[k] = Math.min(best[k] ?? Infinity, s));
+  const keep = (k: string, r: Run) => {
+    const b = best[k];
+    best[k] = {
+      seconds: Math.min(b?.seconds ?? Infinity, r.seconds),
+      cpu: Math.min(b?.cpu ?? Infinity, r.cpu),
+    };
+  };
   mamori(input.path, true); // warm-up: JIT and page cache
   for (let r = 0; r < rounds; r++) {
     keep('evtxexport -f text', evtxexport(input.path, 'text'));
     const a = mamori(input.path, true);
     records = a.records;
-    keep('mamori → JSON text', a.seconds);
+    keep('mamori → JSON text', a);
     keep('evtxexport -f xml', evtxexport(input.path, 'xml'));
-    keep('mamori → event objects', mamori(input.path, false).seconds);
+    keep('mamori → event objects', mamori(input.path, false));
   }
   const base = best['evtxexport -f text']!;
-  for (const [k, s] of Object.entries(best)) {
+  for (const [k, r] of Object.entries(best)) {
     rows.push([
       input.name,
       (input.data.length / 1048576).toFixed(0),
       String(records),
       k,
-      s.toFixed(2),
-      Math.round(records / s).toLocaleString('en-US'),
-      (base / s).toFixed(2) + '×',
+      r.seconds.toFixed(2),
+      Math.round(records / r.seconds).toLocaleString('en-US'),
+      (base.seconds / r.seconds).toFixed(2) + '×',
+      r.cpu.toFixed(2),
+      Math.round(records / r.cpu).toLocaleString('en-US'),
+      (base.cpu / r.cpu).toFixed(2) + '×',
     ]);
   }
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((v, c) => v.padEnd(widths[c]!)).join('  '));
+
+if (huntRecords > 0) {
+  // The responder's sweep: every bundled SigmaHQ rule, 2 worker threads, JSONL hits to /dev/null. The input
+  // is made only of regression samples, i.e. events that each match a rule — far denser in hits than a real log.
+  const path = join(dir, 'hunt.evtx');
+  writeFileSync(path, denseInput(huntRecords));
+  const main = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
+  const args = ['hunt', path, '--workers', '2', '--json', '-o', '/dev/null', '--quiet', '--timing'];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=development', main, ...args], {
+    encoding: 'utf8',
+  });
+  const line = r.stderr.trim().split('\n').pop() ?? '';
+  try {
+    const f = JSON.parse(line) as Record<string, number>;
+    console.log(
+      `\nmamori hunt, all ${f.rules} SigmaHQ rules, ${f.workers} workers: ${f.events} events, ${f.hits} hits; ` +
+        `rules compiled in ${(f.compileMs! / 1000).toFixed(1)} s; sweep ${(f.sweepMs! / 1000).toFixed(1)} s = ` +
+        `${f.eventsPerSecond?.toLocaleString('en-US')} events/s, ` +
+        `${Math.round(f.events! / f.sweepCpuSeconds!).toLocaleString('en-US')} events per CPU-second; ` +
+        `peak RSS ${f.maxRssMiB} MiB`,
+    );
+  } catch {
+    console.log(`\nmamori hunt failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  }
+}
+console.log(`\nload average at the end: ${load()}`);
 rmSync(dir, { recursive: true, force: true });

@@ -164,7 +164,8 @@ test('the Japanese report tells an IT officer what to fix', () => {
   const text = renderTextReport(report, 'ja');
   assert.match(text, /Redisが認証なしで接続できます/);
   assert.match(text, /対処: Redisをインターネットから遮断し/);
-  assert.match(text, /outside\.lab\.test — name resolves outside/);
+  assert.match(text, /outside\.lab\.test — 名前の解決先（192\.0\.2\.10）が診断範囲の外です/);
+  assert.match(renderTextReport(report, 'en'), /outside\.lab\.test — name resolves outside/);
   assert.match(renderTextReport(report, 'en'), /Anonymous FTP login allowed/);
 });
 

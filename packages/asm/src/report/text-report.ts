@@ -72,6 +72,24 @@ const T = {
   },
 } as const;
 
+const REASONS_JA: Array<[RegExp, string]> = [
+  [/^name resolves outside the verified scope: (.*)$/, '名前の解決先（$1）が診断範囲の外です'],
+  [/^address not in any verified scope$/, '診断範囲（所有確認済み）に含まれないアドレスです'],
+  [/^name not in any verified scope$/, '診断範囲（所有確認済み）に含まれない名前です'],
+  [/^name does not resolve$/, '名前を解決できません'],
+  [/^(?:address|name) excluded by (.*)$/, '$1 の除外設定の対象です'],
+  [/^(?:address|name) belongs to a root of (.*) not yet verified$/, '$1 の所有確認が済んでいない範囲です'],
+  [/^outside the scan window$/, '診断可能な時間帯の外です'],
+  [/^stopped: (.*)$/, '全体停止中のため診断しません（$1）'],
+  [/^not a valid host name or address$/, 'ホスト名・アドレスとして正しくありません'],
+];
+
+function reasonText(reason: string, lang: Lang): string {
+  if (lang !== 'ja') return reason;
+  for (const [re, ja] of REASONS_JA) if (re.test(reason)) return reason.replace(re, ja);
+  return reason;
+}
+
 function width(s: string): number {
   let w = 0;
   for (const ch of s)
@@ -104,7 +122,8 @@ export function renderTextReport(r: ScanReport, lang: Lang = 'ja'): string {
   out.push(`${t.ports}: ${r.ports.spec} (${t.ports_n(r.ports.count)})`);
   if (r.refused.length > 0) {
     out.push(`${t.refused}:`);
-    for (const x of r.refused) out.push(`  - ${x.target}${x.port ? `:${x.port}` : ''} — ${x.reason}`);
+    for (const x of r.refused)
+      out.push(`  - ${x.target}${x.port ? `:${x.port}` : ''} — ${reasonText(x.reason, lang)}`);
   }
   const counts = Object.entries(r.risk.counts)
     .reverse()

@@ -78,6 +78,44 @@ test(`a changed record whose hash was recomputed is found by the broken link (${
   );
 });
 
+test(`the last record rewritten with a recomputed hash is found (${db})`, async () => {
+  const { recordHash } = await import('@mamori/platform');
+  const row = await p.db.kysely
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '=', 5)
+    .executeTakeFirstOrThrow();
+  await p.db.kysely
+    .updateTable('audit_log')
+    .set({ target: 'forged', hash: recordHash({ ...row, target: 'forged' }) })
+    .where('seq', '=', 5)
+    .execute();
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [[5, 'changed']],
+  );
+});
+
+test(`a record appended outside Mamori is found (${db})`, async () => {
+  const { recordHash } = await import('@mamori/platform');
+  const last = await p.db.kysely
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '=', 5)
+    .executeTakeFirstOrThrow();
+  const forged = { ...last, seq: 6, action: 'user.create', prev_hash: last.hash };
+  await p.db.kysely
+    .insertInto('audit_log')
+    .values({ ...forged, hash: recordHash(forged) })
+    .execute();
+  const v = await p.audit.verify(p.system);
+  assert.deepEqual(
+    v.problems.map((x) => [x.seq, x.kind]),
+    [[6, 'changed']],
+  );
+});
+
 test(`a removed record is found (${db})`, async () => {
   await p.db.kysely.deleteFrom('audit_log').where('seq', '=', 4).execute();
   const v = await p.audit.verify(p.system);

@@ -169,5 +169,26 @@ export function verifyChain(
       add({ seq: m, kind: 'missing', message: `record ${m} is missing (the trail was cut short)` });
     }
   }
+  // The head (kept apart, updated with every append) vouches for the last record, which has no successor to
+  // chain to it: a rewrite of the last record, or records added behind Mamori's back, show here.
+  const last = rows.at(-1);
+  if (head && last) {
+    const lastSeq = Number(last.seq);
+    if (lastSeq > head.seq) {
+      for (let m = Math.max(head.seq + 1, 1); m <= lastSeq; m++) {
+        add({
+          seq: m,
+          kind: 'changed',
+          message: `record ${m} was added outside Mamori (beyond the trail's head)`,
+        });
+      }
+    } else if (lastSeq === head.seq && last.hash !== head.hash && !problems.some((x) => x.seq === lastSeq)) {
+      add({
+        seq: lastSeq,
+        kind: 'changed',
+        message: `record ${lastSeq} was rewritten: its hash differs from the trail's head`,
+      });
+    }
+  }
   return problems.sort((a, b) => a.seq - b.seq);
 }

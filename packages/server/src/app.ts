@@ -126,6 +126,9 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     }
     if (!route.schema?.response)
       throw new Error(`route ${String(route.method)} ${route.url} has no response schema`);
+    // The OpenAPI document states which credential each route takes.
+    (route.schema as { security?: unknown }).security =
+      auth === 'public' ? [] : auth === 'session' ? [{ session: [] }] : [{ session: [] }, { bearer: [] }];
     if (validateResponses) {
       const validators = new ResponseValidators(route.schema.response as Record<string, unknown>);
       const key = {};

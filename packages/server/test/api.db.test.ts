@@ -653,10 +653,12 @@ describe(`HTTP API behaviour (${dialect})`, () => {
     for (const r of t.app.mamoriRoutes) {
       if (!r.url.startsWith('/api/v1/') || r.url === '/api/v1/openapi.json') continue;
       const path = r.url.replace(/:(\w+)/g, '{$1}');
-      assert.ok(
-        doc.paths[path]?.[r.method.toLowerCase()],
-        `${r.method} ${path} missing from the OpenAPI document`,
-      );
+      const op = doc.paths[path]?.[r.method.toLowerCase()] as
+        { security?: Record<string, unknown>[] } | undefined;
+      assert.ok(op, `${r.method} ${path} missing from the OpenAPI document`);
+      const schemes = (op.security ?? []).flatMap((x) => Object.keys(x)).sort();
+      const expected = r.auth === 'public' ? [] : r.auth === 'session' ? ['session'] : ['bearer', 'session'];
+      assert.deepEqual(schemes, expected, `${r.method} ${path} security`);
     }
   });
 

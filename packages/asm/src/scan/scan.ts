@@ -129,6 +129,7 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
   // 1. Scope: every target goes through the gate; names are pinned to the addresses it returned.
   const hosts: Array<{ host: string; addresses: string[] }> = [];
   const names: string[] = [];
+  const orgs = new Set<string>();
   for (const raw of targets) {
     if (raw.includes('/') && !raw.includes('://')) {
       const [net, p] = raw.split('/');
@@ -142,12 +143,14 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
         const a = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
         const d = await guard.check(a);
         if (d.allowed) hosts.push({ host: a, addresses: d.addresses });
+        if (d.org) orgs.add(d.org);
       }
       continue;
     }
     const t = normalizeTarget(raw);
     const d = await guard.check(raw);
     if (!d.allowed || t === null) continue;
+    if (d.org) orgs.add(d.org);
     hosts.push({ host: t, addresses: d.addresses });
     if (!isIP(t)) names.push(t);
   }
@@ -162,11 +165,6 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
 
   // 2. Ports.
   // Per-organization politeness: the strictest limit among the organizations whose scope admitted the targets.
-  const orgs = new Set<string>();
-  for (const h of hosts) {
-    const d = await guard.check(h.host);
-    if (d.org) orgs.add(d.org);
-  }
   const limits = [...orgs]
     .map((o) => guard.rateOf(o))
     .filter((r): r is NonNullable<typeof r> => r !== undefined);
@@ -191,7 +189,7 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
       : await udpScan(addresses, { check: guard.check, stop: guard.stopSwitch, timeoutMs: 800, retries: 1 });
   lap('udp');
 
-  // 3. Services: every (host name, open port) pair, so virtual hosts and SNI are seen as the name.
+  // 3. Services.
   const services: ServiceRecord[] = [];
   const observations: Observation[] = [];
   // One fingerprint per address and port, reached by its preferred name (first named host name, for SNI and

@@ -45,9 +45,95 @@ function minRun(n: number, dotAll: boolean, source: string): LinearRegex {
   };
 }
 
+/**
+ * Patterns made only of single-character atoms (literals, escapes, classes, '.') with bounded
+ * quantifiers (?, {n}, {m,n}) and anchors cannot backtrack beyond a constant per start position:
+ * V8's own engine runs them in time linear in the input, several times faster than the JS RE2 port.
+ * The constant is bounded too: the product of the quantifier ranges is at most 256, and inputs over
+ * 1 KiB go to RE2, so one test costs at most about 250,000 steps. Anything else goes to RE2.
+ */
+const SAFE_ESCAPE = /^[sSdDwWbB.\\/\-*+?()[\]{}|^$ #:'"=,@%&!<>~`;_tnr]$/;
+function boundedRegex(pattern: string, flags: RegexFlags): LinearRegex | undefined {
+  let p = pattern;
+  let i = false;
+  if (p.startsWith('(?i)')) {
+    i = true;
+    p = p.slice(4);
+  }
+  let product = 1;
+  let k = 0;
+  let atoms = 0;
+  while (k < p.length) {
+    const c = p[k]!;
+    if (c === '^' || c === '$') {
+      k++;
+      continue;
+    }
+    if (c === '\\') {
+      const n = p[k + 1];
+      if (n === undefined || !SAFE_ESCAPE.test(n)) return undefined;
+      k += 2;
+    } else if (c === '[') {
+      k++;
+      if (p[k] === '^') k++;
+      if (p[k] === ']') k++;
+      while (k < p.length && p[k] !== ']') {
+        if (p[k] === '[') return undefined; // POSIX classes and nested sets differ between engines
+        if (p[k] === '\\') {
+          const n = p[k + 1];
+          if (n === undefined || !SAFE_ESCAPE.test(n)) return undefined;
+          k += 2;
+        } else k++;
+      }
+      if (p[k] !== ']') return undefined;
+      k++;
+    } else if ('()|*+?{}'.includes(c)) return undefined;
+    else k++;
+    atoms++;
+    // Optional bounded quantifier after the atom.
+    const q = p[k];
+    if (q === '?') {
+      product *= 2;
+      k++;
+    } else if (q === '{') {
+      const m = /^\{(\d{1,4})(?:(,)(\d{1,4})?)?\}/.exec(p.slice(k));
+      if (!m) return undefined;
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : m[3] === undefined ? -1 : Number(m[3]);
+      if (hi < 0 || hi < lo) return undefined;
+      product *= hi - lo + 1;
+      k += m[0].length;
+    }
+    if (p[k] === '?' || p[k] === '+' || p[k] === '*' || p[k] === '{') return undefined; // lazy/possessive/stacked
+    if (product > 256) return undefined;
+  }
+  if (atoms === 0) return undefined;
+  let re: RegExp;
+  try {
+    re = new RegExp(p, (i || flags.i ? 'i' : '') + (flags.m ? 'm' : '') + (flags.s ? 's' : ''));
+  } catch {
+    return undefined;
+  }
+  const fallback = compileRe2(pattern, flags);
+  return {
+    source: pattern,
+    test: (input: string) => (input.length <= 1024 ? re.test(input) : fallback.test(input)),
+  };
+}
+
 export function compileRegex(pattern: string, flags: RegexFlags = {}): LinearRegex {
   const mr = MIN_RUN.exec(pattern);
   if (mr && !flags.m) return minRun(Number(mr[1]), Boolean(flags.s), pattern);
+  try {
+    // Validated as RE2 first, so the set of accepted rules does not depend on the fast path.
+    return boundedRegex(pattern, flags) ?? compileRe2(pattern, flags);
+  } catch (err) {
+    if (err instanceof UnsupportedRegexError) throw err;
+    return compileRe2(pattern, flags);
+  }
+}
+
+function compileRe2(pattern: string, flags: RegexFlags): LinearRegex {
   let f = 0;
   if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) f |= RE2JS.MULTILINE;

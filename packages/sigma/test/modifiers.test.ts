@@ -161,6 +161,16 @@ test('re runs in linear time on hostile input', () => {
   assert.ok(performance.now() - start < 5000);
 });
 
+test('bounded-quantifier regexes (fast path) agree with RE2 and stay fast on hostile input', () => {
+  const d = "sel:\n  CommandLine|re: '\\\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.[ \"'']{1}'\ncondition: sel";
+  assert.ok(matches(d, { CommandLine: 'odbcconf.exe /a {regsvr C:\\Users\\x\\abc.def. }' }));
+  assert.ok(!matches(d, { CommandLine: 'C:\\Windows\\notepad.exe' }));
+  const start = performance.now();
+  assert.ok(!matches("sel:\n  F|re: '[a-z]{0,15}[a-z]{0,15}x'\ncondition: sel", { F: 'a'.repeat(1000) }));
+  assert.ok(!matches("sel:\n  F|re: '[a-z]{0,15}[a-z]{0,15}x'\ncondition: sel", { F: 'a'.repeat(200000) }));
+  assert.ok(performance.now() - start < 5000);
+});
+
 test('base64 and base64offset', () => {
   assert.ok(matches('sel:\n  F|base64: /bin/bash\ncondition: sel', { F: 'L2Jpbi9iYXNo' }));
   // base64offset: the three shifted encodings of the value, used with contains.

@@ -76,6 +76,8 @@ export function App() {
   const [phase, setPhase] = useState<'loading' | 'signedOut' | 'app'>('loading');
   // A language picked on the sign-in page wins over the account's saved one; otherwise the account's applies.
   const pickedWhileSignedOut = useRef(false);
+  /** The session ended while the console was open (idle or absolute timeout, or revoked). */
+  const [expired, setExpired] = useState(false);
 
   const setLocale = useCallback(
     (l: Locale) => {
@@ -109,6 +111,7 @@ export function App() {
   useEffect(() => {
     setUnauthorizedHandler(() => {
       setMe(null);
+      setExpired(true);
       setPhase('signedOut');
     });
     api
@@ -143,6 +146,7 @@ export function App() {
   };
 
   const signedIn = (m: Me) => {
+    setExpired(false);
     adoptAccountLocale(m);
     setMe(m);
     setPhase('app');
@@ -169,7 +173,7 @@ export function App() {
           {i18n.t('common.loading')}
         </div>
       ) : phase === 'signedOut' || !me ? (
-        <SignIn onSignedIn={signedIn} />
+        <SignIn onSignedIn={signedIn} expired={expired} />
       ) : (
         <RouterProvider>
           <Screens me={me} setMe={setMe} signOut={() => void signOut()} />

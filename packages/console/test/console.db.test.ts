@@ -551,4 +551,10 @@ test('a municipality administrator sees only its own municipality', async () => 
   assert.match(refusal, /[\u3040-\u30ff\u4e00-\u9fff]/);
   assert.equal(await page.getByText('shizuoka-city').count(), 0, 'no user of 静岡市 is shown');
   await capture('org-detail-other-municipality');
+
+  // When the session is gone (here: the cookie dropped), the next request returns the user to sign-in.
+  await context.clearCookies();
+  await menu.getByRole('link', { name: 'ユーザー管理' }).click();
+  await heading('ログイン').waitFor();
+  await page.getByText('セッションの有効期限が切れました。もう一度ログインしてください。').waitFor();
 });

@@ -47,7 +47,7 @@ function AuthFrame({ title, children }: { title: string; children: ReactNode }) 
   );
 }
 
-export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export function SignIn({ onSignedIn, expired = false }: { onSignedIn: (me: Me) => void; expired?: boolean }) {
   const { t, locale } = useI18n();
   const [step, setStep] = useState<Step>({ kind: 'credentials' });
   const [username, setUsername] = useState('');
@@ -129,6 +129,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     return (
       <AuthFrame title={t('auth.signInTitle')}>
         <p className="lead">{t('auth.signInLead')}</p>
+        {expired && !error ? <Banner kind="info" title={t('auth.sessionExpired')} /> : null}
         {errorBanner}
         <form onSubmit={submitCredentials} noValidate className="form-stack">
           <TextField

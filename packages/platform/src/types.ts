@@ -314,11 +314,20 @@ export interface AuditVerification {
   ok: boolean;
   checked: number;
   problems: AuditProblem[];
+  /**
+   * The last record's sequence number and hash. Someone able to rewrite the database could recompute the whole
+   * chain; keeping this value elsewhere (an anchor) and checking it later (`verify(ctx, { anchor })`) detects that.
+   */
+  head: { seq: number; hash: string } | null;
 }
 
 export interface AuditService {
   list(ctx: RequestContext, query?: AuditQuery): Promise<Page<AuditRecord>>;
-  verify(ctx: RequestContext): Promise<AuditVerification>;
+  /** `anchor`: a head recorded earlier; the record at anchor.seq must still have that hash. */
+  verify(
+    ctx: RequestContext,
+    options?: { anchor?: { seq: number; hash: string } },
+  ): Promise<AuditVerification>;
 }
 
 // ---- Policy --------------------------------------------------------------------------------------------

@@ -502,13 +502,29 @@ export function register(program: Command): void {
   const audit = program.command('audit').description('the audit trail');
   common(audit.command('verify'))
     .description('check the hash chain; exit 1 and name each changed, missing or reordered record')
+    .option(
+      '--anchor <seq:hash>',
+      'a head printed by an earlier verify, kept elsewhere: detects a recomputed chain',
+    )
     .action(
-      action(async (opts: Common) =>
+      action(async (opts: Common & { anchor?: string }) =>
         withPlatform(opts, async (p) => {
-          const v = await p.audit.verify(ctx);
+          let anchor: { seq: number; hash: string } | undefined;
+          if (opts.anchor !== undefined) {
+            const m = /^(\d+):([0-9a-f]{64})$/.exec(opts.anchor.trim());
+            if (!m)
+              throw new MamoriError('MAMORI_VALIDATION', {
+                reason: '--anchor must be <seq>:<64 hex digits>',
+              });
+            anchor = { seq: Number(m[1]), hash: m[2]! };
+          }
+          const v = await p.audit.verify(ctx, { anchor });
           if (opts.json) json(v);
-          else if (v.ok) out(`audit trail intact: ${v.checked} records checked`);
-          else {
+          else if (v.ok) {
+            out(`audit trail intact: ${v.checked} records checked`);
+            if (v.head)
+              out(`head (keep it elsewhere; check later with --anchor): ${v.head.seq}:${v.head.hash}`);
+          } else {
             out(`audit trail NOT intact: ${v.problems.length} problem(s) in ${v.checked} records`);
             for (const x of v.problems) out(`  #${x.seq}\t${x.kind}\t${x.message}`);
           }

@@ -88,7 +88,10 @@ export class AuditServiceImpl implements AuditService {
     return toPage(rows, limit, toRecord, (r) => Number(r.seq));
   }
 
-  async verify(ctx: RequestContext): Promise<AuditVerification> {
+  async verify(
+    ctx: RequestContext,
+    options: { anchor?: { seq: number; hash: string } } = {},
+  ): Promise<AuditVerification> {
     await this.d.policy.assert(ctx.actor, 'audit:read');
     if ((await this.d.policy.scope(ctx.actor!, 'audit:read')) !== 'all') {
       throw new MamoriError('MAMORI_FORBIDDEN', undefined, {
@@ -112,6 +115,30 @@ export class AuditServiceImpl implements AuditService {
       .where('id', '=', 1)
       .executeTakeFirst();
     const problems = verifyChain(rows, head ? { seq: Number(head.seq), hash: head.hash } : null);
-    return { ok: problems.length === 0, checked: rows.length, problems };
+    const anchor = options.anchor;
+    if (anchor) {
+      const at = rows.find((r) => Number(r.seq) === anchor.seq);
+      if (!at) {
+        problems.push({
+          seq: anchor.seq,
+          kind: 'missing',
+          message: `anchored record ${anchor.seq} is missing`,
+        });
+      } else if (at.hash !== anchor.hash) {
+        problems.push({
+          seq: anchor.seq,
+          kind: 'changed',
+          message: `record ${anchor.seq} no longer has the anchored hash: the chain was recomputed from there or earlier`,
+        });
+      }
+      problems.sort((a, b) => a.seq - b.seq);
+    }
+    const last = rows.at(-1);
+    return {
+      ok: problems.length === 0,
+      checked: rows.length,
+      problems,
+      head: last ? { seq: Number(last.seq), hash: last.hash } : null,
+    };
   }
 }

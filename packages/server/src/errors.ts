@@ -55,6 +55,16 @@ export function toMamoriError(err: unknown): MamoriError {
   return new MamoriError('MAMORI_INTERNAL', undefined, undefined, { cause: err });
 }
 
+/** Seconds to wait, for throttling and lockout answers: the rate limiter's ttl or the platform's `until`. */
+function retryAfterSeconds(err: unknown, m: MamoriError): number | undefined {
+  if (m.code !== 'MAMORI_RATE_LIMITED' && m.code !== 'MAMORI_ACCOUNT_LOCKED') return undefined;
+  const ttl = (err as { ttl?: unknown }).ttl;
+  if (typeof ttl === 'number') return Math.max(1, Math.ceil(ttl / 1000));
+  const until = (m.details as { until?: unknown } | undefined)?.until ?? m.params?.until;
+  const at = typeof until === 'string' ? Date.parse(until) : NaN;
+  return Number.isNaN(at) ? undefined : Math.max(1, Math.ceil((at - Date.now()) / 1000));
+}
+
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const m = toMamoriError(err);
   if (m.status >= 500) {
@@ -62,7 +72,7 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   } else {
     request.log.info({ code: m.code }, 'request refused');
   }
-  const retryAfter = m.code === 'MAMORI_RATE_LIMITED' ? (err as { ttl?: number }).ttl : undefined;
-  if (retryAfter !== undefined) reply.header('retry-after', Math.ceil(retryAfter / 1000));
+  const retry = retryAfterSeconds(err, m);
+  if (retry !== undefined) reply.header('retry-after', retry);
   return reply.code(m.status).type('application/json; charset=utf-8').send(m.toBody());
 }

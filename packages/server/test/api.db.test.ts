@@ -172,6 +172,8 @@ describe(`HTTP API behaviour (${dialect})`, () => {
     }
     const locked = await c.post('/api/v1/auth/login', { username: 'lockme', password: PASSWORD });
     expectError(locked, 423, 'MAMORI_ACCOUNT_LOCKED');
+    const wait = Number(locked.headers['retry-after']);
+    assert.ok(wait > 0 && wait <= t.platform.config.auth.lockoutMinutes * 60, `Retry-After ${wait}`);
     const audit = await lastAudit(t);
     const fails = audit.filter((a) => a.action === 'auth.login' && a.result === 'failure');
     assert.ok(fails.length >= threshold, 'every failed sign-in is in the audit trail');

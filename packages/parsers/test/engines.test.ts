@@ -186,3 +186,42 @@ test('clamd log and clamscan output: FOUND is malware, OK is a clean scan', () =
   const cs = events('clamd/clamscan.out', 'clamd');
   assert.equal(cs.filter((e) => e.activity === 'malware').length, 2);
 });
+
+test('rspamd 3.4 with clamd: real task log lines and /checkv2 replies (GTUBE, offline ham, EICAR)', () => {
+  const log = events('rspamd/real-rspamd.log');
+  assert.equal(log.length, 3);
+  assert.ok(
+    log.every((e) => e.format === 'rspamd' && e.class === 'email_activity' && e.sourceKind === 'mail'),
+  );
+  const [gtube, ham, virus] = log as [(typeof log)[0], (typeof log)[0], (typeof log)[0]];
+  assert.equal(gtube.activity, 'spam');
+  assert.equal(gtube.disposition, 'blocked');
+  assert.equal(gtube.rule?.id, 'GTUBE');
+  assert.equal(gtube.fields?.score, 15);
+  assert.equal(gtube.fields?.queueId, 'Qgtube');
+  assert.equal(gtube.src?.ip, '198.51.100.41');
+  assert.equal(gtube.src?.email, 'news@example.org');
+  assert.equal(gtube.dst?.domain, 'city.example.lg.jp');
+  // Without DNS the ham scored 5 (unresolvable host): greylisted, a temporary refusal.
+  assert.equal(ham.fields?.action, 'greylist');
+  assert.equal(ham.activity, 'deferred');
+  assert.equal(ham.disposition, 'blocked');
+  assert.equal(ham.severity, 'low');
+  assert.equal(virus.activity, 'malware');
+  assert.equal(virus.severity, 'high');
+  assert.equal(virus.disposition, 'blocked');
+  assert.equal(virus.rule?.id, 'CLAM_VIRUS');
+  assert.equal(virus.fields?.virus, 'Mamori.Test.Eicar.UNOFFICIAL');
+  assert.match(gtube.time, /^2026-11-25T21:08:1\d\.000Z$/);
+  const j = events('rspamd/real-checkv2.jsonl');
+  assert.deepEqual(
+    j.map((e) => [e.activity, e.disposition, e.rule?.id]),
+    [
+      ['spam', 'blocked', 'GTUBE'],
+      ['deferred', 'blocked', 'HFILTER_HOSTNAME_UNKNOWN'],
+      ['malware', 'blocked', 'CLAM_VIRUS'],
+    ],
+  );
+  assert.equal(j[2]!.rule?.name, 'Mamori.Test.Eicar.UNOFFICIAL');
+  assert.equal(j[0]!.fields?.messageId, 'gtube-1@example.org');
+});

@@ -192,6 +192,8 @@ test('rspamd: task log line and /checkv2 JSON verdicts', () => {
   assert.equal(log[0]!.dst?.domain, 'city.example.lg.jp');
   assert.equal(log[0]!.fields?.symbols, 'GTUBE,MIME_GOOD,ARC_NA');
   assert.equal(log[2]!.device?.name, 'mx01');
+  assert.equal(log[2]!.rule?.id, 'CLAM_VIRUS');
+  assert.equal(log[2]!.fields?.virus, 'Mamori.Test.Eicar.UNOFFICIAL');
   const j = events('rspamd/checkv2.jsonl');
   assert.deepEqual(
     j.map((e) => [e.format, e.disposition, e.rule?.id ?? null]),

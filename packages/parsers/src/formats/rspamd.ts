@@ -12,10 +12,11 @@ const VIRUS_SYMBOL =
 function verdict(
   action: string,
   symbols: string[],
-): { activity: string; severity: Severity; disposition: Disposition } {
-  const virus = symbols.some((s) => VIRUS_SYMBOL.test(s));
+): { activity: string; severity: Severity; disposition: Disposition; virus?: string } {
+  const virus = symbols.find((s) => VIRUS_SYMBOL.test(s));
   let disposition: Disposition;
   let severity: Severity;
+  let activity = 'spam';
   switch (action) {
     case 'reject':
       disposition = 'blocked';
@@ -23,8 +24,10 @@ function verdict(
       break;
     case 'soft reject':
     case 'greylist':
+      // A temporary refusal (try again later), not a spam verdict.
       disposition = 'blocked';
       severity = 'low';
+      activity = 'deferred';
       break;
     case 'add header':
     case 'rewrite subject':
@@ -42,14 +45,27 @@ function verdict(
     default:
       disposition = 'allowed';
       severity = 'informational';
+      activity = 'scan';
   }
   if (virus)
     return {
       activity: 'malware',
       severity: 'high',
       disposition: disposition === 'allowed' ? 'detected' : disposition,
+      virus,
     };
-  return { activity: disposition === 'allowed' ? 'scan' : 'spam', severity, disposition };
+  return { activity, severity, disposition };
+}
+
+/** Options of one symbol in the log line's list: "NAME(score){opt1;opt2;}" → "opt1;opt2". */
+function symbolOptions(p: string, from: number, name: string): string | undefined {
+  const i = p.indexOf(name + '(', from);
+  if (i < 0) return undefined;
+  const open = p.indexOf('{', i);
+  const close = p.indexOf('}', open);
+  if (open < 0 || close < 0 || open - i > name.length + 24) return undefined;
+  const v = p.slice(open + 1, close);
+  return v.endsWith(';') ? v.slice(0, -1) : v;
 }
 
 /** Value of "key: value" up to the next ", " at top level (used for id/ip/from/rcpts in the log line). */
@@ -143,6 +159,8 @@ export const rspamdLog: FormatParser = {
     }
     const v = verdict(action, symbols);
     const fields: Record<string, string | number | boolean | null> = { action, score, flag: flag ?? '' };
+    const signature = v.virus ? symbolOptions(p, so, v.virus) : undefined;
+    if (signature) fields.virus = signature;
     if (Number.isFinite(required)) fields.requiredScore = required;
     if (symbols.length) fields.symbols = symbols.slice(0, 100).join(',');
     const id = unangle(field(head, 'id: '));
@@ -161,7 +179,11 @@ export const rspamdLog: FormatParser = {
       device: { vendor: 'Rspamd', product: 'rspamd' },
       src,
       dst,
-      rule: symbols.length ? { id: symbols[0], name: symbols[0], category: v.activity } : undefined,
+      rule: v.virus
+        ? { id: v.virus, name: signature ?? v.virus, category: 'malware' }
+        : symbols.length
+          ? { id: symbols[0], name: symbols[0], category: v.activity }
+          : undefined,
       fields,
     });
   },
@@ -200,10 +222,16 @@ export const rspamdCheckV2: FormatParser = {
       return new ParseError('rspamd-checkv2', 'missing action or score');
     const { names, top } = checkv2Symbols(j.symbols);
     const v = verdict(action, names);
+    let signature: string | undefined;
+    if (v.virus) {
+      const opt = (j.symbols as Record<string, { options?: unknown }>)[v.virus]?.options;
+      if (Array.isArray(opt) && typeof opt[0] === 'string') signature = opt[0];
+    }
     const fields: Record<string, string | number | boolean | null> = { action, score };
     const req = Number(j.required_score);
     if (Number.isFinite(req)) fields.requiredScore = req;
     if (names.length) fields.symbols = names.slice(0, 100).join(',');
+    if (signature) fields.virus = signature;
     const mid = str(j['message-id']);
     if (mid) fields.messageId = mid.slice(0, 512);
     const qid = str(j['queue-id']);
@@ -216,7 +244,11 @@ export const rspamdCheckV2: FormatParser = {
       sourceKind: 'mail',
       format: 'rspamd-checkv2',
       device: { vendor: 'Rspamd', product: 'rspamd' },
-      rule: top ? { id: top, name: top, category: v.activity } : undefined,
+      rule: v.virus
+        ? { id: v.virus, name: signature ?? v.virus, category: 'malware' }
+        : top
+          ? { id: top, name: top, category: v.activity }
+          : undefined,
       fields,
     });
   },

@@ -16,10 +16,26 @@ import type { ImportStats } from './db.js';
 const FILE = 'vulndb.json';
 const MAX_FILE = 512 * 1024 * 1024;
 
+/**
+ * Load the database kept in `dir`. A folder laid out like the shipped data (kev/…, samples/…) and holding no
+ * vulndb.json yet is imported from its feeds, so the bundled folder can be used as a database directly.
+ */
 export function loadVulnDb(dir: string): VulnDb {
   const p = join(dir, FILE);
-  if (!existsSync(p)) return new VulnDb();
-  return VulnDb.fromJSON(JSON.parse(readFileSync(p, 'utf8')));
+  if (existsSync(p)) return VulnDb.fromJSON(JSON.parse(readFileSync(p, 'utf8')));
+  const kev = join(dir, 'kev/known_exploited_vulnerabilities.json');
+  const samples = join(dir, 'samples');
+  if (existsSync(kev) || existsSync(samples)) {
+    const db = new VulnDb();
+    const results = importFiles(
+      db,
+      [kev, samples].filter((x) => existsSync(x)),
+    );
+    const failed = results.find((r) => r.error);
+    if (failed) throw new Error(`${failed.file}: ${failed.error}`);
+    return db;
+  }
+  return new VulnDb();
 }
 
 /** Write atomically (temp file + rename), so a crash never leaves half a database. */
@@ -78,13 +94,5 @@ export function vulndbDataDir(): string {
  * scan uses when the operator has not imported feeds into a --db folder.
  */
 export function bundledVulnDb(): VulnDb {
-  const dir = vulndbDataDir();
-  const db = new VulnDb();
-  const results = importFiles(db, [
-    join(dir, 'kev/known_exploited_vulnerabilities.json'),
-    join(dir, 'samples'),
-  ]);
-  const failed = results.find((r) => r.error);
-  if (failed) throw new Error(`bundled vulnerability data: ${failed.file}: ${failed.error}`);
-  return db;
+  return loadVulnDb(vulndbDataDir());
 }

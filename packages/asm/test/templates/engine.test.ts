@@ -371,34 +371,87 @@ http:
 
 // ---------------------------------------------------------------- dns
 
-function dnsResponder(): Promise<{ sock: UdpSocket; port: number }> {
+interface FakeAnswer {
+  type: number;
+  rdata: Buffer;
+}
+
+const dnsName = (n: string) =>
+  Buffer.concat([
+    ...n.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+    Buffer.from([0]),
+  ]);
+
+/** A tiny authoritative responder: answers from `zone(name, type)`. */
+function dnsResponder(
+  zone: (name: string, type: number) => { rcode: number; answers: FakeAnswer[] },
+): Promise<{ sock: UdpSocket; port: number }> {
   const sock = createSocket('udp4');
   sock.on('message', (msg, rinfo) => {
-    // Echo the question and answer with one CAA record: 0 issue "letsencrypt.org".
     let p = 12;
-    while (msg[p]! !== 0) p += msg[p]! + 1;
+    const labels: string[] = [];
+    while (msg[p]! !== 0) {
+      labels.push(msg.subarray(p + 1, p + 1 + msg[p]!).toString());
+      p += msg[p]! + 1;
+    }
+    const qtype = msg.readUInt16BE(p + 1);
     const qEnd = p + 5;
+    const { rcode, answers } = zone(labels.join('.'), qtype);
     const header = Buffer.from(msg.subarray(0, 12));
-    header.writeUInt16BE(0x8180, 2);
-    header.writeUInt16BE(1, 6);
-    const value = Buffer.from('letsencrypt.org');
-    const rdata = Buffer.concat([Buffer.from([0, 5]), Buffer.from('issue'), value]);
-    const rr = Buffer.alloc(12);
-    rr.writeUInt16BE(0xc00c, 0);
-    rr.writeUInt16BE(257, 2);
-    rr.writeUInt16BE(1, 4);
-    rr.writeUInt32BE(300, 6);
-    rr.writeUInt16BE(rdata.length, 10);
-    sock.send(Buffer.concat([header, msg.subarray(12, qEnd), rr, rdata]), rinfo.port, rinfo.address);
+    header.writeUInt16BE(0x8180 | rcode, 2);
+    header.writeUInt16BE(answers.length, 6);
+    const rrs = answers.map((a) => {
+      const rr = Buffer.alloc(12);
+      rr.writeUInt16BE(0xc00c, 0);
+      rr.writeUInt16BE(a.type, 2);
+      rr.writeUInt16BE(1, 4);
+      rr.writeUInt32BE(300, 6);
+      rr.writeUInt16BE(a.rdata.length, 10);
+      return Buffer.concat([rr, a.rdata]);
+    });
+    sock.send(Buffer.concat([header, msg.subarray(12, qEnd), ...rrs]), rinfo.port, rinfo.address);
   });
   return new Promise((resolve) =>
     sock.bind(0, '127.0.0.1', () => resolve({ sock, port: sock.address().port })),
   );
 }
 
+const caaZone = () => ({
+  rcode: 0,
+  answers: [
+    {
+      type: 257,
+      rdata: Buffer.concat([Buffer.from([0, 5]), Buffer.from('issue'), Buffer.from('letsencrypt.org')]),
+    },
+  ],
+});
+
 describe('dns template', () => {
+  it('azure-takeover-detection: NXDOMAIN behind a CNAME to a deleted Azure app (dangling CNAME)', async () => {
+    const { sock, port } = await dnsResponder((name) =>
+      name === 'old.example.lg.jp'
+        ? { rcode: 3, answers: [{ type: 5, rdata: dnsName('gone-app.azurewebsites.net') }] }
+        : { rcode: 0, answers: [{ type: 1, rdata: Buffer.from([192, 0, 2, 1]) }] },
+    );
+    try {
+      const t = load('dns/azure-takeover-detection.yaml');
+      const run = (target: string) =>
+        runTemplate(t, target, {
+          transport: nodeTransport({ dnsServer: { host: '127.0.0.1', port } }),
+          scope: (h) => h.endsWith('example.lg.jp'),
+          timeoutMs: 2000,
+        });
+      const hit = await run('old.example.lg.jp');
+      assert.equal(hit.matched, true, JSON.stringify(hit));
+      const fine = await run('www.example.lg.jp');
+      assert.equal(fine.matched, false);
+    } finally {
+      sock.close();
+    }
+  });
+
   it('caa-fingerprint against a DNS responder on 127.0.0.1', async () => {
-    const { sock, port } = await dnsResponder();
+    const { sock, port } = await dnsResponder(caaZone);
     try {
       const t = load('dns/caa-fingerprint.yaml');
       const r = await runTemplate(t, 'example.lg.jp', {

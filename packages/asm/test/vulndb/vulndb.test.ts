@@ -8,6 +8,7 @@ import {
   bundledVulnDb,
   compareVersions,
   importFiles,
+  loadVulnDb,
   splitDistroVersion,
   vulndbDataDir,
 } from '../../src/vulndb/index.js';
@@ -54,6 +55,8 @@ describe('version comparison', () => {
 
 describe('CVE JSON 5 records and KEV', () => {
   it('the bundled database holds the shipped KEV catalog and samples', () => {
+    assert.equal(loadVulnDb(vulndbDataDir()).kevSize, 1404);
+    assert.equal(loadVulnDb('/nonexistent/mamori').size, 0);
     const db = bundledVulnDb();
     assert.equal(db.kevSize, 1404);
     assert.equal(db.size, 6);

@@ -268,3 +268,59 @@ test('congestion control: silence alone does not shrink the window; answers on r
   assert.equal(lossy.stats.finalConcurrency, 4);
   assert.equal(lossy.results.filter((r) => r.state === 'closed').length, 400);
 });
+
+test('UDP probes for NTP, SNMP, SSDP, NetBIOS and IKE are answered and interpreted by servers speaking those protocols', async () => {
+  const { loadUdpProbes } = await import('../src/index.js');
+  const replies: Record<string, (req: Buffer) => Buffer> = {
+    // NTPv4 server reply (mode 4).
+    ntp: () => Buffer.concat([Buffer.from([0x24, 2, 6, 0xe9]), Buffer.alloc(44)]),
+    // SNMP GetResponse carrying sysDescr.0 = "Linux gw01 5.10".
+    snmp: () => {
+      const descr = Buffer.from('Linux gw01 5.10');
+      const vb = Buffer.concat([
+        Buffer.from('06082b06010201010100', 'hex'),
+        Buffer.from([0x04, descr.length]),
+        descr,
+      ]);
+      return Buffer.concat([
+        Buffer.from([0x30, 0x30, 0x02, 0x01, 0x01, 0x04, 0x06]),
+        Buffer.from('public'),
+        Buffer.from([0xa2, 0x20]),
+        vb,
+      ]);
+    },
+    ssdp: () =>
+      Buffer.from(
+        'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nSERVER: Linux/5.10 UPnP/1.0 MiniUPnPd/2.2\r\nST: upnp:rootdevice\r\n\r\n',
+      ),
+    'netbios-ns': (req) => Buffer.concat([req.subarray(0, 2), Buffer.from([0x84, 0x00]), Buffer.alloc(40)]),
+    ike: (req) =>
+      Buffer.concat([req.subarray(0, 8), Buffer.from('0102030405060708', 'hex'), Buffer.alloc(12)]),
+  };
+  const guard = new ScopeGuard({
+    orgs: [adhocScope(['127.0.0.1'])],
+    resolve: async () => [],
+    ignoreWindows: true,
+    stopSwitch: new StopSwitch(),
+  });
+  const socks: Array<ReturnType<typeof createSocket>> = [];
+  const probes = [];
+  for (const p of loadUdpProbes().filter((x) => replies[x.name])) {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    s.on('message', (msg, rinfo) => s.send(replies[p.name]!(msg), rinfo.port, rinfo.address));
+    socks.push(s);
+    probes.push({ ...p, ports: [s.address().port] });
+  }
+  const res = await udpScan(['127.0.0.1'], { check: guard.check, probes, timeoutMs: 500, retries: 0 });
+  const by = (name: string) => res.find((r) => r.port === probes.find((p) => p.name === name)!.ports[0])!;
+  assert.equal(by('ntp').service, 'ntp');
+  assert.equal(by('ntp').version, '4');
+  assert.equal(by('snmp').service, 'snmp');
+  assert.equal(by('snmp').banner, 'Linux gw01 5.10');
+  assert.equal(by('ssdp').service, 'ssdp');
+  assert.equal(by('ssdp').product, 'Linux/5.10 UPnP/1.0 MiniUPnPd/2.2');
+  assert.equal(by('netbios-ns').service, 'netbios-ns');
+  assert.equal(by('ike').service, 'ike');
+  for (const s of socks) s.close();
+});

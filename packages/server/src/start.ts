@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { MamoriError } from '@mamori/core';
 import type { Platform } from '@mamori/platform';
 import { buildApp, type BuildAppOptions } from './app.js';
 
@@ -17,7 +18,27 @@ export async function startServer(
   const app = await buildApp(platform, opts);
   const host = opts.host ?? platform.config.server.host;
   const port = opts.port ?? platform.config.server.port;
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why =
+        code === 'EADDRINUSE'
+          ? 'is already in use'
+          : code === 'EACCES'
+            ? 'is not permitted'
+            : 'is not an address of this machine';
+      throw new MamoriError(
+        'MAMORI_CONFIG_INVALID',
+        { reason: `server.host:server.port ${host}:${port} ${why} (set server.port / --port)` },
+        undefined,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost =

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@mamori/platform';
-import { buildApp } from '../src/index.js';
+import { buildApp, startServer } from '../src/index.js';
 import {
   Client,
   PASSWORD,
@@ -780,6 +780,28 @@ describe(`HTTP API behaviour (${dialect})`, () => {
       }
     } finally {
       await app.close();
+    }
+  });
+
+  test('startServer listens on loopback and explains a port already in use', async () => {
+    const a = await startServer(t.platform, {
+      host: '127.0.0.1',
+      port: 0,
+      consoleDir: null,
+      logRequests: false,
+    });
+    try {
+      assert.match(a.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${a.url}/healthz`);
+      assert.equal(res.status, 200);
+      const port = Number(new URL(a.url).port);
+      await assert.rejects(
+        startServer(t.platform, { host: '127.0.0.1', port, consoleDir: null, logRequests: false }),
+        (err: Error & { code?: string }) =>
+          err.code === 'MAMORI_CONFIG_INVALID' && /already in use/.test(err.message),
+      );
+    } finally {
+      await a.close();
     }
   });
 

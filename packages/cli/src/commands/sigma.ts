@@ -40,15 +40,20 @@ export function register(program: Command): void {
       'after',
       '\nExit codes: 0 all rules compiled, 1 some rules unsupported or in error, 3 a path cannot be read.',
     )
-    .action((paths: string[], opts: { json?: boolean; verbose?: boolean }) => {
+    .action(async (paths: string[], opts: { json?: boolean; verbose?: boolean }) => {
       const roots = paths.length ? paths : bundledRulesDirs();
       for (const p of roots) {
         if (!existsSync(p))
           throw Object.assign(new Error(`no such file or folder: ${p}`), { exitCode: exitCodes.input });
       }
       const report = checkRules(readRuleSources(roots));
-      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else process.stdout.write(formatText(report, Boolean(opts.verbose)));
+      const out = opts.json
+        ? JSON.stringify(report, null, 2) + '\n'
+        : formatText(report, Boolean(opts.verbose));
+      // Wait until the output is flushed: main() exits the process right after, and pipes are asynchronous.
+      await new Promise<void>((resolve, reject) =>
+        process.stdout.write(out, (err) => (err ? reject(err) : resolve())),
+      );
       process.exitCode = report.compiled === report.total ? exitCodes.ok : exitCodes.found;
     });
 }

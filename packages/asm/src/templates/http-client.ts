@@ -100,15 +100,16 @@ async function readChunked(r: Reader, max: number): Promise<{ body: Buffer; trun
     const size = parseInt(sizeLine.split(';')[0]!, 16);
     if (!Number.isFinite(size)) return { body: Buffer.concat(parts), truncated: false };
     if (size === 0) return { body: Buffer.concat(parts), truncated: false };
-    while (r.buf.length < size + 2) if (!(await r.more())) break;
-    const take = Math.min(size, r.buf.length);
-    const chunk = r.take(take);
-    r.take(Math.min(2, r.buf.length));
+    // Never buffer more than the body limit, whatever size the server announces.
     const room = max - total;
-    if (chunk.length >= room) {
+    const want = Math.min(size, room);
+    while (r.buf.length < want + 2) if (!(await r.more())) break;
+    const chunk = r.take(Math.min(want, r.buf.length));
+    if (want < size || chunk.length >= room) {
       parts.push(chunk.subarray(0, room));
       return { body: Buffer.concat(parts), truncated: true };
     }
+    r.take(Math.min(2, r.buf.length));
     parts.push(chunk);
     total += chunk.length;
   }

@@ -82,6 +82,19 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
     } else if (url === '/big') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end('a'.repeat(3 * 1024 * 1024) + 'NEEDLE');
+    } else if (url === '/chunked-bomb') {
+      // Announces a 4 GiB chunk and keeps sending: the client must stop at its body limit.
+      res.socket!.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\n');
+      const block = Buffer.alloc(64 * 1024, 0x61);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 * 1024 * 1024 && res.socket && !res.socket.destroyed) {
+          sent += block.length;
+          if (!res.socket.write(block)) return void res.socket.once('drain', pump);
+        }
+      };
+      pump();
+      return;
     } else if (url === '/slow') {
       // Never answers: the engine must give up on its own.
       return;
@@ -211,6 +224,21 @@ http:
       r.errors.some((e) => /timeout/.test(e)),
       JSON.stringify(r.errors),
     );
+  });
+
+  it('a chunked body announcing 4 GiB stops at the body limit', async () => {
+    const t = inline(`
+id: chunk
+info: { name: c, severity: info }
+http:
+  - method: GET
+    path: ["{{BaseURL}}/chunked-bomb"]
+    matchers:
+      - type: dsl
+        dsl: ["len(body) == 65536"]
+`);
+    const r = await runTemplate(t, base, { ...opts(), maxBodyBytes: 65536 });
+    assert.equal(r.matched, true, JSON.stringify(r.errors));
   });
 
   it('a catastrophic-backtracking regex runs in linear time', async () => {

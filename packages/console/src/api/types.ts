@@ -93,6 +93,8 @@ export interface AuditVerify {
   ok: boolean;
   checked: number;
   problems: { seq: number; kind: 'changed' | 'missing' | 'reordered'; message: string }[];
+  /** The last record's number and hash: kept elsewhere, it lets a later check detect a recomputed chain. */
+  head?: { seq: number; hash: string } | null;
 }
 
 export interface Labelled {

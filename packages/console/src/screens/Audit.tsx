@@ -115,7 +115,13 @@ export function AuditScreen() {
             title={t('audit.verifyOk', { n: verify.checked })}
             onClose={() => setVerify(null)}
             focus
-          />
+          >
+            {verify.head ? (
+              <p>
+                {t('audit.head', { seq: verify.head.seq })} <code className="wrap">{verify.head.hash}</code>
+              </p>
+            ) : null}
+          </Banner>
         ) : (
           <Banner
             kind="error"

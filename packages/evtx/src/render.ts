@@ -124,7 +124,7 @@ function elementJson(el: ElementNode, values: Value[], skipAttr: string | null, 
       const name = dataName(child, cv);
       const key = name ?? child.name;
       const val = elementJson(child, cv, name === null ? null : 'Name', depth + 1);
-      if (!(key in obj)) obj[key] = val;
+      if (obj[key] === undefined) obj[key] = val;
       else if (repeated?.has(key)) (obj[key] as JsonValue[]).push(val);
       else {
         obj[key] = [obj[key]!, val];

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readEvtxSync, type EvtxIssue } from '../src/index.js';
+import { readEvtx, readEvtxSync, type EvtxIssue } from '../src/index.js';
 import { chunksOf, fileOfChunks, fixChunkCrcs } from './helpers/combine.js';
 import { fixtureFiles } from './helpers/fixtures.js';
 
@@ -108,4 +108,24 @@ test('truncated files: every cut is read up to the damage, never throws', () => 
     if ((cut - 4096) % 65536 !== 0 && cut > 4096)
       assert.ok(issues.length >= 1, `cut ${cut} must be reported`);
   }
+});
+
+test('async reader and chunk ranges give the same records as the sync reader', async () => {
+  const p = tmpFile(fileOfChunks(multi));
+  const sync = [...readEvtxSync(p)].map((r) => [r.chunk, r.recordId, JSON.stringify(r.event)]);
+  const all: unknown[] = [];
+  for await (const r of readEvtx(p)) all.push([r.chunk, r.recordId, JSON.stringify(r.event)]);
+  assert.deepEqual(all, sync);
+  const ranged = [...readEvtxSync(p, { firstChunk: 1, endChunk: 2 })].map((r) => [
+    r.chunk,
+    r.recordId,
+    JSON.stringify(r.event),
+  ]);
+  assert.deepEqual(
+    ranged,
+    sync.filter((x) => x[0] === 1),
+  );
+  assert.ok(ranged.length >= 1);
+  // The record header time is decoded on demand.
+  assert.match([...readEvtxSync(p)][0]!.writtenTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 });

@@ -27,7 +27,12 @@ test('ModSecurity v3 (nginx + CRS): one event per transaction, attack type from 
   assert.equal(sqli.rule?.id, '942100');
   assert.equal(sqli.rule?.category, 'sqli');
   assert.equal(sqli.fields?.anomalyScore, 5);
-  assert.match(sqli.time, /^2026-11-25T20:17:\d\d\.000Z$/);
+  // "Wed Nov 25 20:17:36 2026" (no zone, read as UTC by default).
+  const ts = (JSON.parse(sqli.raw) as { transaction: { time_stamp: string } }).transaction.time_stamp;
+  assert.equal(
+    sqli.time,
+    new Date(`${ts.slice(4, 10)} ${ts.slice(20)} ${ts.slice(11, 19)} UTC`).toISOString(),
+  );
   // Six matched rules for the traversal request (930xxx ×4, 932160, 949110) still count as one attack.
   assert.equal(attacks[2]!.fields?.matchedRules, 6);
   assert.equal(attacks[3]!.rule?.id, '932100');
@@ -86,7 +91,7 @@ test('squid native access.log: allowed, ACL-denied and CONNECT', () => {
   assert.equal(deniedConnect.fields?.method, 'CONNECT');
   assert.equal(deniedConnect.dst?.hostname, 'www.blocked.example');
   assert.equal(deniedConnect.dst?.port, 443);
-  assert.equal(ok.time, new Date(1795637891806).toISOString());
+  assert.equal(ok.time, new Date(Math.round(Number(ok.raw.split(' ')[0]) * 1000)).toISOString());
   assert.ok(ev.every((e) => e.class === 'http_activity' && e.sourceKind === 'proxy'));
 });
 
@@ -107,8 +112,8 @@ test('unbound RPZ: blocked queries with zone and action; replies and service lin
       (e) => e.class === 'dns_activity' && e.rule?.name === 'mamori-rpz' && e.src?.ip === '127.0.0.1',
     ),
   );
-  assert.equal(rpz[0]!.src?.port, 51564);
-  assert.equal(rpz[0]!.time, '2026-11-25T20:18:43.000Z');
+  assert.equal(rpz[0]!.src?.port, Number(/127\.0\.0\.1@(\d+)/.exec(rpz[0]!.raw)![1]));
+  assert.equal(rpz[0]!.time, new Date(Number(/^\[(\d+)\]/.exec(rpz[0]!.raw)![1]) * 1000).toISOString());
   const replies = ev.filter((e) => e.activity === 'reply');
   assert.equal(replies.length, 6);
   assert.equal(replies[1]!.fields?.rcode, 'NXDOMAIN');
@@ -194,8 +199,8 @@ test('clamd log and clamscan output: FOUND is malware, OK is a clean scan', () =
   assert.equal(ev[0]!.severity, 'high');
   assert.equal(ev[0]!.fields?.path, '/srv/clam/scan/eicar.com');
   assert.equal(ev[3]!.src?.ip, '127.0.0.1');
-  assert.equal(ev[3]!.src?.port, 37564);
-  assert.equal(ev[0]!.time, '2026-11-25T20:18:46.000Z');
+  assert.equal(ev[3]!.src?.port, Number(/@(\d+)\)/.exec(ev[3]!.raw)![1]));
+  assert.equal(ev[0]!.time, new Date(ev[0]!.raw.slice(0, 24) + ' UTC').toISOString());
   const cs = events('clamd/clamscan.out', 'clamd');
   assert.equal(cs.filter((e) => e.activity === 'malware').length, 2);
 });
@@ -225,7 +230,7 @@ test('rspamd 3.4 with clamd: real task log lines and /checkv2 replies (GTUBE, of
   assert.equal(virus.disposition, 'blocked');
   assert.equal(virus.rule?.id, 'CLAM_VIRUS');
   assert.equal(virus.fields?.virus, 'Mamori.Test.Eicar.UNOFFICIAL');
-  assert.match(gtube.time, /^2026-11-25T21:08:1\d\.000Z$/);
+  assert.equal(gtube.time, new Date(gtube.raw.slice(0, 19).replace(' ', 'T') + 'Z').toISOString());
   const j = events('rspamd/real-checkv2.jsonl');
   assert.deepEqual(
     j.map((e) => [e.activity, e.disposition, e.rule?.id]),
@@ -259,7 +264,11 @@ test('ModSecurity v2 (apache2 + mod_security2 + CRS): one event per transaction,
   assert.equal(ev[0]!.dst?.hostname, 'www.city.example.lg.jp');
   assert.equal(ev[0]!.dst?.port, 18090);
   assert.equal(ev[0]!.fields?.method, 'GET');
-  assert.match(ev[0]!.time, /^2026-11-25T21:10:44\.\d{3}Z$/);
+  const t = (JSON.parse(ev[0]!.raw) as { transaction: { time: string } }).transaction.time; // 25/Nov/2026:21:10:44.297373 +0000
+  assert.equal(
+    ev[0]!.time,
+    new Date(`${t.slice(3, 6)} ${t.slice(0, 2)} ${t.slice(7, 11)} ${t.slice(12, 24)} UTC`).toISOString(),
+  );
   // Ten matched rules (930xxx, 932160, 949110, 980130) are still one attack.
   assert.equal(ev[2]!.fields?.matchedRules, 10);
   assert.equal(ev[4]!.class, 'http_activity');

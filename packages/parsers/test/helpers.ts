@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { NormalizedEvent } from '@mamori/core';
 import { parseLinesSync, type StreamItem } from '@mamori/parsers';
 
-export const fixtures = new URL('./fixtures/', import.meta.url);
+// MAMORI_PARSERS_FIXTURES points the tests at a freshly generated copy (generate.sh run in another folder).
+export const fixtures = process.env.MAMORI_PARSERS_FIXTURES
+  ? pathToFileURL(process.env.MAMORI_PARSERS_FIXTURES.replace(/\/?$/, '/'))
+  : new URL('./fixtures/', import.meta.url);
 
 export function fixture(path: string): string {
   return readFileSync(new URL(path, fixtures), 'utf8');

@@ -101,3 +101,15 @@ test('ISO formatting of event times (cached per second) is exact', async () => {
   );
   assert.ok(!isParseError(before) && before.time === '1999-12-31T23:59:59.999Z');
 });
+
+test('auto-detection follows the syslog program: an sshd line ending in ": OK" is not clamd', async () => {
+  const { detectFormat } = await import('@mamori/parsers');
+  assert.equal(detectFormat('Nov 25 10:00:00 h sshd[1]: check: OK'), 'linux-auth');
+  assert.equal(detectFormat('Nov 25 10:00:00 h clamd[1]: /tmp/x: Eicar FOUND'), 'clamd');
+  assert.equal(detectFormat('Nov 25 10:00:00 mx postfix/smtpd[1]: connect from a[1.2.3.4]'), 'postfix');
+  assert.equal(detectFormat('Nov 25 10:00:00 ns unbound: [1:0] info: 127.0.0.1 a.example. A IN'), 'unbound');
+  assert.equal(
+    detectFormat('<189>date=2026-11-25 time=10:00:00 logid="0000000013" type="traffic"'),
+    'fortigate',
+  );
+});

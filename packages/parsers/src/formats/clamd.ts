@@ -25,6 +25,8 @@ export const clamd: FormatParser = {
   sniff(input) {
     const app = input.envelope?.app;
     if (app === 'clamd' || app === 'clamav-milter' || app === 'clamscan') return true;
+    // Another program's syslog line that happens to end in "FOUND" or ": OK" is not a scan result.
+    if (app !== undefined) return false;
     const { text } = body(input);
     return (
       (text.endsWith(' FOUND') || text.endsWith(': OK')) && text.indexOf(': ') > 0 && !text.includes('=')

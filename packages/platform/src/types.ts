@@ -315,10 +315,11 @@ export interface AuditVerification {
   checked: number;
   problems: AuditProblem[];
   /**
-   * The last record's sequence number and hash. Someone able to rewrite the database could recompute the whole
-   * chain; keeping this value elsewhere (an anchor) and checking it later (`verify(ctx, { anchor })`) detects that.
+   * With `verify(ctx, { includeHead: true })`: the last record's sequence number and hash. Someone able to rewrite
+   * the database could recompute the whole chain; keeping this value elsewhere (an anchor) and checking it later
+   * (`verify(ctx, { anchor })`) detects that.
    */
-  head: { seq: number; hash: string } | null;
+  head?: { seq: number; hash: string } | null;
 }
 
 export interface AuditService {
@@ -326,7 +327,7 @@ export interface AuditService {
   /** `anchor`: a head recorded earlier; the record at anchor.seq must still have that hash. */
   verify(
     ctx: RequestContext,
-    options?: { anchor?: { seq: number; hash: string } },
+    options?: { anchor?: { seq: number; hash: string }; includeHead?: boolean },
   ): Promise<AuditVerification>;
 }
 

@@ -518,7 +518,7 @@ export function register(program: Command): void {
               });
             anchor = { seq: Number(m[1]), hash: m[2]! };
           }
-          const v = await p.audit.verify(ctx, { anchor });
+          const v = await p.audit.verify(ctx, { anchor, includeHead: true });
           if (opts.json) json(v);
           else if (v.ok) {
             out(`audit trail intact: ${v.checked} records checked`);

@@ -124,8 +124,10 @@ export class AccountServiceImpl implements AccountService {
 
   async get(ctx: RequestContext, id: string): Promise<User> {
     if (ctx.actor === null) throw new MamoriError('MAMORI_UNAUTHENTICATED');
-    const r = await this.base().where('u.id', '=', id).executeTakeFirst();
     const self = ctx.actor.kind === 'user' && ctx.actor.userId === id;
+    // Lacking the permission at all is 403; holding it but asking outside the scope looks like absence (404).
+    if (!self) await this.d.policy.assert(ctx.actor, 'user:read');
+    const r = await this.base().where('u.id', '=', id).executeTakeFirst();
     if (
       !r ||
       (!self && !(await this.d.policy.can(ctx.actor, 'user:read', { organizationId: r.organization_id })))

@@ -90,7 +90,7 @@ export class AuditServiceImpl implements AuditService {
 
   async verify(
     ctx: RequestContext,
-    options: { anchor?: { seq: number; hash: string } } = {},
+    options: { anchor?: { seq: number; hash: string }; includeHead?: boolean } = {},
   ): Promise<AuditVerification> {
     await this.d.policy.assert(ctx.actor, 'audit:read');
     if ((await this.d.policy.scope(ctx.actor!, 'audit:read')) !== 'all') {
@@ -134,11 +134,8 @@ export class AuditServiceImpl implements AuditService {
       problems.sort((a, b) => a.seq - b.seq);
     }
     const last = rows.at(-1);
-    return {
-      ok: problems.length === 0,
-      checked: rows.length,
-      problems,
-      head: last ? { seq: Number(last.seq), hash: last.hash } : null,
-    };
+    const result: AuditVerification = { ok: problems.length === 0, checked: rows.length, problems };
+    if (options.includeHead) result.head = last ? { seq: Number(last.seq), hash: last.hash } : null;
+    return result;
   }
 }

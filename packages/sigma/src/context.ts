@@ -38,6 +38,7 @@ export class EventContext implements EvalCtx {
   private rawC: unknown[] = [];
   private strC: Array<string | undefined> = [];
   private lowStamp = new Int32Array(64);
+  private strStamp = new Int32Array(64);
   private lowC: Array<string | undefined> = [];
   private epoch = 0;
   private kw: string[] | undefined;
@@ -51,6 +52,7 @@ export class EventContext implements EvalCtx {
       this.epoch = 1;
       this.stamp.fill(0);
       this.lowStamp.fill(0);
+      this.strStamp.fill(0);
     }
     const n = this.fields.names.length;
     if (this.stamp.length < n) {
@@ -60,6 +62,9 @@ export class EventContext implements EvalCtx {
       const l = new Int32Array(n * 2);
       l.set(this.lowStamp);
       this.lowStamp = l;
+      const t = new Int32Array(n * 2);
+      t.set(this.strStamp);
+      this.strStamp = t;
     }
     this.kw = this.kwLow = undefined;
   }
@@ -80,16 +85,21 @@ export class EventContext implements EvalCtx {
     if (v === UNSET) v = this.resolver.resolve(f.names[fid]!, undefined);
     this.stamp[fid] = this.epoch;
     this.rawC[fid] = v;
-    let s: string | undefined;
-    if (typeof v === 'string') s = v;
-    else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') s = String(v);
-    this.strC[fid] = s;
     return v;
   }
 
   str(fid: number): string | undefined {
-    if (this.stamp[fid] !== this.epoch) this.raw(fid);
-    return this.strC[fid];
+    const v = this.stamp[fid] === this.epoch ? this.rawC[fid] : this.raw(fid);
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+      // Numbers become strings only when a string test asks, once per event.
+      if (this.strStamp[fid] !== this.epoch) {
+        this.strStamp[fid] = this.epoch;
+        this.strC[fid] = String(v);
+      }
+      return this.strC[fid];
+    }
+    return undefined;
   }
 
   lower(fid: number): string | undefined {

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import { MamoriError } from '@mamori/core';
 import type { Platform } from '@mamori/platform';
 import { sendError } from './errors.js';
-import { ResponseValidators, validatorCompiler } from './validation.js';
+import { ResponseValidators, findBadText, validatorCompiler } from './validation.js';
 import { registerAuthentication, type AuthMode } from './auth.js';
 import { registerConsole } from './console.js';
 import authRoutes from './routes/auth.js';
@@ -109,6 +109,17 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   // Plain JSON.stringify instead of compiling a fast-json-stringify serializer per route and status at start
   // (most of start-up). Bodies are checked against the same schemas just before, so nothing undeclared leaves.
   if (opts.validateResponses !== false) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('preValidation', async (request) => {
+    const bad =
+      findBadText(request.params, 'params') ??
+      findBadText(request.query, 'querystring') ??
+      findBadText(request.body, 'body');
+    if (bad !== null) {
+      throw new MamoriError('MAMORI_VALIDATION', {
+        reason: `${bad} contains a NUL character or an unpaired surrogate`,
+      });
+    }
+  });
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
 
   // Route registry and response validation are set before any route is added.

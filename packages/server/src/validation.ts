@@ -72,3 +72,27 @@ export class ResponseValidators {
     return responseAjv.errorsText(v.errors);
   }
 }
+
+// NUL cannot be stored in PostgreSQL text, and an unpaired surrogate would be silently replaced on the way to
+// the database: both are refused at the edge, in bodies, query strings and path parameters alike.
+const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path (e.g. `body/items/3/name`) of the first string holding NUL or an unpaired surrogate, else null. */
+export function findBadText(value: unknown, root: string): string | null {
+  // Iterative: a deeply nested body must not exhaust the stack.
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (BAD_TEXT.test(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}/${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (BAD_TEXT.test(k)) return `${path}/(key)`;
+        stack.push([x, `${path}/${k}`]);
+      }
+    }
+  }
+  return null;
+}

@@ -413,6 +413,39 @@ describe(`HTTP API behaviour (${dialect})`, () => {
         status: 400,
       },
       {
+        name: 'deeply nested JSON',
+        opts: {
+          method: 'PATCH',
+          url: '/api/v1/me',
+          payload: `{"displayName":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+          headers: { 'content-type': 'application/json' },
+        },
+        status: 400,
+      },
+      {
+        name: 'NUL in a text field',
+        opts: { method: 'PATCH', url: '/api/v1/me', payload: { displayName: 'a\u0000b' } },
+        status: 400,
+        code: 'MAMORI_VALIDATION',
+      },
+      {
+        name: 'unpaired surrogate in a text field',
+        opts: {
+          method: 'PATCH',
+          url: '/api/v1/me',
+          payload: '{"displayName":"a\\ud800b"}',
+          headers: { 'content-type': 'application/json' },
+        },
+        status: 400,
+        code: 'MAMORI_VALIDATION',
+      },
+      {
+        name: 'NUL in the search',
+        opts: { url: '/api/v1/organizations?q=%00' },
+        status: 400,
+        code: 'MAMORI_VALIDATION',
+      },
+      {
         name: 'wrong type',
         opts: { method: 'PATCH', url: '/api/v1/me', payload: { displayName: 42 } },
         status: 400,
@@ -585,6 +618,69 @@ describe(`HTTP API behaviour (${dialect})`, () => {
       const body = json<{ error: { message: string } }>(res);
       assert.ok(body.error.message.length > 3, `${k.name}: a reason is given`);
     }
+  });
+
+  test('every route answers hostile input with 4xx, never 5xx', async () => {
+    const c = admin.client;
+    const ids = [
+      '%00',
+      '..',
+      'a'.repeat(65),
+      encodeURIComponent('💥'),
+      "1'--",
+      'lg999999',
+      'u_00000000000000000000000000000000',
+    ];
+    const bodies: unknown[] = [
+      null,
+      [],
+      'text',
+      42,
+      { a: { b: { c: [1, 2, { d: null }] } } },
+      { username: null },
+      { password: 'x'.repeat(300) },
+      { displayName: '\u0000\ud800' },
+      { permissions: 'org:read' },
+      { expiresAt: '9999-99-99' },
+    ];
+    const queries = [
+      'q=%00',
+      'q=%ED%A0%80',
+      'actor=a%00b',
+      'limit=-1',
+      'limit=1e3',
+      'cursor=%F0%9F%92%A5',
+      'q=' + 'x'.repeat(500),
+      'from=2026-13-45T00:00:00Z',
+      'organizationId=..',
+      'kind[]=city',
+      'result=maybe',
+    ];
+    const problems: string[] = [];
+    const check = async (method: string, url: string, payload?: unknown) => {
+      const res = await c.request({
+        method: method as 'GET',
+        url,
+        ...(payload === undefined
+          ? {}
+          : { payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }),
+      });
+      if (res.statusCode >= 500)
+        problems.push(`${method} ${url} ${JSON.stringify(payload)} → ${res.statusCode} ${res.body}`);
+      else if (res.statusCode >= 400) expectError(res, res.statusCode);
+    };
+    for (const r of t.app.mamoriRoutes) {
+      if (!r.url.startsWith('/api/v1/') || r.url.includes('logout') || r.url.includes('/oidc/')) continue;
+      const urls = r.url.includes(':id') ? ids.map((id) => r.url.replace(':id', id)) : [r.url];
+      for (const url of urls) {
+        if (r.method === 'GET') {
+          for (const q of queries) await check('GET', `${url}?${q}`);
+        } else {
+          for (const b of bodies) await check(r.method, url, b);
+        }
+      }
+    }
+    assert.deepEqual(problems, []);
   });
 
   test('pagination walks the whole organization list without duplicates', async () => {

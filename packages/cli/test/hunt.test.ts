@@ -86,8 +86,10 @@ const sampleDir = join(fixtures, 'rules/windows/builtin/security');
 
 test('CSV, JSONL and HTML agree; --min-level filters; local time by default; Japanese report', () => {
   const base = ['hunt', sampleDir, '--rules', builtinRules, '--workers', '1'];
-  const j = mamori([...base, '--format', 'jsonl'], { TZ: 'Asia/Tokyo' });
+  const j = mamori([...base, '--format', 'jsonl'], { TZ: 'Asia/Tokyo', LANG: 'ja_JP.UTF-8' });
   assert.equal(j.code, 1, j.stderr);
+  assert.match(j.stderr, /件を検知しました/); // language from LANG
+  assert.doesNotMatch(j.stderr, /░/); // no progress bar when stderr is not a terminal
   const hits = jsonl(j.stdout);
   assert.ok(hits.length >= 4);
   for (const h of hits) assert.match(h.timestamp as string, /\+09:00$/);
@@ -120,6 +122,33 @@ test('CSV, JSONL and HTML agree; --min-level filters; local time by default; Jap
     hits.filter((h) => h.level === 'high' || h.level === 'critical').map((h) => h.rule_id),
   );
   assert.ok(high.length < hits.length);
+});
+
+test('progress bar on a terminal only', () => {
+  // util-linux `script` gives the command a pseudo-terminal.
+  const cmd = [
+    process.execPath,
+    '--import',
+    'tsx',
+    '--conditions=development',
+    join(root, 'packages/cli/src/main.ts'),
+    'hunt',
+    sampleDir,
+    '--rules',
+    builtinRules,
+    '-o',
+    join(tmp, 'tty.jsonl'),
+  ]
+    .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+    .join(' ');
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, LANG: 'C' },
+  });
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stdout, /[█░]{30} +\d+%/);
+  assert.match(r.stdout, /4 hits in/);
 });
 
 test('JSON, NDJSON and gzip inputs give the same hits as the EVTX sample', () => {

@@ -64,26 +64,29 @@ export function civilToMs(
   return Date.UTC(year, month0, day, h, m, s, ms) - offsetMinutes * 60000;
 }
 
-// Consecutive log lines mostly share their second: keep the formatted second and append the milliseconds
+// Log lines mostly share their second with a recent line (per source; a mixed stream interleaves a few
+// clocks): keep formatted seconds in a small direct-mapped cache and append the milliseconds
 // (Date#toISOString was the largest single cost per line).
-let lastSec = NaN;
-let lastPrefix = '';
+const ISO_SLOTS = 256;
+const isoSec = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoPrefix: string[] = new Array<string>(ISO_SLOTS).fill('');
 
 export function isoFromMs(ms: number): string | undefined {
   if (!Number.isFinite(ms)) return undefined;
   const whole = Math.floor(ms);
   const sec = Math.floor(whole / 1000);
-  if (sec !== lastSec) {
+  const slot = ((sec % ISO_SLOTS) + ISO_SLOTS) % ISO_SLOTS; // also for times before 1970 or after 2038
+  if (isoSec[slot] !== sec) {
     const d = new Date(sec * 1000);
     if (Number.isNaN(d.getTime())) return undefined;
     const iso = d.toISOString();
     // Only the common "YYYY-MM-DDTHH:mm:ss.sssZ" shape is cached (not extended years).
     if (iso.length !== 24) return new Date(whole).toISOString();
-    lastSec = sec;
-    lastPrefix = iso.slice(0, 20);
+    isoSec[slot] = sec;
+    isoPrefix[slot] = iso.slice(0, 20);
   }
   const r = whole - sec * 1000;
-  return lastPrefix + (r < 10 ? '00' : r < 100 ? '0' : '') + r + 'Z';
+  return isoPrefix[slot] + (r < 10 ? '00' : r < 100 ? '0' : '') + r + 'Z';
 }
 
 /** Zone suffix at s[i..]: "Z", "+09:00", "+0900", "+09"; returns minutes east, or undefined if none/invalid. */

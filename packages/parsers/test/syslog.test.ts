@@ -113,3 +113,20 @@ test('auto-detection follows the syslog program: an sshd line ending in ": OK" i
     'fortigate',
   );
 });
+
+test('ISO cache: interleaved clocks, the epoch and far future stay exact', async () => {
+  const { parseLine: p } = await import('@mamori/parsers');
+  const times = [
+    '2026-11-25T10:00:00.001Z',
+    '1970-01-01T00:00:00.500Z',
+    '2026-11-25T10:00:00.002Z',
+    '2099-12-31T23:59:59.999Z',
+    '2040-01-01T00:00:00.000Z',
+    '1970-01-01T00:00:00.501Z',
+  ];
+  for (const t of times) {
+    const e = p(`{"timestamp":"${t}","event_type":"flow","src_ip":"1.2.3.4","dest_ip":"5.6.7.8"}`);
+    assert.ok(!isParseError(e));
+    assert.equal(e.time, t);
+  }
+});

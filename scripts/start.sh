@@ -38,8 +38,8 @@ cat <<MSG
 
 ──────────────────────────────────────────────────────────────────────────────
  初回サインイン / First sign-in
-   ユーザー名 admin と上に表示された初期パスワードでサインインしてください（${MAMORI_DATA_DIR}/demo-credentials.txt にも保存）。
-   Sign in as "admin" with the initial password shown above (also in ${MAMORI_DATA_DIR}/demo-credentials.txt).
+   ユーザー名 admin と初期パスワード（初回起動時に表示。${MAMORI_DATA_DIR}/demo-credentials.txt に保存）でサインインしてください。
+   Sign in as "admin" with its initial password (printed at the first start; kept in ${MAMORI_DATA_DIR}/demo-credentials.txt).
    最初に認証アプリ（TOTP）を登録し、リカバリーコードを保管します。
    You first enrol an authenticator app (TOTP) and keep the recovery codes.
    パスワードを紛失した場合 / Lost the passwords:  node packages/cli/dist/main.js demo --reset-passwords

@@ -109,6 +109,12 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   // Plain JSON.stringify instead of compiling a fast-json-stringify serializer per route and status at start
   // (most of start-up). Bodies are checked against the same schemas just before, so nothing undeclared leaves.
   if (opts.validateResponses !== false) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // API answers carry personal and security data: no browser or proxy keeps them.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+    return payload;
+  });
   app.addHook('preValidation', async (request) => {
     const bad =
       findBadText(request.params, 'params') ??

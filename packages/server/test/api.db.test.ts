@@ -741,6 +741,9 @@ describe(`HTTP API behaviour (${dialect})`, () => {
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    const me = await admin.client.get('/api/v1/me');
+    assert.equal(me.headers['cache-control'], 'no-store');
+    assert.equal((await t.app.inject({ url: '/api/v1/nowhere' })).headers['cache-control'], 'no-store');
   });
 
   test('OpenAPI document lists every API route', async () => {

@@ -98,3 +98,28 @@ test('a fixed format refuses other formats line by line', () => {
   assert.equal(items[0]!.ok, true);
   assert.equal(items[1]!.ok, false);
 });
+
+test('parseStream over a file read stream (real Postfix and squid lines, one malformed)', async () => {
+  const { createReadStream, mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-parsers-'));
+  try {
+    const file = join(dir, 'mixed.log');
+    writeFileSync(file, fixture('postfix/maillog') + 'Nov 25 11:00:00 mx01 \n' + fixture('squid/access.log'));
+    const out: StreamItem[] = [];
+    const gen = parseStream(createReadStream(file, { highWaterMark: 64 }));
+    let r = await gen.next();
+    while (!r.done) {
+      out.push(r.value);
+      r = await gen.next();
+    }
+    assert.equal(r.value.byFormat.postfix?.ok, 11);
+    assert.equal(r.value.byFormat.squid?.ok, 7);
+    assert.equal(r.value.malformed, 1);
+    const bad = out.find((i) => !i.ok)!;
+    assert.equal(bad.lineNo, 12);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -564,7 +564,40 @@ test('a municipality administrator sees only its own municipality', async () => 
   assert.match(refusal, /[\u3040-\u30ff\u4e00-\u9fff]/);
   assert.equal(await page.getByText('shizuoka-city').count(), 0, 'no user of 静岡市 is shown');
   await capture('org-detail-other-municipality');
+});
 
+test('changing the password keeps the session it was changed from', async () => {
+  const menu = page.getByRole('navigation', { name: 'メインメニュー' });
+  // A mismatch is caught in the form; a change keeps this session signed in (the platform ends only the
+  // account's other sessions) and the new password works.
+  await menu.getByRole('link', { name: 'アカウント設定' }).click();
+  await heading('アカウント設定').waitFor();
+  const pw = page.getByRole('region', { name: 'パスワードの変更' });
+  const newPassword = 'Changed-by-the-console-42';
+  await pw.getByLabel('現在のパスワード').fill(numazuPassword);
+  await pw.getByLabel(/^新しいパスワード(?!（)/).fill(newPassword);
+  await pw.getByLabel('新しいパスワード（確認）').fill('something-else-entirely');
+  await pw.getByRole('button', { name: 'パスワードを変更する' }).click();
+  await pw.getByText('＊確認用のパスワードが一致しません。').waitFor();
+  await pw.getByLabel('新しいパスワード（確認）').fill(newPassword);
+  await pw.getByRole('button', { name: 'パスワードを変更する' }).click();
+  await pw.getByText('パスワードを変更しました。').waitFor();
+  await capture('account-password-changed');
+  const still = await page.evaluate(() => fetch('/api/v1/auth/session').then((r) => r.status));
+  assert.equal(
+    still,
+    200,
+    'changing the password keeps the session it was changed from (the server passes RequestContext.sessionId to accounts.changePassword)',
+  );
+  const verified = await platform.auth.login(platform.system, {
+    username: 'numazu-city',
+    password: newPassword,
+  });
+  assert.equal(verified.state, 'mfa_required', 'the new password signs in');
+});
+
+test('an ended session returns the user to sign-in with a notice', async () => {
+  const menu = page.getByRole('navigation', { name: 'メインメニュー' });
   // When the session is gone (here: the cookie dropped), the next request returns the user to sign-in.
   await context.clearCookies();
   await menu.getByRole('link', { name: 'ユーザー管理' }).click();

@@ -75,6 +75,7 @@ interface Scanner {
   /**
    * Recent values of this field → the pattern hits they produce (pid << 2 | at-start | at-end << 1).
    * Log fields repeat heavily (images, parents, users, hashes), so most values are scanned once.
+   * Bounded: values up to 512 characters, two generations of 1,024 (about 1 MiB per field at most).
    */
   memo: Map<string, Int32Array>;
   /** Previous generation of memo (two-generation LRU: frequent values survive a flood of unique ones). */
@@ -661,7 +662,7 @@ export class SigmaEngine {
   private hitLen = 0;
 
   private scan(sc: Scanner, text: string, ep: number, b: Bucket): void {
-    const memoOk = text.length <= 2048;
+    const memoOk = text.length <= 512;
     if (memoOk) {
       let m = sc.memo.get(text);
       if (m === undefined) {
@@ -707,7 +708,7 @@ export class SigmaEngine {
   }
 
   private remember(sc: Scanner, text: string, hits: Int32Array): void {
-    if (sc.memo.size >= 2048) {
+    if (sc.memo.size >= 1024) {
       sc.memoOld = sc.memo;
       sc.memo = new Map();
     }

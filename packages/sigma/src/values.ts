@@ -204,8 +204,8 @@ class RegexTest extends Test {
     const m = this.memo.get(s);
     if (m !== undefined) return m;
     const r = this.re.test(s);
-    if (s.length <= 4096) {
-      if (this.memo.size >= 256) this.memo.clear();
+    if (s.length <= 512) {
+      if (this.memo.size >= 128) this.memo.clear();
       this.memo.set(s, r);
     }
     return r;

@@ -165,6 +165,17 @@ async function main(): Promise<void> {
     await platform.close();
     const prepMs = Date.now() - prep0;
 
+    // Baseline for the machine's state: an empty Node process, spawn → exit.
+    const baseline: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      await new Promise<void>((ok) =>
+        spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('exit', () => ok()),
+      );
+      baseline.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    baseline.sort((a, b) => a - b);
+
     // Cold start: spawn → first 200 on /readyz.
     const base = `http://127.0.0.1:${port}`;
     let command = serveCommand();
@@ -245,6 +256,7 @@ async function main(): Promise<void> {
         runs: cold.map((x) => Math.round(x)),
         median: Math.round(pct(coldSorted, 50)),
         reportedByServe: inProcess.filter((x) => x !== undefined),
+        emptyNodeProcessMedian: Math.round(pct(baseline, 50)),
       },
       load: {
         requests: REQUESTS,
@@ -275,7 +287,8 @@ async function main(): Promise<void> {
           `cold start (spawn → first 200 /readyz): median ${result.coldStartMs.median} ms, runs ${result.coldStartMs.runs.join(', ')} ms` +
             (result.coldStartMs.reportedByServe.length > 0
               ? ` (serve's own "started in": ${result.coldStartMs.reportedByServe.join(', ')} ms)`
-              : ''),
+              : '') +
+            `; an empty \`node -e 0\` takes ${result.coldStartMs.emptyNodeProcessMedian} ms`,
           `GET /api/v1/organizations?q=… (${QUERIES.length} queries: names, hiragana, half-width katakana, code prefixes; limit=50; API token)`,
           `  ${l.requests} requests, ${l.concurrency} concurrent clients, ${l.errors} errors, mean ${l.meanItems} items/response`,
           `  server CPU ${l.serverCpuMsPerRequest ?? '?'} ms per request (user+system, from /proc)`,

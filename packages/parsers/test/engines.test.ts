@@ -133,6 +133,8 @@ test('nftables kernel log (dmesg) and ulogd2 JSON: disposition from the log pref
   );
   assert.equal(k[0]!.src?.ip, '127.0.0.1');
   assert.equal(k[0]!.fields?.tcpFlags, 'SYN');
+  // LEN appears twice for UDP (IP length, then UDP length): the first one is the packet's.
+  assert.equal(k[1]!.fields?.bytes, 30);
   assert.equal(k[0]!.fields?.inInterface, 'lo');
   assert.equal(k[0]!.class, 'network_activity');
   assert.equal(k[0]!.severity, 'low');

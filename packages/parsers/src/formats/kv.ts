@@ -14,6 +14,13 @@ function tabBefore(s: string, from: number, end: number): number {
 // One scratch index shared by all KvLine instances: parsing is synchronous and a KvLine lives only inside one
 // parse() call, so reusing it avoids allocating ~10 KB per line.
 let scratch = new Int32Array(5 * 1024);
+let scratchNext = new Int32Array(1024);
+const scratchHeads = new Int32Array(64);
+
+/** Bucket of a key by length and first/last character (keys of one device family rarely collide). */
+function bucket(len: number, first: number, last: number): number {
+  return (len * 7 + first * 3 + last) & 63;
+}
 
 export class KvLine {
   /** Per pair: keyStart, keyEnd, valueStart, valueEnd, flags (1 = quoted with escapes). */
@@ -102,18 +109,31 @@ export class KvLine {
     }
     this.idx = idx;
     this.size = count;
+    // Hash chains over the keys so each get() looks at one or two pairs, not all of them. Inserted last to
+    // first so a chain lists pairs in line order (the first occurrence of a key wins).
+    if (scratchNext.length < count) scratchNext = new Int32Array(count);
+    scratchHeads.fill(-1);
+    for (let k = count - 1; k >= 0; k--) {
+      const ks = idx[k * 5]!;
+      const ke = idx[k * 5 + 1]!;
+      const h = bucket(ke - ks, s.charCodeAt(ks), s.charCodeAt(ke - 1));
+      scratchNext[k] = scratchHeads[h]!;
+      scratchHeads[h] = k;
+    }
   }
 
   private find(key: string): number {
+    const len = key.length;
+    if (len === 0) return -1;
     const idx = this.idx;
     const s = this.s;
-    const len = key.length;
     const c0 = key.charCodeAt(0);
-    const end = this.size * 5;
-    outer: for (let p = 0; p < end; p += 5) {
+    let k = scratchHeads[bucket(len, c0, key.charCodeAt(len - 1))]!;
+    outer: for (; k >= 0; k = scratchNext[k]!) {
+      const p = k * 5;
       const ks = idx[p]!;
       if (idx[p + 1]! - ks !== len || s.charCodeAt(ks) !== c0) continue;
-      for (let k = 1; k < len; k++) if (s.charCodeAt(ks + k) !== key.charCodeAt(k)) continue outer;
+      for (let j = 1; j < len; j++) if (s.charCodeAt(ks + j) !== key.charCodeAt(j)) continue outer;
       return p;
     }
     return -1;

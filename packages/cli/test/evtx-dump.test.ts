@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = join(root, 'packages/evtx/test/fixtures/regression');
@@ -81,4 +82,10 @@ test('evtx dump reports a damaged chunk on stderr, prints the rest, and rejects 
   assert.match(bad.stderr, /notes\.evtx: not an EVTX file/);
   assert.equal(bad.stdout.trimEnd().split('\n').length, 1);
   assert.equal(mamori('evtx', 'dump', '--format', 'csv', wmi).code, 2);
+  // gzip-compressed EVTX is read as a stream
+  const gz = join(dir, 'wmi.evtx.gz');
+  writeFileSync(gz, gzipSync(good));
+  const fromGz = mamori('evtx', 'dump', gz);
+  assert.equal(fromGz.code, 0, fromGz.stderr);
+  assert.equal(fromGz.stdout, mamori('evtx', 'dump', wmi).stdout);
 });

@@ -166,6 +166,11 @@ test('JSON, NDJSON and gzip inputs give the same hits as the EVTX sample', () =>
   writeFileSync(join(dir, 'a.ndjson'), JSON.stringify(event) + '\nnot json\n' + JSON.stringify(event) + '\n');
   writeFileSync(join(dir, 'b.jsonl.gz'), gzipSync(JSON.stringify(event) + '\n'));
   writeFileSync(join(dir, 'c.json'), JSON.stringify([event], null, 2));
+  const evtxFile = join(
+    evtx,
+    readdirSync(evtx).find((n) => n.endsWith('.evtx'))!,
+  );
+  writeFileSync(join(dir, 'd.evtx.gz'), gzipSync(readFileSync(evtxFile)));
   const fromEvtx = jsonl(
     mamori(['hunt', evtx, '--rules', builtinRules, '--json', '--workers', '1']).stdout,
   ).filter((h) => String(h.file).endsWith('.evtx'));
@@ -174,13 +179,13 @@ test('JSON, NDJSON and gzip inputs give the same hits as the EVTX sample', () =>
   const hits = jsonl(r.stdout);
   assert.ok(fromEvtx.length >= 1);
   const key = (h: Record<string, unknown>) => `${h.rule_id} ${h.record_id} ${JSON.stringify(h.details)}`;
-  for (const f of ['a.ndjson', 'b.jsonl.gz', 'c.json']) {
+  for (const f of ['a.ndjson', 'b.jsonl.gz', 'c.json', 'd.evtx.gz']) {
     const mine = hits.filter((h) => String(h.file).endsWith(f)).map(key);
     const expected = fromEvtx.map(key);
     assert.deepEqual(mine, f === 'a.ndjson' ? [...expected, ...expected] : expected, f);
   }
   assert.match(r.stderr, /a\.ndjson: 1 malformed JSON entries skipped/);
-  assert.match(r.stderr, /4 events/);
+  assert.match(r.stderr, /5 events/);
 });
 
 test('a large EVTX file is split into chunk ranges across workers; damage is reported; bad input', async () => {

@@ -230,3 +230,47 @@ export async function* readEvtx(path: string, options: EvtxReadOptions = {}): As
 export function isEvtxHeader(head: Buffer): boolean {
   return head.length >= 8 && head.toString('latin1', 0, 8) === FILE_MAGIC;
 }
+
+/**
+ * Read records from a byte stream (e.g. a gunzipped `.evtx.gz`): the file header, then one 64 KiB chunk at a
+ * time as the bytes arrive. `name` is used in issues.
+ */
+export async function* readEvtxStream(
+  source: AsyncIterable<Uint8Array | string>,
+  options: { onIssue?: (issue: EvtxIssue) => void; name?: string } = {},
+): AsyncGenerator<EvtxRecord> {
+  const name = options.name ?? 'stream';
+  const onIssue = (i: EvtxIssue) => options.onIssue?.({ ...i, file: name });
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const take = (n: number): Buffer => {
+    const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
+    const out = Buffer.from(all.subarray(0, n));
+    pending = pendingLen > n ? [all.subarray(n)] : [];
+    pendingLen -= out.length;
+    return out;
+  };
+  let header = false;
+  let chunk = 0;
+  for await (const piece of source) {
+    const b = typeof piece === 'string' ? Buffer.from(piece, 'latin1') : Buffer.from(piece);
+    pending.push(b);
+    pendingLen += b.length;
+    if (!header && pendingLen >= FILE_HEADER_SIZE) {
+      checkHeader(take(FILE_HEADER_SIZE), FILE_HEADER_SIZE, name, onIssue);
+      header = true;
+    }
+    while (header && pendingLen >= CHUNK_SIZE) {
+      yield* parseChunk(take(CHUNK_SIZE), chunk, FILE_HEADER_SIZE + chunk * CHUNK_SIZE, onIssue);
+      chunk++;
+    }
+  }
+  if (!header) {
+    const head = take(pendingLen);
+    checkHeader(head, head.length, name, onIssue);
+    return;
+  }
+  // A trailing partial chunk: parseChunk reports it as truncated.
+  if (pendingLen > 0)
+    yield* parseChunk(take(pendingLen), chunk, FILE_HEADER_SIZE + chunk * CHUNK_SIZE, onIssue);
+}

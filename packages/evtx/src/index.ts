@@ -4,6 +4,7 @@ export { EvtxFormatError } from './errors.js';
 export {
   readEvtx,
   readEvtxSync,
+  readEvtxStream,
   parseChunk,
   parseFileHeader,
   chunkSlots,

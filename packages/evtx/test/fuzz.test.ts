@@ -6,7 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readEvtx, readEvtxSync, type EvtxIssue } from '../src/index.js';
+import { readEvtx, readEvtxStream, readEvtxSync, type EvtxIssue } from '../src/index.js';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { chunksOf, fileOfChunks, fixChunkCrcs } from './helpers/combine.js';
 import { fixtureFiles } from './helpers/fixtures.js';
 
@@ -128,4 +131,26 @@ test('async reader and chunk ranges give the same records as the sync reader', a
   assert.ok(ranged.length >= 1);
   // The record header time is decoded on demand.
   assert.match([...readEvtxSync(p)][0]!.writtenTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+});
+
+test('a gzip stream of an EVTX file reads like the file; truncation is reported', async () => {
+  const data = fileOfChunks(multi);
+  const p = tmpFile(data);
+  const expected = [...readEvtxSync(p)].map((r) => JSON.stringify(r.event));
+  const got: string[] = [];
+  const stream = createReadStream(tmpFile(gzipSync(data))).pipe(createGunzip());
+  for await (const r of readEvtxStream(stream, { name: 'x.evtx.gz' })) got.push(JSON.stringify(r.event));
+  assert.deepEqual(got, expected);
+  const issues: EvtxIssue[] = [];
+  const cut: string[] = [];
+  const half = Readable.from([data.subarray(0, 4096 + 65536 + 1000)]);
+  for await (const r of readEvtxStream(half, { name: 'cut', onIssue: (i) => issues.push(i) }))
+    cut.push(r.recordId.toString());
+  assert.ok(cut.length >= 1);
+  assert.equal(issues.length, 1);
+  assert.match(issues[0]!.message, /truncated/);
+  assert.equal(issues[0]!.file, 'cut');
+  await assert.rejects(async () => {
+    for await (const _ of readEvtxStream(Readable.from([Buffer.from('nope')]))) void _;
+  }, /not an EVTX file/);
 });

@@ -4,7 +4,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readEvtxSync, type EvtxIssue } from '@mamori/evtx';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { readEvtxStream, readEvtxSync, type EvtxIssue, type EvtxRecord } from '@mamori/evtx';
 import { exitCodes } from '../exit-codes.js';
 
 /** Expand folders to the .evtx files under them (sorted); files are taken as given. */
@@ -15,10 +17,17 @@ export function evtxFilesUnder(paths: readonly string[]): string[] {
     if (st.isDirectory()) {
       if (depth > 32) return;
       for (const n of readdirSync(p).sort()) walk(join(p, n), false, depth + 1);
-    } else if (top || /\.evtx$/i.test(p)) out.push(p);
+    } else if (top || /\.evtx(\.gz)?$/i.test(p)) out.push(p);
   };
   for (const p of paths) walk(p, true, 0);
   return out;
+}
+
+function gunzipped(file: string) {
+  const raw = createReadStream(file);
+  const gunzip = raw.pipe(createGunzip());
+  raw.on('error', (err) => gunzip.destroy(err));
+  return gunzip;
 }
 
 export function formatIssue(i: EvtxIssue): string {
@@ -85,7 +94,11 @@ async function dump(paths: string[], opts: DumpOptions): Promise<number> {
   const xml = opts.format === 'xml';
   for (const file of files) {
     try {
-      for (const r of readEvtxSync(file, { onIssue })) {
+      // A gzip-compressed file (.evtx.gz) is read as a stream.
+      const source: Iterable<EvtxRecord> | AsyncIterable<EvtxRecord> = /\.gz$/i.test(file)
+        ? readEvtxStream(gunzipped(file), { name: file, onIssue })
+        : readEvtxSync(file, { onIssue });
+      for await (const r of source) {
         await out.line(xml ? r.toXml() : JSON.stringify(r.event));
         records++;
         if (out.closed) return exitCodes.ok;

@@ -35,7 +35,7 @@ export interface HuntOptions {
 
 interface Input {
   path: string;
-  kind: 'evtx' | 'json';
+  kind: 'evtx' | 'json' | 'evtxgz';
   size: number;
 }
 
@@ -65,12 +65,10 @@ export function findInputs(paths: readonly string[]): { inputs: Input[]; errors:
       if (depth > 32) return;
       for (const n of readdirSync(p).sort()) if (!n.startsWith('.')) walk(join(p, n), false, depth + 1);
     } else if (st.isFile() && (top || INPUT_NAME.test(p))) {
-      if (/\.evtx\.gz$/i.test(p)) {
-        errors.push(`${p}: gzip-compressed EVTX is not read directly; decompress it first`);
-        return;
-      }
       try {
-        inputs.push({ path: p, kind: sniff(p), size: st.size });
+        // A gzip-compressed EVTX file is read as a stream, in one task.
+        const kind = /\.evtx\.gz$/i.test(p) ? 'evtxgz' : sniff(p);
+        inputs.push({ path: p, kind, size: st.size });
       } catch (err) {
         errors.push(`${p}: ${(err as Error).message}`);
       }
@@ -83,8 +81,8 @@ export function findInputs(paths: readonly string[]): { inputs: Input[]; errors:
 export function makeTasks(inputs: readonly Input[]): Task[] {
   const tasks: Task[] = [];
   for (const i of inputs) {
-    if (i.kind === 'json') {
-      tasks.push({ id: tasks.length, kind: 'json', path: i.path, bytes: i.size });
+    if (i.kind !== 'evtx') {
+      tasks.push({ id: tasks.length, kind: i.kind, path: i.path, bytes: i.size });
       continue;
     }
     const slots = Math.max(1, chunkSlots(i.size));

@@ -19,7 +19,7 @@ export interface Hit {
 
 export type Task =
   | { id: number; kind: 'evtx'; path: string; firstChunk: number; endChunk: number; bytes: number }
-  | { id: number; kind: 'json'; path: string; bytes: number };
+  | { id: number; kind: 'json' | 'evtxgz'; path: string; bytes: number };
 
 export interface WorkerConfig {
   rulePaths: string[];

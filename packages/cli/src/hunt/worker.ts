@@ -1,7 +1,9 @@
 // A `mamori hunt` worker thread: compiles the rules once, then runs tasks (an EVTX chunk range or a JSON
 // file) and streams hits and progress back. One engine per thread: the engine is single-threaded.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readEvtxSync, CHUNK_SIZE } from '@mamori/evtx';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { readEvtxStream, readEvtxSync, CHUNK_SIZE, type EvtxIssue } from '@mamori/evtx';
 import { SigmaEngine, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
 import { openText, JsonSplitter } from './json-stream.js';
 import { formatTimestamp } from './time.js';
@@ -59,22 +61,45 @@ function collect(event: unknown, matches: readonly SigmaMatch[], file: string): 
   }
 }
 
+const issueMessage = (i: EvtxIssue) =>
+  `${i.chunk === null ? 'file header' : `chunk ${i.chunk}`}, offset ${i.offset}: ${i.message}`;
+
 async function run(task: Task): Promise<void> {
   let events = 0;
   let reported = 0;
   let failed: string | undefined;
+  if (task.kind === 'evtxgz') {
+    try {
+      const raw = createReadStream(task.path);
+      const stream = raw.pipe(createGunzip());
+      raw.on('error', (err) => stream.destroy(err));
+      for await (const r of readEvtxStream(stream, {
+        name: task.path,
+        onIssue: (i) => post({ type: 'issue', file: task.path, message: issueMessage(i) }),
+      })) {
+        const ev = r.event;
+        const m = engine.match(ev);
+        if (m.length) collect(ev, m, task.path);
+        if (++events - reported >= 2000) {
+          post({ type: 'progress', events: events - reported, bytes: 0 });
+          reported = events;
+        }
+      }
+    } catch (err) {
+      failed = err instanceof Error ? err.message : String(err);
+    }
+    flush();
+    post({ type: 'progress', events: events - reported, bytes: 0 });
+    post({ type: 'done', id: task.id, events, bytes: task.bytes, failed });
+    return;
+  }
   if (task.kind === 'evtx') {
     let chunk = -1;
     try {
       for (const r of readEvtxSync(task.path, {
         firstChunk: task.firstChunk,
         endChunk: task.endChunk,
-        onIssue: (i) =>
-          post({
-            type: 'issue',
-            file: task.path,
-            message: `${i.chunk === null ? 'file header' : `chunk ${i.chunk}`}, offset ${i.offset}: ${i.message}`,
-          }),
+        onIssue: (i) => post({ type: 'issue', file: task.path, message: issueMessage(i) }),
       })) {
         const ev = r.event;
         const m = engine.match(ev);

@@ -325,6 +325,7 @@ test('an administrator creates a user and disables it', async () => {
   await form.getByRole('button', { name: '登録する' }).click();
   const idBox = form.getByRole('textbox', { name: /ユーザーID/ });
   assert.equal(await idBox.getAttribute('aria-invalid'), 'true');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'username');
   await form.getByText('＊ユーザーIDは半角英数字と . _ - で3〜64文字にしてください。').waitFor();
   await form.getByText('＊パスワードは12文字以上にしてください。').waitFor();
   await capture('users-form-errors');

@@ -235,3 +235,8 @@ export function isCompleteDate(v: string): boolean {
     d.getUTCDate() === Number(m[3])
   );
 }
+
+/** After a failed submit, move focus to the first field marked invalid so the user lands on the problem. */
+export function focusFirstInvalid(form: HTMLFormElement | null | undefined): void {
+  requestAnimationFrame(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+}

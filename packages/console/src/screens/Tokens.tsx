@@ -7,7 +7,13 @@ import { Banner } from '../components/Banner.js';
 import { Button } from '../components/Button.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DataTable } from '../components/DataTable.js';
-import { CheckboxGroup, DateField, TextField, isCompleteDate } from '../components/Field.js';
+import {
+  CheckboxGroup,
+  DateField,
+  TextField,
+  isCompleteDate,
+  focusFirstInvalid,
+} from '../components/Field.js';
 import { PageHeader } from '../components/Layout.js';
 import { OrgPicker } from '../components/OrgPicker.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -60,7 +66,10 @@ export function TokensScreen({ me }: { me: Me }) {
     if (!isCompleteDate(expiry)) fe.expiry = t('date.invalid');
     else if (exp.getTime() <= Date.now()) fe.expiry = t('token.expiryInvalid');
     setErrors(fe);
-    if (Object.keys(fe).length) return;
+    if (Object.keys(fe).length) {
+      focusFirstInvalid(e.currentTarget as HTMLFormElement);
+      return;
+    }
     setBusy(true);
     setCopied(false);
     try {

@@ -6,7 +6,7 @@ import type { Labelled, Me, Page, User } from '../api/types.js';
 import { Banner } from '../components/Banner.js';
 import { Button } from '../components/Button.js';
 import { DataTable } from '../components/DataTable.js';
-import { SelectField, TextField } from '../components/Field.js';
+import { SelectField, TextField, focusFirstInvalid } from '../components/Field.js';
 import { PageHeader } from '../components/Layout.js';
 import { OrgPicker } from '../components/OrgPicker.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -66,7 +66,10 @@ export function UsersScreen({ me }: { me: Me }) {
     if (!/^[^\s@]+@[^\s@]+$/.test(form.email)) fe.email = t('user.emailInvalid');
     if (form.password.length < 12) fe.password = t('user.passwordShort');
     setErrors(fe);
-    if (Object.keys(fe).length) return;
+    if (Object.keys(fe).length) {
+      focusFirstInvalid(e.currentTarget as HTMLFormElement);
+      return;
+    }
     setBusy(true);
     try {
       const u = await api.post<User>('/users', {
@@ -108,7 +111,12 @@ export function UsersScreen({ me }: { me: Me }) {
   return (
     <>
       <PageHeader title={t('user.title')} lead={t('user.lead')}>
-        <Button onClick={() => setShowForm((s) => !s)} aria-expanded={showForm} aria-controls="user-create">
+        <Button
+          variant={showForm ? 'outline' : 'solid'}
+          onClick={() => setShowForm((s) => !s)}
+          aria-expanded={showForm}
+          aria-controls="user-create"
+        >
           {showForm ? t('common.cancel') : t('user.add')}
         </Button>
       </PageHeader>

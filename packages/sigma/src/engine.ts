@@ -31,6 +31,8 @@ interface Variant {
   eventIds: Set<number> | null;
   /** One or two requirement sets (see analyze.ts); null = always evaluate. */
   lits: Lit[][] | null;
+  /** Dense id, for sharing buckets between (channel, EventID) pairs that select the same variants. */
+  id?: number;
 }
 
 interface CorrelationLink {
@@ -588,19 +590,35 @@ export class SigmaEngine {
       this.channelKey.set(channel, key);
     }
     let byEid = this.buckets.get(key);
-    if (byEid === undefined) this.buckets.set(key, (byEid = new Map()));
+    if (byEid === undefined) {
+      // Hostile input (random channel names) must not grow these maps without bound.
+      if (this.buckets.size > 4096) {
+        this.buckets.clear();
+        this.channelKey.clear();
+      }
+      this.buckets.set(key, (byEid = new Map()));
+    }
     let b = byEid.get(eid);
     if (b === undefined) {
       const vs = [...(this.byChannel.get(key) ?? []), ...this.anyChannel].filter(
         (v) => v.eventIds === null || v.eventIds.has(eid),
       );
-      b = this.buildBucket(vs);
-      // Unknown event ids share one bucket per channel (rules without an EventID requirement).
+      // Pairs that select the same rules (unknown channels, unknown event ids) share one bucket, so the
+      // number of automata is bounded by the rules, not by the input.
+      const sig = vs.map((v) => (v.id ??= this.nextVariantId++)).join(',');
+      b = this.bucketsBySig.get(sig);
+      if (b === undefined) {
+        b = this.buildBucket(vs);
+        this.bucketsBySig.set(sig, b);
+      }
       if (byEid.size > 4096) byEid.clear();
       byEid.set(eid, b);
     }
     return b;
   }
+
+  private readonly bucketsBySig = new Map<string, Bucket>();
+  private nextVariantId = 0;
 
   private hintBucket(hint: LogsourceHint): Bucket {
     const cached = this.hintByObject.get(hint);
@@ -839,7 +857,7 @@ export class SigmaEngine {
   stats(): { rules: number; correlations: number; fields: number; buckets: number; automatonStates: number } {
     let buckets = 0;
     let states = 0;
-    const all = [...[...this.buckets.values()].flatMap((m) => [...m.values()]), ...this.hintBuckets.values()];
+    const all = [...this.bucketsBySig.values(), ...this.hintBuckets.values()];
     if (this.unroutedBucket) all.push(this.unroutedBucket);
     for (const b of new Set(all)) {
       buckets++;

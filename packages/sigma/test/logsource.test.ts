@@ -225,3 +225,17 @@ test('keyword rules see values that field rules of the same bucket also scan', (
   assert.equal(e.match(ev({ Image: 'C:\\x.exe', Whatever: 'kerberos::golden /user:x' })).length, 1);
   assert.equal(e.match(ev({ Image: 'C:\\x.exe', Whatever: 'kerberos::list' })).length, 0);
 });
+
+test('unknown channels and event ids share buckets: index memory does not grow with hostile input', () => {
+  const e = new SigmaEngine([
+    { path: 'p.yml', text: procRule },
+    { path: 's.yml', text: secRule },
+  ]);
+  e.match({ Channel: 'Security', EventID: 4624, LogonType: 10 });
+  for (let i = 0; i < 5000; i++) {
+    e.match({ Channel: `Random-${i}/Operational`, EventID: i, Data: 'x' });
+    e.match({ Channel: 'Security', EventID: 100000 + i });
+  }
+  assert.ok(e.stats().buckets <= 4, `${e.stats().buckets} buckets`);
+  assert.deepEqual(ids({ Channel: 'Security', EventID: 4624, LogonType: 10 }), ['2222']);
+});

@@ -19,6 +19,8 @@ export interface EvalCtx {
 /** A test of one scalar value: `s` is the value as string (lowercased unless the test is cased). */
 export abstract class Test {
   cased = false;
+  /** Case-insensitive whole-value equality with eqValue() (lets leaves use one hash lookup for long lists). */
+  plainEq = false;
   /** True for tests that read other fields of the event (fieldref). */
   refersToFields = false;
   abstract test(s: string, v: unknown, ctx: EvalCtx): boolean;
@@ -118,6 +120,9 @@ function scalarString(v: unknown): string | undefined {
  */
 export class FieldLeaf extends Node {
   private readonly cased: boolean;
+  /** Long OR lists of plain equality values: one Set lookup instead of one comparison per value. */
+  private readonly eqSet: Set<string> | undefined;
+  private readonly rest: Test[][];
   constructor(
     readonly fid: number,
     readonly field: string,
@@ -127,6 +132,11 @@ export class FieldLeaf extends Node {
   ) {
     super();
     this.cased = groups.some((g) => g.some((t) => t.cased));
+    const eqGroups = all ? [] : groups.filter((g) => g.length === 1 && g[0]!.plainEq && !g[0]!.cased);
+    if (eqGroups.length >= 4) {
+      this.eqSet = new Set(eqGroups.map((g) => g[0]!.eqValue()!));
+      this.rest = groups.filter((g) => !eqGroups.includes(g));
+    } else this.rest = groups;
   }
 
   private groupOk(g: Test[], s: string, lo: string, v: unknown, ctx: EvalCtx): boolean {
@@ -138,12 +148,14 @@ export class FieldLeaf extends Node {
   }
 
   private scalar(s: string, lo: string, v: unknown, ctx: EvalCtx): boolean {
-    const groups = this.groups;
     if (this.all) {
+      const groups = this.groups;
       for (let i = 0; i < groups.length; i++) if (!this.groupOk(groups[i]!, s, lo, v, ctx)) return false;
       return groups.length > 0;
     }
-    for (let i = 0; i < groups.length; i++) if (this.groupOk(groups[i]!, s, lo, v, ctx)) return true;
+    if (this.eqSet !== undefined && this.eqSet.has(lo)) return true;
+    const rest = this.rest;
+    for (let i = 0; i < rest.length; i++) if (this.groupOk(rest[i]!, s, lo, v, ctx)) return true;
     return false;
   }
 

@@ -53,6 +53,7 @@ function plainText(t: Tok[]): string {
 class EqTest extends Test {
   constructor(readonly s: string) {
     super();
+    this.plainEq = true;
   }
   test(s: string): boolean {
     return s === this.s;

@@ -29,6 +29,19 @@ test('lists are OR, maps are AND, lists of maps are OR', () => {
   assert.ok(!matches(l, { Image: 'X:\\other.exe' }));
 });
 
+test('long value lists (set lookup) keep case-insensitive equality and mix with other tests', () => {
+  const d =
+    "sel:\n  OriginalFileName:\n    - a.exe\n    - b.exe\n    - c.exe\n    - d.exe\n    - e.exe\n    - '*.scr'\ncondition: sel";
+  assert.ok(matches(d, { OriginalFileName: 'D.EXE' }));
+  assert.ok(matches(d, { OriginalFileName: 'x.SCR' }));
+  assert.ok(!matches(d, { OriginalFileName: 'dd.exe' }));
+  assert.ok(
+    matches(d.replace('sel:\n  OriginalFileName:', 'sel:\n  OriginalFileName|neq:'), {
+      OriginalFileName: 'z.exe',
+    }),
+  );
+});
+
 test('wildcards * and ? and their escapes', () => {
   assert.ok(matches("sel:\n  F: 'prog?.exe'\ncondition: sel", { F: 'progA.exe' }));
   assert.ok(!matches("sel:\n  F: 'prog?.exe'\ncondition: sel", { F: 'progAB.exe' }));

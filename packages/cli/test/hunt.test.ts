@@ -171,6 +171,8 @@ test('JSON, NDJSON and gzip inputs give the same hits as the EVTX sample', () =>
     readdirSync(evtx).find((n) => n.endsWith('.evtx'))!,
   );
   writeFileSync(join(dir, 'd.evtx.gz'), gzipSync(readFileSync(evtxFile)));
+  // Enough hits for many batches: exercises the workers' backpressure on a streamed file.
+  writeFileSync(join(dir, 'e.ndjson'), (JSON.stringify(event) + '\n').repeat(3000));
   const fromEvtx = jsonl(
     mamori(['hunt', evtx, '--rules', builtinRules, '--json', '--workers', '1']).stdout,
   ).filter((h) => String(h.file).endsWith('.evtx'));
@@ -185,7 +187,9 @@ test('JSON, NDJSON and gzip inputs give the same hits as the EVTX sample', () =>
     assert.deepEqual(mine, f === 'a.ndjson' ? [...expected, ...expected] : expected, f);
   }
   assert.match(r.stderr, /a\.ndjson: 1 malformed JSON entries skipped/);
-  assert.match(r.stderr, /5 events/);
+  assert.match(r.stderr, /3,005 events/);
+  const many = hits.filter((h) => String(h.file).endsWith('e.ndjson'));
+  assert.equal(many.length, 3000 * fromEvtx.length);
 });
 
 test('a large EVTX file is split into chunk ranges across workers; damage is reported; bad input', async () => {

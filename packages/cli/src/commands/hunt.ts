@@ -262,6 +262,7 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
               stats.add(h);
               if (sink) sink.line(format === 'csv' ? csvLine(h) : jsonlLine(h));
             }
+            worker.postMessage({ type: 'ack' });
             if (sink?.closed) {
               // Nobody reads the output any more: stop the sweep.
               queue.length = 0;

@@ -31,10 +31,20 @@ try {
 }
 
 let batch: Hit[] = [];
+// Backpressure: the main thread acknowledges each batch once written. Streamed tasks (JSON files, .evtx.gz,
+// which may be any size) wait while too many batches are unacknowledged, so hits cannot pile up in memory.
+let inflight = 0;
+let wake: (() => void) | null = null;
 const flush = () => {
-  if (batch.length) post({ type: 'hits', hits: batch });
+  if (batch.length) {
+    post({ type: 'hits', hits: batch });
+    inflight++;
+  }
   batch = [];
 };
+async function drain(): Promise<void> {
+  while (inflight > 4) await new Promise<void>((r) => (wake = r));
+}
 
 function collect(event: unknown, matches: readonly SigmaMatch[], file: string): void {
   let summary: ReturnType<typeof summarizeEvent> | undefined;
@@ -80,6 +90,7 @@ async function run(task: Task): Promise<void> {
         const ev = r.event;
         const m = engine.match(ev);
         if (m.length) collect(ev, m, task.path);
+        if (inflight > 4) await drain();
         if (++events - reported >= 2000) {
           post({ type: 'progress', events: events - reported, bytes: 0 });
           reported = events;
@@ -145,6 +156,7 @@ async function run(task: Task): Promise<void> {
     };
     for await (const piece of stream) {
       splitter.feed(piece as string, onEvent);
+      await drain();
       const b = bytesRead();
       if (b - bytesSent >= 1 << 20) {
         post({ type: 'progress', events: events - reported, bytes: b - bytesSent });
@@ -165,6 +177,11 @@ async function run(task: Task): Promise<void> {
 }
 
 // Tasks arrive one at a time; the next is sent when this one is done, which bounds queued work.
-port.on('message', (task: Task) => {
-  void run(task);
+port.on('message', (m: Task | { type: 'ack' }) => {
+  if ('type' in m) {
+    inflight--;
+    const w = wake;
+    wake = null;
+    w?.();
+  } else void run(m);
 });

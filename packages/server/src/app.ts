@@ -106,6 +106,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     );
   });
   app.setValidatorCompiler(validatorCompiler);
+  // JSON only: a cross-site form can post text/plain, so the API does not read it (415).
+  app.removeContentTypeParser('text/plain');
   // Plain JSON.stringify instead of compiling a fast-json-stringify serializer per route and status at start
   // (most of start-up). Bodies are checked against the same schemas just before, so nothing undeclared leaves.
   if (opts.validateResponses !== false) app.setSerializerCompiler(() => (data) => JSON.stringify(data));

@@ -440,6 +440,17 @@ describe(`HTTP API behaviour (${dialect})`, () => {
         code: 'MAMORI_VALIDATION',
       },
       {
+        name: 'cross-site form posting JSON-looking text/plain to sign-in',
+        opts: {
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: '{"username":"a","password":"b"}',
+          headers: { 'content-type': 'text/plain' },
+        },
+        status: 415,
+        code: 'MAMORI_UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
         name: 'NUL in the search',
         opts: { url: '/api/v1/organizations?q=%00' },
         status: 400,

@@ -344,6 +344,18 @@ test('an administrator creates a user and disables it', async () => {
   const row = page.getByRole('row', { name: /numazu-staff1/ });
   await row.getByRole('cell', { name: '沼津市', exact: true }).waitFor();
   await row.getByRole('cell', { name: '市区町村 職員', exact: true }).waitFor();
+  // Sortable headers: user ID ascending at first, descending after one click (aria-sort follows).
+  const usersTable = page.getByRole('table', { name: 'ユーザー一覧' });
+  const idHeader = usersTable.getByRole('columnheader', { name: /ユーザーID/ });
+  assert.equal(await idHeader.getAttribute('aria-sort'), 'ascending');
+  await idHeader.getByRole('button').click();
+  assert.equal(await idHeader.getAttribute('aria-sort'), 'descending');
+  assert.equal(
+    (await usersTable.locator('tbody tr td:first-child').first().innerText()).trim(),
+    'shizuoka-soc',
+  );
+  await idHeader.getByRole('button').click();
+  assert.equal((await usersTable.locator('tbody tr td:first-child').first().innerText()).trim(), 'admin');
   await capture('users');
   await row.getByRole('button', { name: 'numazu-staff1の利用を停止' }).click();
   await page.getByText('ユーザー「numazu-staff1」の利用を停止しました。').waitFor();

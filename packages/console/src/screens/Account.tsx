@@ -143,7 +143,7 @@ export function AccountScreen({ me, onChange }: { me: Me; onChange: (me: Me) => 
                 type="password"
                 autoComplete="new-password"
                 required
-                support={t('user.passwordSupport')}
+                support={t('account.newPasswordSupport')}
                 value={pw.next}
                 error={pwErrors.next}
                 onChange={(e) => setPw({ ...pw, next: e.target.value })}

@@ -1,7 +1,7 @@
 // The platform commands end to end: a real CLI process on a fresh database (SQLite or PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,4 +208,30 @@ test(`bad configuration is refused with exit code 3 (${db})`, async () => {
   } finally {
     env = saved;
   }
+});
+
+test(`serve answers /healthz and stops cleanly on SIGTERM (${db})`, async () => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=development', main, 'serve', '--port', '0', '--json'],
+    { env: { ...env, MAMORI_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const m = /"url":"([^"]+)"/.exec(buf);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+    });
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0);
 });

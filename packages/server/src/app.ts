@@ -226,7 +226,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(healthRoutes, { platform });
   await app.register(metaRoutes, { prefix: API_PREFIX, platform });
   await app.register(authRoutes, { prefix: `${API_PREFIX}/auth`, platform, rateLimits: rl });
-  await app.register(meRoutes, { prefix: `${API_PREFIX}/me`, platform });
+  await app.register(meRoutes, { prefix: `${API_PREFIX}/me`, platform, rateLimits: rl });
   await app.register(organizationRoutes, { prefix: `${API_PREFIX}/organizations`, platform });
   await app.register(userRoutes, { prefix: `${API_PREFIX}/users`, platform });
   await app.register(tokenRoutes, { prefix: `${API_PREFIX}/tokens`, platform });

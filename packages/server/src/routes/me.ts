@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '@mamori/platform';
 import { Locale, Me, Password, errorResponses } from '../schemas.js';
+import type { RateLimitRule } from '../app.js';
 
 const strict = { additionalProperties: false } as const;
 const PatchMe = Type.Object(
@@ -15,7 +16,10 @@ const PasswordBody = Type.Object({ currentPassword: Password, newPassword: Passw
 const tags = ['me'];
 
 /** The signed-in user's own account. */
-const meRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+const meRoutes: FastifyPluginAsync<{ platform: Platform; rateLimits: { login: RateLimitRule } }> = async (
+  app,
+  { platform, rateLimits },
+) => {
   app.get(
     '/',
     { config: { auth: 'actor' }, schema: { tags, response: { 200: Me, ...errorResponses } } },
@@ -31,7 +35,11 @@ const meRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platf
   app.post<{ Body: Static<typeof PasswordBody> }>(
     '/password',
     {
-      config: { auth: 'actor' },
+      // Checking the current password is an argon2 verification: limited like sign-in.
+      config: {
+        auth: 'actor',
+        rateLimit: { max: rateLimits.login.max, timeWindow: rateLimits.login.timeWindow },
+      },
       schema: { tags, body: PasswordBody, response: { 204: Type.Null(), ...errorResponses } },
     },
     async (request, reply) => {

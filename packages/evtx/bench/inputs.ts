@@ -116,3 +116,33 @@ export function denseInput(records: number): Buffer {
   }
   return fileOfChunks(buildChunks(recs));
 }
+
+/** Replace the text values of an event's payload (nested BinXML: EventData/UserData) with neutral text. */
+function neutralize(values: XSubst[], nested: boolean, n: number): XSubst[] {
+  return values.map((v, j) => {
+    if ('instance' in v)
+      return { type: 0x21, instance: { ...v.instance, values: neutralize(v.instance.values, true, n) } };
+    if (nested && 'bytes' in v && v.type === 0x01 && v.bytes.length > 2) {
+      // A path-like value, different per field (so that e.g. Image and ParentImage differ).
+      return { type: 0x01, bytes: Buffer.from(`C:\\Windows\\System32\\tool${j}x${n % 97}.exe\0`, 'utf16le') };
+    }
+    return v;
+  });
+}
+
+/**
+ * A log where one record in `attackEvery` is an attack sample and the others are the same event types with
+ * neutral payload text (paths, command lines, names replaced), so that most events reach no rule: closer to a
+ * real log than `denseInput`, where every event is an attack.
+ */
+export function mixedInput(records: number, attackEvery = 100): Buffer {
+  const pool = sampleRecords();
+  const recs: XRecord[] = [];
+  for (let i = 0; i < records; i++) {
+    const base = Math.floor(i / 200) * 12;
+    const r = pool[(base + (i % 12)) % pool.length]!;
+    const values = i % attackEvery === 0 ? r.values : neutralize(r.values, false, i);
+    recs.push({ id: i + 1, template: r.template, values });
+  }
+  return fileOfChunks(buildChunks(recs));
+}

@@ -3,7 +3,8 @@
 // headers, probes and the console host.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -772,6 +773,14 @@ describe(`HTTP API behaviour (${dialect})`, () => {
       const expected = r.auth === 'public' ? [] : r.auth === 'session' ? ['session'] : ['bearer', 'session'];
       assert.deepEqual(schemes, expected, `${r.method} ${path} security`);
     }
+  });
+
+  test('docs/api.md lists every route', async () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/api.md', import.meta.url)), 'utf8');
+    const missing = t.app.mamoriRoutes
+      .filter((r) => !doc.includes(`| ${r.method} | \`${r.url}\``))
+      .map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(missing, [], 'routes missing from the table in docs/api.md');
   });
 
   test('health and readiness probes', async () => {

@@ -176,32 +176,59 @@ export function regexLiteral(pattern: string): string | undefined {
   let p = pattern;
   const flags = /^\(\?[imsU]+\)/.exec(p);
   if (flags) p = p.slice(flags[0].length);
+  const best = bestLiteral(p, 0);
+  // Short literals are kept when they hold a character that is rare in log text (` $ { % …).
+  return best !== undefined && (best.length >= 3 || RARE.test(best)) ? best.toLowerCase() : undefined;
+}
+
+const RARE = /[^a-z0-9 .\\/:_"'-]/i;
+const litScore = (l: string): number => l.length + (RARE.test(l) ? 2 : 0);
+
+/** Index of the ')' closing the group opened at `open`, or -1. */
+function groupEnd(p: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i++;
+      if (p[i] === '^') i++;
+      if (p[i] === ']') i++;
+      while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function bestLiteral(p: string, level: number): string | undefined {
+  if (level > 8) return undefined;
   let best = '';
   let run = '';
-  let depth = 0;
   const flush = (): void => {
-    if (run.length > best.length) best = run;
+    if (litScore(run) > litScore(best)) best = run;
     run = '';
+  };
+  const consider = (l: string | undefined): void => {
+    if (l !== undefined && litScore(l) > litScore(best)) best = l;
   };
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
-    if (depth > 0) {
-      if (c === '\\') i++;
-      else if (c === '(') depth++;
-      else if (c === ')') depth--;
-      else if (c === '[') {
-        // skip class inside group
-        i++;
-        if (p[i] === ']') i++;
-        while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
-      }
-      continue;
-    }
     let lit: string | undefined;
     if (c === '|') return undefined;
     if (c === '(') {
       flush();
-      depth = 1;
+      const j = groupEnd(p, i);
+      if (j < 0) return undefined;
+      let body = p.slice(i + 1, j);
+      const next = p[j + 1];
+      // A group that must occur (no ?, *, {0…} after it) contributes its own literal, if it has one.
+      const optional = next === '?' || next === '*' || (next === '{' && /^\{0[,}]/.test(p.slice(j + 1)));
+      if (body.startsWith('?:')) body = body.slice(2);
+      else if (/^\?P?<[A-Za-z_]\w*>/.test(body)) body = body.replace(/^\?P?<[A-Za-z_]\w*>/, '');
+      else if (body.startsWith('?')) body = '';
+      if (!optional && body !== '') consider(bestLiteral(body, level + 1));
+      i = j;
       continue;
     }
     if (c === '[') {
@@ -234,6 +261,5 @@ export function regexLiteral(pattern: string): string | undefined {
     run += lit;
   }
   flush();
-  // Short literals are kept when they hold a character that is rare in log text (` $ { % …).
-  return best.length >= 3 || /[^a-z0-9 .\\/:_"'-]/i.test(best) ? best.toLowerCase() || undefined : undefined;
+  return best === '' ? undefined : best;
 }

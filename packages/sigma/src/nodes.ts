@@ -18,6 +18,8 @@ export interface EvalCtx {
 
 /** A test of one scalar value: `s` is the value as string (lowercased unless the test is cased). */
 export abstract class Test {
+  /** Rough evaluation cost, to run cheap checks first in AND/OR nodes. */
+  cost = 2;
   cased = false;
   /** Case-insensitive whole-value equality with eqValue() (lets leaves use one hash lookup for long lists). */
   plainEq = false;
@@ -40,6 +42,10 @@ export abstract class Test {
 
 export abstract class Node {
   abstract ev(ctx: EvalCtx): boolean;
+  /** Rough evaluation cost (AND/OR evaluate cheaper children first; boolean results do not depend on order). */
+  cost(): number {
+    return 1;
+  }
   /** Push the fields that made this node true (called only on matching rules). */
   explain(_ctx: EvalCtx, _out: MatchedField[]): void {}
 }
@@ -53,9 +59,20 @@ export class ConstNode extends Node {
   }
 }
 
+const byCost = (items: Node[]): Node[] =>
+  items
+    .map((n) => [n.cost(), n] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map((x) => x[1]);
+
 export class AndNode extends Node {
-  constructor(readonly items: Node[]) {
+  readonly items: Node[];
+  constructor(items: Node[]) {
     super();
+    this.items = byCost(items);
+  }
+  override cost(): number {
+    return this.items.reduce((a, n) => a + n.cost(), 0);
   }
   ev(ctx: EvalCtx): boolean {
     const items = this.items;
@@ -68,8 +85,13 @@ export class AndNode extends Node {
 }
 
 export class OrNode extends Node {
-  constructor(readonly items: Node[]) {
+  readonly items: Node[];
+  constructor(items: Node[]) {
     super();
+    this.items = byCost(items);
+  }
+  override cost(): number {
+    return this.items.reduce((a, n) => a + n.cost(), 0);
   }
   ev(ctx: EvalCtx): boolean {
     const items = this.items;
@@ -102,6 +124,9 @@ export class AtLeastNode extends Node {
 export class NotNode extends Node {
   constructor(readonly item: Node) {
     super();
+  }
+  override cost(): number {
+    return this.item.cost();
   }
   ev(ctx: EvalCtx): boolean {
     return !this.item.ev(ctx);
@@ -137,6 +162,12 @@ export class FieldLeaf extends Node {
       this.eqSet = new Set(eqGroups.map((g) => g[0]!.eqValue()!));
       this.rest = groups.filter((g) => !eqGroups.includes(g));
     } else this.rest = groups;
+  }
+
+  override cost(): number {
+    let c = 1;
+    for (const g of this.rest) for (const t of g) c += t.cost;
+    return c + (this.eqSet ? 1 : 0);
   }
 
   private groupOk(g: Test[], s: string, lo: string, v: unknown, ctx: EvalCtx): boolean {
@@ -237,6 +268,9 @@ export class ExistsLeaf extends Node {
 /** Keyword search: any scalar value of the event. */
 export class KeywordLeaf extends Node {
   private readonly cased: boolean;
+  override cost(): number {
+    return 50 + this.groups.length * 5;
+  }
   constructor(
     readonly groups: Test[][],
     readonly all: boolean,

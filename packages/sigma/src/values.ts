@@ -51,6 +51,7 @@ function plainText(t: Tok[]): string {
 // ---- string tests ------------------------------------------------------------------------------
 
 class EqTest extends Test {
+  override cost = 1;
   constructor(readonly s: string) {
     super();
     this.plainEq = true;
@@ -131,6 +132,7 @@ function segFind(s: string, from: number, seg: string, hasOne: boolean): number 
 
 /** General wildcard pattern; greedy leftmost segment search is exact for `*`-separated segments. */
 class GlobTest extends Test {
+  override cost = 5;
   private readonly segs: string[];
   private readonly ones: boolean[];
   constructor(readonly toks: Tok[]) {
@@ -193,6 +195,7 @@ export function stringTest(toks: Tok[], cased: boolean): Test {
 }
 
 class RegexTest extends Test {
+  override cost = 20;
   private readonly lit: string | undefined;
   // Log values repeat a lot (the same command lines, paths, user agents): remember recent answers.
   private readonly memo = new Map<string, boolean>();
@@ -361,6 +364,7 @@ function parseIPv6(s: string): number[] | undefined {
 }
 
 class CidrTest extends Test {
+  override cost = 8;
   private readonly v4?: { base: number; mask: number };
   private readonly v6?: { words: number[]; bits: number };
   constructor(readonly spec: string) {

@@ -115,5 +115,7 @@ export async function registerAuthentication(app: FastifyInstance, platform: Pla
       }
     }
     request.ctx.actor = session.actor;
+    // The platform needs it to end every session but this one (password change).
+    request.ctx.sessionId = session.sessionId;
   });
 }

@@ -218,6 +218,19 @@ describe(`HTTP API behaviour (${dialect})`, () => {
     expectError(await again.get('/api/v1/me'), 401);
   });
 
+  test("a password change signs out the account's other sessions and keeps this one", async () => {
+    const here = await signInNew(t, 'pw-change', 'municipality_staff', orgA1);
+    const elsewhere: Principal = { ...here, client: new Client(t.app) };
+    await signIn(elsewhere);
+    const res = await here.client.post('/api/v1/me/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new passphrase 2026',
+    });
+    assert.equal(res.statusCode, 204, res.body);
+    assert.equal((await here.client.get('/api/v1/me')).statusCode, 200);
+    expectError(await elsewhere.client.get('/api/v1/me'), 401);
+  });
+
   test('API token: create (shown once) → use → revoke → refused', async () => {
     const res = await admin.client.post('/api/v1/tokens', {
       name: 'SIEM 連携',

@@ -7,6 +7,7 @@ import type { OrgDirectory } from './orgs/directory.js';
 import type { Policy } from './policy/policy.js';
 import type { RequestContext } from './types.js';
 import type { Clock } from './util.js';
+import type { SecretBox } from './auth/secret-box.js';
 
 export interface AuditNote {
   target?: string | null;
@@ -24,6 +25,7 @@ export class Deps {
     readonly policy: Policy,
     readonly directory: OrgDirectory,
     readonly clock: Clock,
+    readonly secrets: SecretBox,
   ) {}
 
   now(): Date {

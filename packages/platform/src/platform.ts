@@ -7,6 +7,7 @@ import { AuditServiceImpl } from './audit/service.js';
 import { createOidcClient } from './auth/oidc.js';
 import { AuthServiceImpl } from './auth/service.js';
 import { Deps } from './context.js';
+import { secretBoxFor } from './auth/secret-box.js';
 import { createLogger } from './logger.js';
 import { OrgDirectory } from './orgs/directory.js';
 import { OrganizationServiceImpl } from './orgs/service.js';
@@ -48,7 +49,15 @@ export async function createPlatform(
   }
   const directory = new OrgDirectory(db);
   const policy = new Policy(directory);
-  const deps = new Deps(config, db, logger, policy, directory, options.clock ?? (() => new Date()));
+  const deps = new Deps(
+    config,
+    db,
+    logger,
+    policy,
+    directory,
+    options.clock ?? (() => new Date()),
+    secretBoxFor(config),
+  );
   const accounts = new AccountServiceImpl(deps);
   const oidc = config.auth.oidc ? createOidcClient(config.auth.oidc, config.server.publicUrl) : null;
   let closed = false;

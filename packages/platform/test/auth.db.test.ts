@@ -45,6 +45,15 @@ test(`privileged user: password → MFA enrolment → TOTP sign-in; replay refus
   const enrolled = await p.auth.confirmEnrolment(ctx(), first.sessionToken, totpCode(secret, stepAt(now)));
   assert.equal(enrolled.state, 'authenticated');
   assert.equal(enrolled.recoveryCodes.length, 10);
+  const sealedRow = await p.db.kysely
+    .selectFrom('users')
+    .select('mfa_secret')
+    .where('username', '=', 'pref-op')
+    .executeTakeFirstOrThrow();
+  assert.ok(
+    sealedRow.mfa_secret?.startsWith('v1:') && !sealedRow.mfa_secret.includes(secret),
+    'TOTP seed sealed at rest',
+  );
   assert.equal(enrolled.user?.username, 'pref-op');
   assert.equal(enrolled.user?.mfaEnrolled, true);
   assert.notEqual(enrolled.sessionToken, first.sessionToken, 'session token rotates on elevation');

@@ -122,6 +122,14 @@ export const configKeys: readonly ConfigKeySpec[] = [
     description: 'Minimum password length.',
   },
   {
+    key: 'auth.secretKey',
+    type: 'string',
+    default: null,
+    secret: true,
+    description:
+      'Key (32 bytes, base64) sealing TOTP secrets in the database; default: a key file created once at <dataDir>/secret.key. Distributed deployments must set the same key on every node.',
+  },
+  {
     key: 'auth.oidc.issuer',
     type: 'url',
     default: null,

@@ -21,6 +21,8 @@ export interface MamoriConfig {
     lockoutThreshold: number;
     lockoutMinutes: number;
     passwordMinLength: number;
+    /** base64 AES-256 key sealing TOTP secrets; null → <dataDir>/secret.key. */
+    secretKey: string | null;
     /** null unless auth.oidc.issuer is set. */
     oidc: OidcConfig | null;
   };

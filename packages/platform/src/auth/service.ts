@@ -288,7 +288,12 @@ export class AuthServiceImpl implements AuthService {
     let step: number | null = null;
     let recoveryId: string | null = null;
     if (/^\d{6}$/.test(clean) && user.mfa_secret) {
-      step = verifyTotp(user.mfa_secret, clean, this.d.now(), Number(user.mfa_last_step));
+      step = verifyTotp(
+        this.d.secrets.open(user.mfa_secret),
+        clean,
+        this.d.now(),
+        Number(user.mfa_last_step),
+      );
       if (step !== null) method = 'totp';
     } else if (clean.length >= 10 && clean.length <= 20) {
       const hit = await this.d.db.kysely
@@ -354,7 +359,7 @@ export class AuthServiceImpl implements AuthService {
     const secret = newTotpSecret();
     await this.d.db.kysely
       .updateTable('sessions')
-      .set({ pending_mfa_secret: secret })
+      .set({ pending_mfa_secret: this.d.secrets.seal(secret) })
       .where('id', '=', session.id)
       .execute();
     return { secret, otpauthUri: otpauthUri(secret, user.username) };
@@ -374,7 +379,7 @@ export class AuthServiceImpl implements AuthService {
     }
     this.assertNotLocked(user);
     const step = verifyTotp(
-      session.pending_mfa_secret,
+      this.d.secrets.open(session.pending_mfa_secret),
       typeof code === 'string' ? code.trim() : '',
       this.d.now(),
       0,

@@ -1,5 +1,3 @@
-/* eslint-disable no-restricted-imports -- the browser test drives the real server and platform; the console
-   source itself imports nothing from @mamori (see eslint.config.js). */
 // End-to-end test of the web console in a real browser (Debian chromium driven by playwright-core) against the
 // real server on a fresh database (SQLite or PostgreSQL, MAMORI_TEST_DB). Saves a screenshot of every screen to
 // test-results/screenshots/<db>/ and runs axe-core on each, failing on serious or critical violations.

@@ -65,9 +65,9 @@ export class AhoCorasick {
   readonly outFrom: number;
   readonly outStart: Int32Array;
   readonly outList: Int32Array;
-  private fail: Int32Array;
+  private readonly fail: Int32Array;
   /** Sparse (non-ASCII) children: state → (folded unit → state). */
-  private sparse = new Map<number, Map<number, number>>();
+  private readonly sparse: Map<number, Map<number, number>>;
 
   constructor(patterns: readonly string[], cls: CharClasses) {
     const k = cls.size;
@@ -91,58 +91,66 @@ export class AhoCorasick {
       own[st]!.push(p);
     }
     const n = children.length;
-    const delta = n < 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
+    // Failure links by the classic goto/failure walk over the trie (amortised linear in the patterns'
+    // length), in BFS order so a state's failure state, being shallower, is always done before it.
     const fail = new Int32Array(n);
-    this.fail = fail;
-    for (let st = 0; st < n; st++) {
+    const order = new Int32Array(n);
+    let qt = 1;
+    for (let qh = 0; qh < qt; qh++) {
+      const st = order[qh]!;
       for (const [c, nx] of children[st]!) {
-        if (c >= 0x10000) {
-          let m = this.sparse.get(st);
-          if (!m) this.sparse.set(st, (m = new Map()));
-          m.set(c - 0x10000, nx);
+        let t = 0;
+        if (st !== 0) {
+          for (let f = fail[st]!; ; f = fail[f]!) {
+            const g = children[f]!.get(c);
+            if (g !== undefined) {
+              t = g;
+              break;
+            }
+            if (f === 0) break;
+          }
         }
+        fail[nx] = t;
+        order[qt++] = nx;
       }
     }
     const outs: number[][] = own;
-    const queue = new Int32Array(n);
-    let qh = 0;
-    let qt = 0;
-    for (const [c, nx] of children[0]!) {
-      if (c < 0x10000) delta[c] = nx;
-      queue[qt++] = nx;
-    }
-    while (qh < qt) {
-      const st = queue[qh++]!;
+    for (let q = 1; q < n; q++) {
+      const st = order[q]!;
       const f = fail[st]!;
       if (outs[f]!.length) outs[st] = outs[st]!.concat(outs[f]!);
-      const row = st * k;
-      const frow = f * k;
-      // Missing dense transitions follow the failure state's row (full DFA for ASCII).
-      for (let c = 0; c < k; c++) delta[row + c] = delta[frow + c]!;
-      for (const [c, nx] of children[st]!) {
-        fail[nx] = c < 0x10000 ? delta[frow + c]! : this.step(f, c - 0x10000);
-        if (c < 0x10000) delta[row + c] = nx;
-        queue[qt++] = nx;
-      }
     }
-    // Renumber: states without output first (root stays 0), states with output after them.
+    // Number states so that those without output come first (root stays 0), those with output after.
     const newId = new Int32Array(n);
     let next = 0;
     for (let st = 0; st < n; st++) if (outs[st]!.length === 0) newId[st] = next++;
     const outFrom = next;
     for (let st = 0; st < n; st++) if (outs[st]!.length !== 0) newId[st] = next++;
+    // Dense table built directly in the final numbering, in BFS order: a state's row starts as a copy of
+    // its failure state's row (full DFA for ASCII), then its own children override it.
     const nd = n < 65536 ? new Uint16Array(n * k) : new Int32Array(n * k);
-    for (let st = 0; st < n; st++) {
-      const from = st * k;
-      const to = newId[st]! * k;
-      for (let c = 0; c < k; c++) nd[to + c] = newId[delta[from + c]!]!;
+    const nf = new Int32Array(n);
+    const ns = new Map<number, Map<number, number>>();
+    for (let q = 0; q < n; q++) {
+      const st = order[q]!;
+      const id = newId[st]!;
+      const row = id * k;
+      if (st !== 0) {
+        const f = newId[fail[st]!]!;
+        nf[id] = f;
+        nd.copyWithin(row, f * k, f * k + k);
+      }
+      for (const [c, nx] of children[st]!) {
+        if (c < 0x10000) nd[row + c] = newId[nx]!;
+        else {
+          let m = ns.get(id);
+          if (!m) ns.set(id, (m = new Map()));
+          m.set(c - 0x10000, newId[nx]!);
+        }
+      }
     }
     this.delta = nd;
-    const nf = new Int32Array(n);
-    for (let st = 0; st < n; st++) nf[newId[st]!] = newId[fail[st]!]!;
     this.fail = nf;
-    const ns = new Map<number, Map<number, number>>();
-    for (const [st, m] of this.sparse) ns.set(newId[st]!, new Map([...m].map(([u, t]) => [u, newId[t]!])));
     this.sparse = ns;
     this.outFrom = outFrom;
     const nOut = n - outFrom;

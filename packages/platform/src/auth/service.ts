@@ -119,6 +119,28 @@ export class AuthServiceImpl implements AuthService {
     };
   }
 
+  /** After the first factor: a session in the state the user's MFA enrolment and role call for, audited. */
+  private async openSession(ctx: RequestContext, user: UsersTable, action: string): Promise<AuthResult> {
+    const state: SessionState =
+      user.mfa_enrolled_at !== null
+        ? 'mfa_required'
+        : this.d.policy.mfaRequired(user.role as Role)
+          ? 'mfa_enrolment_required'
+          : 'authenticated';
+    const { token, row } = await this.d.db.transaction(async (trx) => {
+      const s = await this.newSession(trx, ctx, user, state);
+      await appendAudit(
+        trx,
+        this.d.db.dialect,
+        ctx,
+        this.userEntry(user, action, 'success', { next: state }),
+        this.d.now(),
+      );
+      return s;
+    });
+    return this.result(token, row);
+  }
+
   private async newSession(
     trx: Trx,
     ctx: RequestContext,
@@ -231,24 +253,7 @@ export class AuthServiceImpl implements AuthService {
       await this.d.record(ctx, this.userEntry(user, 'auth.login', 'denied', { reason: 'disabled' }));
       throw new MamoriError('MAMORI_ACCOUNT_DISABLED');
     }
-    const state: SessionState =
-      user.mfa_enrolled_at !== null
-        ? 'mfa_required'
-        : this.d.policy.mfaRequired(user.role as Role)
-          ? 'mfa_enrolment_required'
-          : 'authenticated';
-    const { token, row } = await this.d.db.transaction(async (trx) => {
-      const s = await this.newSession(trx, ctx, user, state);
-      await appendAudit(
-        trx,
-        this.d.db.dialect,
-        ctx,
-        this.userEntry(user, 'auth.login', 'success', { next: state }),
-        this.d.now(),
-      );
-      return s;
-    });
-    return this.result(token, row);
+    return this.openSession(ctx, user, 'auth.login');
   }
 
   private async pendingSession(
@@ -581,23 +586,6 @@ export class AuthServiceImpl implements AuthService {
       throw new MamoriError('MAMORI_INVALID_CREDENTIALS');
     }
     // The identity provider vouches for the first factor; Mamori's own MFA rules still apply on top.
-    const state: SessionState =
-      user.mfa_enrolled_at !== null
-        ? 'mfa_required'
-        : this.d.policy.mfaRequired(user.role as Role)
-          ? 'mfa_enrolment_required'
-          : 'authenticated';
-    const { token, row } = await this.d.db.transaction(async (trx) => {
-      const s = await this.newSession(trx, ctx, user, state);
-      await appendAudit(
-        trx,
-        this.d.db.dialect,
-        ctx,
-        this.userEntry(user, 'auth.oidc', 'success', { next: state }),
-        this.d.now(),
-      );
-      return s;
-    });
-    return this.result(token, row);
+    return this.openSession(ctx, user, 'auth.oidc');
   }
 }

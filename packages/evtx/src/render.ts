@@ -104,43 +104,76 @@ function dataName(el: ElementNode, values: Value[]): string | null {
   return (el.dataName = null);
 }
 
+/** An element being rendered to JSON: what its children contributed so far. */
+interface ElState {
+  readonly attrs: JsonObject | null;
+  obj: JsonObject | null;
+  repeated: Set<string> | null;
+  texts: Value[] | null;
+  readonly depth: number;
+}
+
+/**
+ * `walk` specialised for elementJson: the hot path of the reader, so no visitor closure (and its context)
+ * per element, just one small state object.
+ */
+function collect(nodes: Node[], values: Value[], st: ElState, depth: number): void {
+  if (depth > 64) return;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    switch (n.k) {
+      case 1:
+        addChild(st, n, values);
+        break;
+      case 2:
+        (st.texts ??= []).push(n.v);
+        break;
+      case 3: {
+        const v = values[n.index];
+        if (v === undefined || v === null) break;
+        if (v instanceof NestedXml) collect(v.content as Node[], NO_VALUES, st, depth + 1);
+        else (st.texts ??= []).push(v);
+        break;
+      }
+      case 4:
+        collect(n.template.content, n.values, st, depth + 1);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function addChild(st: ElState, child: ElementNode, cv: Value[]): void {
+  let obj = st.obj;
+  if (obj === null) {
+    obj = st.obj = {};
+    if (st.attrs) obj['#attributes'] = st.attrs;
+  }
+  const name = dataName(child, cv);
+  const key = name ?? child.name;
+  const val = elementJson(child, cv, name === null ? null : 'Name', st.depth + 1);
+  if (obj[key] === undefined) obj[key] = val;
+  else if (st.repeated?.has(key)) (obj[key] as JsonValue[]).push(val);
+  else {
+    obj[key] = [obj[key]!, val];
+    (st.repeated ??= new Set()).add(key);
+  }
+}
+
 function elementJson(el: ElementNode, values: Value[], skipAttr: string | null, depth: number): JsonValue {
   const attrs = attributes(el, values, skipAttr);
-  let obj: JsonObject | null = null;
-  let repeated: Set<string> | null = null;
-  let texts: Value[] | null = null;
-  walk(
-    el.children,
-    values,
-    (child, cv, scalar) => {
-      if (child === null) {
-        (texts ??= []).push(scalar);
-        return;
-      }
-      if (obj === null) {
-        obj = {};
-        if (attrs) obj['#attributes'] = attrs;
-      }
-      const name = dataName(child, cv);
-      const key = name ?? child.name;
-      const val = elementJson(child, cv, name === null ? null : 'Name', depth + 1);
-      if (obj[key] === undefined) obj[key] = val;
-      else if (repeated?.has(key)) (obj[key] as JsonValue[]).push(val);
-      else {
-        obj[key] = [obj[key]!, val];
-        (repeated ??= new Set()).add(key);
-      }
-    },
-    depth,
-  );
-  const t = texts as Value[] | null;
+  const st: ElState = { attrs, obj: null, repeated: null, texts: null, depth };
+  collect(el.children, values, st, depth);
+  const t = st.texts;
   let text: JsonValue = null;
   if (t !== null) {
     text = t.length === 1 ? (t[0] as JsonValue) : t.map(scalarText).join('');
     if (typeof text === 'string') text = text.trim();
   }
+  const obj = st.obj;
   if (obj !== null) {
-    if (text !== null) (obj as JsonObject)['#text'] = text;
+    if (text !== null) obj['#text'] = text;
     return obj;
   }
   if (attrs) return text === null ? { '#attributes': attrs } : { '#attributes': attrs, '#text': text };

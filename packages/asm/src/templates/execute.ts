@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate, randomInt } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
+import { CLASS, RR, decodeResponse, encodeQuery, recordLine } from '../dns/codec.js';
+import type { RRName } from '../dns/codec.js';
 import { bufferToByteString, byteStringToBuffer, fromByteString, toByteString } from './bytes.js';
 import type {
   Block,
@@ -14,7 +16,6 @@ import type {
   PayloadSpec,
   SslBlock,
 } from './compile.js';
-import { DNS_CLASSES, DNS_TYPES, decodeResponse, encodeQuery, recordLine } from './dns-wire.js';
 import type { Value, Vars } from './dsl.js';
 import { ScopeRefusedError } from './errors.js';
 import { httpExchange } from './http-client.js';
@@ -217,6 +218,16 @@ function randomToken(len: number): string {
   for (let i = 0; i < len; i++) out += cs[randomInt(cs.length)];
   return out;
 }
+
+/** nuclei's `class:` names for the wire classes. */
+const TEMPLATE_CLASSES: Record<string, number> = {
+  inet: CLASS.IN,
+  csnet: CLASS.CS,
+  chaos: CLASS.CH,
+  hesiod: CLASS.HS,
+  none: CLASS.NONE,
+  any: CLASS.ANY,
+};
 
 const UNRESOLVED = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/;
 
@@ -589,7 +600,10 @@ class Run {
       this.result.requests++;
       const vars = this.scope(combo);
       const name = interpolate(b.name, vars).replace(/\.$/, '') + '.';
-      const packet = encodeQuery(name, DNS_TYPES[b.type]!, DNS_CLASSES[b.klass] ?? 1, b.recursion);
+      // compile.ts only lets through type names the codec knows.
+      const qtype = RR[b.type as RRName];
+      const qclass = TEMPLATE_CLASSES[b.klass] ?? CLASS.IN;
+      const packet = encodeQuery(name, qtype, randomInt(65536), b.recursion, qclass);
       let resp;
       for (let attempt = 0; attempt < b.retries && !resp; attempt++) {
         try {

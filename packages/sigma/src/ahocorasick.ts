@@ -54,6 +54,9 @@ export class CharClasses {
   }
 }
 
+/** Shared empty output list (most trie states have no pattern ending there). */
+const NONE: number[] = [];
+
 export class AhoCorasick {
   /** Dense transitions, 16-bit when the automaton has fewer than 65,536 states (half the cache footprint). */
   readonly delta: Int32Array | Uint16Array;
@@ -72,25 +75,42 @@ export class AhoCorasick {
   constructor(patterns: readonly string[], cls: CharClasses) {
     const k = cls.size;
     this.k = k;
-    const children: Array<Map<number, number>> = [new Map()];
-    const own: number[][] = [[]];
+    // Trie as first-child / next-sibling edge lists rather than a Map per state (automata reach 10^5
+    // states; the Maps were most of the construction's time and garbage). The root, with the most
+    // children and the target of most failure walks, also gets a Map for lookups.
+    const first: number[] = [-1];
+    const eLabel: number[] = [];
+    const eTo: number[] = [];
+    const eNext: number[] = [];
+    const rootMap = new Map<number, number>();
+    const child = (st: number, c: number): number => {
+      if (st === 0) return rootMap.get(c) ?? -1;
+      for (let e = first[st]!; e !== -1; e = eNext[e]!) if (eLabel[e] === c) return eTo[e]!;
+      return -1;
+    };
+    const own: number[][] = [NONE];
     for (let p = 0; p < patterns.length; p++) {
       const s = patterns[p]!;
       let st = 0;
       for (let i = 0; i < s.length; i++) {
         const c = cls.label(s.charCodeAt(i));
-        let nx = children[st]!.get(c);
-        if (nx === undefined) {
-          nx = children.length;
-          children.push(new Map());
-          own.push([]);
-          children[st]!.set(c, nx);
+        let nx = child(st, c);
+        if (nx === -1) {
+          nx = first.length;
+          first.push(-1);
+          own.push(NONE);
+          eLabel.push(c);
+          eTo.push(nx);
+          eNext.push(first[st]!);
+          first[st] = eLabel.length - 1;
+          if (st === 0) rootMap.set(c, nx);
         }
         st = nx;
       }
-      own[st]!.push(p);
+      if (own[st] === NONE) own[st] = [p];
+      else own[st]!.push(p);
     }
-    const n = children.length;
+    const n = first.length;
     // Failure links by the classic goto/failure walk over the trie (amortised linear in the patterns'
     // length), in BFS order so a state's failure state, being shallower, is always done before it.
     const fail = new Int32Array(n);
@@ -98,12 +118,14 @@ export class AhoCorasick {
     let qt = 1;
     for (let qh = 0; qh < qt; qh++) {
       const st = order[qh]!;
-      for (const [c, nx] of children[st]!) {
+      for (let e = first[st]!; e !== -1; e = eNext[e]!) {
+        const c = eLabel[e]!;
+        const nx = eTo[e]!;
         let t = 0;
         if (st !== 0) {
           for (let f = fail[st]!; ; f = fail[f]!) {
-            const g = children[f]!.get(c);
-            if (g !== undefined) {
+            const g = child(f, c);
+            if (g !== -1) {
               t = g;
               break;
             }
@@ -140,7 +162,9 @@ export class AhoCorasick {
         nf[id] = f;
         nd.copyWithin(row, f * k, f * k + k);
       }
-      for (const [c, nx] of children[st]!) {
+      for (let e = first[st]!; e !== -1; e = eNext[e]!) {
+        const c = eLabel[e]!;
+        const nx = eTo[e]!;
         if (c < 0x10000) nd[row + c] = newId[nx]!;
         else {
           let m = ns.get(id);

@@ -189,6 +189,5 @@ export function redactConfig(config: MamoriConfig): MamoriConfig {
     if (v !== null && v !== undefined)
       setPath(copy as unknown as Record<string, unknown>, spec.key, '[redacted]');
   }
-  if (copy.auth.oidc?.clientSecret) copy.auth.oidc.clientSecret = '[redacted]';
   return copy;
 }

@@ -42,7 +42,8 @@ class Reader {
     if (left <= 0) throw new Error('http timeout');
     const chunk = await this.conn.read(left);
     if (chunk === null) {
-      if (Date.now() >= this.deadline) throw new Error('http timeout');
+      // Timers may fire a millisecond before Date.now() reaches the deadline: only a closed stream is an end.
+      if (!this.conn.ended) throw new Error('http timeout');
       this.eof = true;
       return false;
     }

@@ -37,8 +37,10 @@ export interface Connection {
   readonly tls?: TlsDetails;
   readonly remoteAddress?: string;
   write(data: Uint8Array): Promise<void>;
-  /** Next chunk, or null at end of stream or when nothing arrives within timeoutMs. */
+  /** Next chunk, or null at end of stream or when nothing arrives within timeoutMs (`ended` tells which). */
   read(timeoutMs: number): Promise<Uint8Array | null>;
+  /** True once the peer has closed and every received chunk has been read. */
+  readonly ended: boolean;
   close(): void;
 }
 
@@ -56,7 +58,7 @@ export interface CheckTransport {
 
 class SocketConnection implements Connection {
   private chunks: Uint8Array[] = [];
-  private ended = false;
+  private closed = false;
   private waiter: (() => void) | null = null;
   tls?: TlsDetails;
   remoteAddress?: string;
@@ -68,7 +70,7 @@ class SocketConnection implements Connection {
       this.wake();
     });
     const end = () => {
-      this.ended = true;
+      this.closed = true;
       this.wake();
     };
     sock.on('end', end);
@@ -90,7 +92,7 @@ class SocketConnection implements Connection {
   }
 
   async read(timeoutMs: number): Promise<Uint8Array | null> {
-    if (this.chunks.length === 0 && !this.ended) {
+    if (this.chunks.length === 0 && !this.closed) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           this.waiter = null;
@@ -103,6 +105,10 @@ class SocketConnection implements Connection {
       });
     }
     return this.chunks.shift() ?? null;
+  }
+
+  get ended(): boolean {
+    return this.closed && this.chunks.length === 0;
   }
 
   close(): void {

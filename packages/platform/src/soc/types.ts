@@ -1,0 +1,44 @@
+import type { NormalizedEvent, Severity } from '@mamori/core';
+/** One received line, before parsing. */
+export interface IngestRecord {
+  line: string;
+  /** Where it came from: 'syslog-udp', 'syslog-tcp', 'syslog-tls', 'http', 'file', 'cli'. */
+  transport: string;
+  /** Peer address or file name; limits and attribution by device use it. */
+  peer: string;
+  /** Parser id to force (e.g. 'fortigate'); undefined = auto-detect. */
+  format?: string;
+  /** Organization the sender is bound to (API token's org / registered source), if any. */
+  organizationId?: string;
+  /** ms since epoch when received. */
+  receivedAt: number;
+  tzOffsetMinutes?: number;
+}
+/** Durable hand-off from ingest to the pipeline. append() resolves only when the records are durable:
+ *  only then may the sender be acknowledged (HTTP 202, file import done). */
+export interface EventQueue {
+  append(records: IngestRecord[]): Promise<void>;
+  /** Records accepted but not yet processed (for backpressure: ingest pauses readers above a high-water mark). */
+  backlog(): number;
+  close(): Promise<void>;
+}
+/** An event after attribution, as stored. id is deterministic (queue position) so redelivery is idempotent. */
+export interface SocEvent extends NormalizedEvent {
+  id: string;
+  organizationId: string | null;
+  /** Why attribution failed (null when attributed). Unattributed events stay visible to the prefecture. */
+  unattributedReason: string | null;
+  /** Prefecture whose security cloud received it. */
+  prefectureId: string;
+  receivedAt: number;
+}
+/** Detection stage plugged into the pipeline by D. Called in order with each committed batch; must not block long. */
+export interface DetectionStage {
+  onEvents(events: SocEvent[]): Promise<void>;
+  /** Timers (windows, escalation) are driven by the pipeline clock. */
+  tick(nowMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+export type RollupAction = 'allowed' | 'blocked' | 'detected';
+/** Re-exported so detection stages and consumers can type severities from this one module. */
+export type { Severity };

@@ -24,7 +24,10 @@ export type Permission =
   | 'token:write'
   | 'audit:read'
   | 'events:ingest'
-  | 'events:read';
+  | 'events:read'
+  | 'soc:read'
+  | 'soc:triage'
+  | 'soc:manage';
 
 export type Locale = 'ja' | 'en';
 

@@ -132,6 +132,9 @@ export const permissionIds = [
   'audit:read',
   'events:ingest',
   'events:read',
+  'soc:read',
+  'soc:triage',
+  'soc:manage',
 ] as const;
 export const Permission = Type.Union(permissionIds.map((p) => Type.Literal(p)));
 

@@ -2,9 +2,11 @@
 import { Migrator, type Migration, type MigrationResult } from 'kysely';
 import type { MamoriDb } from './db.js';
 import * as m0001 from './migrations/0001-foundation.js';
+import * as m0004 from './migrations/0004-soc-alerts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0004-soc-alerts': m0004,
 };
 
 export interface MigrateResult {

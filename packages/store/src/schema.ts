@@ -106,6 +106,127 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+// ---- SOC alerts, contacts, notifications (migration 0004) -------------------------------------------------
+
+export interface SocAlertsTable {
+  id: string;
+  rule_id: string;
+  rule_title: string;
+  /** Shown with every alert (Detection Rule License for Sigma rules). */
+  rule_author: string;
+  /** 'sigma' | 'builtin' */
+  source: string;
+  severity: string;
+  /** 0 informational … 4 critical, for sorting and filtering by "at least". */
+  severity_rank: number;
+  organization_id: string | null;
+  prefecture_id: string;
+  entity: string;
+  window_start: string;
+  first_seen: string;
+  last_seen: string;
+  /** Highest receivedAt counted (ms): events beyond the evidence cap count once even when redelivered. */
+  last_received_at: number;
+  event_count: number;
+  evidence_count: number;
+  /** 'new' | 'acknowledged' | 'in_progress' | 'resolved' | 'false_positive' */
+  status: string;
+  assignee_id: string | null;
+  ack_deadline: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  /** 0 = the organization's contacts, 1 = the prefecture SOC lead, 2 = the state. */
+  escalation_level: number;
+  escalated_at: string | null;
+  false_positive_reason: string | null;
+  incident_ref: string | null;
+  /** JSON: matched fields, correlation values. */
+  details: string | null;
+  group_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SocAlertEventsTable {
+  alert_id: string;
+  event_id: string;
+  time: string;
+}
+
+export interface SocAlertCommentsTable {
+  id: string;
+  alert_id: string;
+  author_id: string | null;
+  author_name: string;
+  body: string;
+  created_at: string;
+}
+
+export interface SocIncidentRequestsTable {
+  id: string;
+  alert_id: string;
+  organization_id: string | null;
+  prefecture_id: string;
+  summary: string;
+  requested_by: string;
+  /** 'pending' until the incidents domain takes it. */
+  status: string;
+  incident_id: string | null;
+  created_at: string;
+}
+
+export interface SocContactsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  email: string | null;
+  webhook_url: string | null;
+  /** Sealed with the platform's secret box. */
+  webhook_secret: string | null;
+  min_severity: string;
+  /** 'HH:MM-HH:MM' Asia/Tokyo; may wrap midnight. */
+  hours: string;
+  /** Comma-separated mon,tue,…,sun. */
+  days: string;
+  /** 'staff' | 'soc_lead' | 'state' */
+  role: string;
+  locale: string;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SocNotificationsTable {
+  id: string;
+  alert_id: string;
+  contact_id: string | null;
+  organization_id: string | null;
+  prefecture_id: string;
+  /** 'email' | 'webhook' */
+  channel: string;
+  target: string;
+  level: number;
+  attempt: number;
+  /** 'sent' | 'failed' | 'retrying' */
+  status: string;
+  error: string | null;
+  sent_at: string;
+}
+
+export interface SocRuleSetsTable {
+  prefecture_id: string;
+  logsource: string;
+  rule_set: string;
+  updated_at: string;
+}
+
+export interface SocRuleSetChoicesTable {
+  prefecture_id: string;
+  logsource: string;
+  updated_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -115,4 +236,12 @@ export interface Database {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  soc_alerts: SocAlertsTable;
+  soc_alert_events: SocAlertEventsTable;
+  soc_alert_comments: SocAlertCommentsTable;
+  soc_incident_requests: SocIncidentRequestsTable;
+  soc_contacts: SocContactsTable;
+  soc_notifications: SocNotificationsTable;
+  soc_rule_sets: SocRuleSetsTable;
+  soc_rule_set_choices: SocRuleSetChoicesTable;
 }

@@ -169,4 +169,130 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 'nats://127.0.0.1:4222',
     description: 'NATS server for distributed mode.',
   },
+  {
+    key: 'notify.smtpHost',
+    type: 'string',
+    default: null,
+    description:
+      'SMTP server SOC alert mail is handed to; unset: no alert email (webhooks and the console still work).',
+  },
+  {
+    key: 'notify.smtpPort',
+    type: 'integer',
+    default: 25,
+    min: 1,
+    max: 65535,
+    description:
+      'SMTP port.',
+  },
+  {
+    key: 'notify.smtpSecure',
+    type: 'boolean',
+    default: false,
+    description:
+      'Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it.',
+  },
+  {
+    key: 'notify.smtpUser',
+    type: 'string',
+    default: null,
+    description:
+      'SMTP user name, when the server requires authentication.',
+  },
+  {
+    key: 'notify.smtpPassword',
+    type: 'string',
+    default: null,
+    secret: true,
+    description:
+      'SMTP password.',
+  },
+  {
+    key: 'notify.mailFrom',
+    type: 'string',
+    default: 'mamori-soc@localhost',
+    description:
+      'Sender address of SOC alert mail.',
+  },
+  {
+    key: 'notify.ackMinutesCritical',
+    type: 'integer',
+    default: 15,
+    min: 1,
+    max: 100000,
+    description:
+      'Acknowledgement deadline of a critical alert (minutes); unacknowledged, it escalates.',
+  },
+  {
+    key: 'notify.ackMinutesHigh',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 100000,
+    description:
+      'Acknowledgement deadline of a high alert (minutes).',
+  },
+  {
+    key: 'notify.ackMinutesMedium',
+    type: 'integer',
+    default: 1440,
+    min: 1,
+    max: 100000,
+    description:
+      'Acknowledgement deadline of a medium alert (minutes).',
+  },
+  {
+    key: 'notify.ackMinutesLow',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 100000,
+    description:
+      'Acknowledgement deadline of a low alert (minutes); 0: low and informational alerts never escalate.',
+  },
+  {
+    key: 'notify.webhookAttempts',
+    type: 'integer',
+    default: 4,
+    min: 1,
+    max: 10,
+    description:
+      'Attempts per webhook notification (retries with exponential backoff).',
+  },
+  {
+    key: 'notify.webhookBackoffMs',
+    type: 'integer',
+    default: 2000,
+    min: 1,
+    max: 600000,
+    description:
+      'First retry delay of a failed webhook (doubled on each retry).',
+  },
+  {
+    key: 'notify.timeoutMs',
+    type: 'integer',
+    default: 10000,
+    min: 100,
+    max: 120000,
+    description:
+      'Time limit of one SMTP or webhook delivery.',
+  },
+  {
+    key: 'detect.groupWindowMinutes',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 10080,
+    description:
+      'Sigma detections of one rule, organization and entity within this window are one alert (its count grows).',
+  },
+  {
+    key: 'detect.evidenceCap',
+    type: 'integer',
+    default: 200,
+    min: 1,
+    max: 100000,
+    description:
+      'Evidence event ids kept per alert (the count goes on beyond it).',
+  },
 ];

@@ -28,6 +28,24 @@ export interface MamoriConfig {
   };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   queue: { driver: 'memory' | 'nats'; natsUrl: string };
+  /** SOC alert notification (mail, webhooks, acknowledgement deadlines). */
+  notify: {
+    smtpHost: string | null;
+    smtpPort: number;
+    smtpSecure: boolean;
+    smtpUser: string | null;
+    smtpPassword: string | null;
+    mailFrom: string;
+    ackMinutesCritical: number;
+    ackMinutesHigh: number;
+    ackMinutesMedium: number;
+    ackMinutesLow: number;
+    webhookAttempts: number;
+    webhookBackoffMs: number;
+    timeoutMs: number;
+  };
+  /** SOC detection. */
+  detect: { groupWindowMinutes: number; evidenceCap: number };
 }
 
 export type DeepPartial<T> = {

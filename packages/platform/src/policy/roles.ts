@@ -31,12 +31,14 @@ const municipalOrgKinds: readonly OrgKind[] = [
 const allKinds: readonly OrgKind[] = ['state', 'prefecture', 'soc_operator', ...municipalOrgKinds];
 
 const readAll: readonly Permission[] = ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read'];
+// SOC alerts: read (the queue), triage (acknowledge, assign, resolve…), manage (contacts, rule sets).
+const socAll: readonly Permission[] = ['soc:read', 'soc:triage', 'soc:manage'];
 
 export const roleSpecs: Record<Role, RoleSpec> = {
   state_admin: {
     ja: '国の管理者',
     en: 'State administrator',
-    permissions: [...readAll, 'org:write', 'user:write', 'token:write', 'events:ingest'],
+    permissions: [...readAll, 'org:write', 'user:write', 'token:write', 'events:ingest', ...socAll],
     grants: [
       'state_admin',
       'state_analyst',
@@ -53,7 +55,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   state_analyst: {
     ja: '国の分析担当',
     en: 'State analyst',
-    permissions: ['org:read', 'user:read', 'audit:read', 'events:read'],
+    permissions: ['org:read', 'user:read', 'audit:read', 'events:read', 'soc:read', 'soc:triage'],
     grants: [],
     level: 'state',
     orgKinds: ['state'],
@@ -62,7 +64,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   prefecture_admin: {
     ja: '都道府県の管理者',
     en: 'Prefecture administrator',
-    permissions: [...readAll, 'org:write', 'user:write', 'token:write', 'events:ingest'],
+    permissions: [...readAll, 'org:write', 'user:write', 'token:write', 'events:ingest', ...socAll],
     grants: [
       'prefecture_admin',
       'prefecture_operator',
@@ -77,7 +79,15 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   prefecture_operator: {
     ja: '都道府県 SOC オペレーター',
     en: 'Prefecture SOC operator',
-    permissions: ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read', 'events:ingest'],
+    permissions: [
+      'org:read',
+      'user:read',
+      'token:read',
+      'audit:read',
+      'events:read',
+      'events:ingest',
+      ...socAll,
+    ],
     grants: [],
     level: 'prefecture',
     orgKinds: ['prefecture', 'soc_operator'],
@@ -86,7 +96,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   municipality_admin: {
     ja: '市区町村の管理者',
     en: 'Municipality administrator',
-    permissions: [...readAll, 'user:write', 'token:write', 'events:ingest'],
+    permissions: [...readAll, 'user:write', 'token:write', 'events:ingest', ...socAll],
     grants: ['municipality_admin', 'municipality_staff', 'auditor'],
     level: 'municipality',
     orgKinds: municipalOrgKinds,
@@ -95,7 +105,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   municipality_staff: {
     ja: '市区町村の職員',
     en: 'Municipality staff',
-    permissions: ['org:read', 'events:read'],
+    permissions: ['org:read', 'events:read', 'soc:read', 'soc:triage'],
     grants: [],
     level: 'municipality',
     orgKinds: municipalOrgKinds,
@@ -104,7 +114,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   auditor: {
     ja: '監査担当（閲覧のみ）',
     en: 'Auditor (read-only)',
-    permissions: ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read'],
+    permissions: ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read', 'soc:read'],
     grants: [],
     level: 'organization',
     orgKinds: allKinds,
@@ -128,6 +138,9 @@ export const permissionSpecs: Record<Permission, { ja: string; en: string }> = {
   'audit:read': { ja: '監査証跡の閲覧', en: 'Read the audit trail' },
   'events:ingest': { ja: 'イベントの送信', en: 'Send events' },
   'events:read': { ja: 'イベント・アラートの閲覧', en: 'Read events and alerts' },
+  'soc:read': { ja: 'SOC アラートの閲覧', en: 'Read SOC alerts' },
+  'soc:triage': { ja: 'SOC アラートの対応', en: 'Triage SOC alerts' },
+  'soc:manage': { ja: 'SOC 連絡先・ルールの管理', en: 'Manage SOC contacts and rules' },
 };
 
 export const permissionIds = Object.keys(permissionSpecs) as Permission[];

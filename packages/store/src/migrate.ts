@@ -2,10 +2,12 @@
 import { Migrator, type Migration, type MigrationResult } from 'kysely';
 import type { MamoriDb } from './db.js';
 import * as m0001 from './migrations/0001-foundation.js';
+import * as m0003 from './migrations/0003-soc-pipeline.js';
 import * as m0004 from './migrations/0004-soc-alerts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0003-soc-pipeline': m0003,
   '0004-soc-alerts': m0004,
 };
 
@@ -15,7 +17,12 @@ export interface MigrateResult {
 }
 
 export async function migrateToLatest(db: MamoriDb): Promise<MigrateResult> {
-  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+    // Areas reserve numbers and land in any order (0004 may be applied before 0003 exists).
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
@@ -34,6 +41,11 @@ export async function migrateToLatest(db: MamoriDb): Promise<MigrateResult> {
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(db: MamoriDb): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+    // Areas reserve numbers and land in any order (0004 may be applied before 0003 exists).
+    allowUnorderedMigrations: true,
+  });
   return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

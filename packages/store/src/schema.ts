@@ -227,6 +227,92 @@ export interface SocRuleSetChoicesTable {
   updated_at: string;
 }
 
+// ---- SOC pipeline (migration 0003) ----
+
+export interface SocEventsTable {
+  id: string;
+  organization_id: string | null;
+  prefecture_id: string;
+  time: string;
+  received_at: number;
+  class: string;
+  activity: string;
+  severity: string;
+  disposition: string;
+  source_kind: string;
+  format: string;
+  src_ip: string | null;
+  dst_ip: string | null;
+  src_host: string | null;
+  dst_host: string | null;
+  user_name: string | null;
+  rule_id: string | null;
+  rule_name: string | null;
+  rule_category: string | null;
+  unattributed_reason: string | null;
+  /** JSON: {device, src, dst, rule, fields}. */
+  fields_json: string;
+  raw: string;
+}
+
+export interface SocQuarantineTable {
+  id: string;
+  received_at: number;
+  transport: string;
+  peer: string;
+  format: string;
+  reason: string;
+  line: string;
+  prefecture_id: string;
+  organization_id: string | null;
+}
+
+export interface SocRollupsTable {
+  /** '' for unattributed events. */
+  organization_id: string;
+  prefecture_id: string;
+  /** ISO hour in UTC: 2026-11-25T10. */
+  hour: string;
+  source_kind: string;
+  action: string;
+  category: string;
+  count: number;
+}
+
+export interface SocCheckpointsTable {
+  consumer: string;
+  position: number;
+  updated_at: string;
+}
+
+export interface SocQueueSeenTable {
+  consumer: string;
+  seq: number;
+  at: number;
+}
+
+export interface SocAttributionRulesTable {
+  id: string;
+  organization_id: string;
+  prefecture_id: string;
+  kind: string;
+  value: string;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SocArchivesTable {
+  id: string;
+  prefecture_id: string;
+  organization_id: string | null;
+  day: string;
+  path: string;
+  events: number;
+  bytes: number;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -244,4 +330,11 @@ export interface Database {
   soc_notifications: SocNotificationsTable;
   soc_rule_sets: SocRuleSetsTable;
   soc_rule_set_choices: SocRuleSetChoicesTable;
+  soc_events: SocEventsTable;
+  soc_quarantine: SocQuarantineTable;
+  soc_rollups: SocRollupsTable;
+  soc_checkpoints: SocCheckpointsTable;
+  soc_queue_seen: SocQueueSeenTable;
+  soc_attribution_rules: SocAttributionRulesTable;
+  soc_archives: SocArchivesTable;
 }

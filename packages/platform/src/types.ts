@@ -27,7 +27,9 @@ export type Permission =
   | 'events:read'
   | 'soc:read'
   | 'soc:triage'
-  | 'soc:manage';
+  | 'soc:manage'
+  /** Send logs to the SOC: HTTP bulk ingest and file import. */
+  | 'soc:ingest';
 
 export type Locale = 'ja' | 'en';
 

@@ -135,6 +135,7 @@ export const permissionIds = [
   'soc:read',
   'soc:triage',
   'soc:manage',
+  'soc:ingest',
 ] as const;
 export const Permission = Type.Union(permissionIds.map((p) => Type.Literal(p)));
 

@@ -38,7 +38,15 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   state_admin: {
     ja: '国の管理者',
     en: 'State administrator',
-    permissions: [...readAll, 'org:write', 'user:write', 'token:write', 'events:ingest', ...socAll],
+    permissions: [
+      ...readAll,
+      'org:write',
+      'user:write',
+      'token:write',
+      'events:ingest',
+      ...socAll,
+      'soc:ingest',
+    ],
     grants: [
       'state_admin',
       'state_analyst',
@@ -64,7 +72,15 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   prefecture_admin: {
     ja: '都道府県の管理者',
     en: 'Prefecture administrator',
-    permissions: [...readAll, 'org:write', 'user:write', 'token:write', 'events:ingest', ...socAll],
+    permissions: [
+      ...readAll,
+      'org:write',
+      'user:write',
+      'token:write',
+      'events:ingest',
+      ...socAll,
+      'soc:ingest',
+    ],
     grants: [
       'prefecture_admin',
       'prefecture_operator',
@@ -87,6 +103,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:read',
       'events:ingest',
       ...socAll,
+      'soc:ingest',
     ],
     grants: [],
     level: 'prefecture',
@@ -96,7 +113,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   municipality_admin: {
     ja: '市区町村の管理者',
     en: 'Municipality administrator',
-    permissions: [...readAll, 'user:write', 'token:write', 'events:ingest', ...socAll],
+    permissions: [...readAll, 'user:write', 'token:write', 'events:ingest', ...socAll, 'soc:ingest'],
     grants: ['municipality_admin', 'municipality_staff', 'auditor'],
     level: 'municipality',
     orgKinds: municipalOrgKinds,
@@ -141,6 +158,7 @@ export const permissionSpecs: Record<Permission, { ja: string; en: string }> = {
   'soc:read': { ja: 'SOC アラートの閲覧', en: 'Read SOC alerts' },
   'soc:triage': { ja: 'SOC アラートの対応', en: 'Triage SOC alerts' },
   'soc:manage': { ja: 'SOC 連絡先・ルールの管理', en: 'Manage SOC contacts and rules' },
+  'soc:ingest': { ja: 'SOC へのログ送信', en: 'Send logs to the SOC' },
 };
 
 export const permissionIds = Object.keys(permissionSpecs) as Permission[];

@@ -149,6 +149,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): MamoriConfig {
   cfg.database.sqlitePath = cfg.database.sqlitePath
     ? resolve(cfg.database.sqlitePath)
     : join(cfg.dataDir, 'mamori.sqlite');
+  cfg.soc.spoolDir = cfg.soc.spoolDir ? resolve(cfg.soc.spoolDir) : join(cfg.dataDir, 'spool');
+  cfg.soc.archiveDir = cfg.soc.archiveDir ? resolve(cfg.soc.archiveDir) : join(cfg.dataDir, 'archive');
   if (cfg.database.driver === 'postgres' && !cfg.database.postgresUrl) {
     throw new MamoriError('MAMORI_CONFIG_INVALID', {
       reason: `database.postgresUrl (${envNameOf('database.postgresUrl')}) is required when database.driver is postgres`,

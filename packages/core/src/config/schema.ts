@@ -295,4 +295,92 @@ export const configKeys: readonly ConfigKeySpec[] = [
     description:
       'Evidence event ids kept per alert (the count goes on beyond it).',
   },
+  {
+    key: 'soc.pipeline',
+    type: 'boolean',
+    default: true,
+    description:
+      'Run the SOC pipeline (consume the event queue: parse, attribute, roll up, detect, store) in this process; off for CLI one-shots and ingest-only nodes.',
+  },
+  {
+    key: 'soc.prefectureCode',
+    type: 'string',
+    default: null,
+    description:
+      'Code of the prefecture whose security cloud this is (e.g. 220001): events from senders not bound to an organization belong to it; unset: to the state.',
+  },
+  {
+    key: 'soc.spoolDir',
+    type: 'path',
+    default: null,
+    description: 'Directory of the embedded durable event queue (segment files); default <dataDir>/spool.',
+  },
+  {
+    key: 'soc.spoolSegmentMb',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 1024,
+    description:
+      'Size at which the embedded queue starts a new segment file (MiB); processed segments are deleted.',
+  },
+  {
+    key: 'soc.batchSize',
+    type: 'integer',
+    default: 2000,
+    min: 1,
+    max: 20000,
+    description: 'Records the pipeline processes per database transaction.',
+  },
+  {
+    key: 'soc.natsStream',
+    type: 'string',
+    default: 'MAMORI_SOC',
+    description: 'JetStream stream (and subject prefix) of SOC events when queue.driver is nats.',
+  },
+  {
+    key: 'soc.retentionEventsDays',
+    type: 'integer',
+    default: 90,
+    min: 0,
+    max: 36500,
+    description: 'Days raw events are kept in the database (by receipt time); 0 keeps them forever.',
+  },
+  {
+    key: 'soc.retentionQuarantineDays',
+    type: 'integer',
+    default: 90,
+    min: 0,
+    max: 36500,
+    description: 'Days quarantined (malformed) lines are kept; 0 keeps them forever.',
+  },
+  {
+    key: 'soc.retentionRollupsDays',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 36500,
+    description: 'Days hourly rollups (monthly statistics) are kept; 0 keeps them forever.',
+  },
+  {
+    key: 'soc.retentionIntervalMinutes',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 10080,
+    description: 'How often retention (archive, then delete) runs.',
+  },
+  {
+    key: 'soc.archive',
+    type: 'boolean',
+    default: true,
+    description:
+      'Before deleting expired raw events, write them to gzip NDJSON files per day and organization under soc.archiveDir.',
+  },
+  {
+    key: 'soc.archiveDir',
+    type: 'path',
+    default: null,
+    description: 'Archive of expired raw events; default <dataDir>/archive.',
+  },
 ];

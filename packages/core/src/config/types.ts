@@ -46,6 +46,23 @@ export interface MamoriConfig {
   };
   /** SOC detection. */
   detect: { groupWindowMinutes: number; evidenceCap: number };
+  /** SOC pipeline: durable queue, attribution, rollups, stored events, retention. */
+  soc: {
+    pipeline: boolean;
+    prefectureCode: string | null;
+    /** Resolved: default <dataDir>/spool. */
+    spoolDir: string;
+    spoolSegmentMb: number;
+    batchSize: number;
+    natsStream: string;
+    retentionEventsDays: number;
+    retentionQuarantineDays: number;
+    retentionRollupsDays: number;
+    retentionIntervalMinutes: number;
+    archive: boolean;
+    /** Resolved: default <dataDir>/archive. */
+    archiveDir: string;
+  };
 }
 
 export type DeepPartial<T> = {

@@ -15,6 +15,7 @@ import { OrgTree } from './screens/OrgTree.js';
 import { SignIn } from './screens/SignIn.js';
 import { TokensScreen } from './screens/Tokens.js';
 import { UsersScreen } from './screens/Users.js';
+import { SocScreen, socTitles } from './screens/soc/index.js';
 
 const titles: Record<Route['name'], MessageKey> = {
   orgs: 'nav.orgs',
@@ -24,6 +25,7 @@ const titles: Record<Route['name'], MessageKey> = {
   audit: 'nav.audit',
   account: 'nav.account',
   notFound: 'notFound.title',
+  ...socTitles,
 };
 
 function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signOut: () => void }) {
@@ -54,6 +56,14 @@ function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signO
       break;
     case 'account':
       body = <AccountScreen me={me} onChange={setMe} />;
+      break;
+    case 'socAlerts':
+    case 'socAlert':
+    case 'socLive':
+    case 'socEvents':
+    case 'socQuarantine':
+    case 'socReport':
+      body = <SocScreen name={route.name} params={route.params} me={me} />;
       break;
     default:
       body = (

@@ -1,9 +1,10 @@
 // A small History-API router: the console has a handful of routes and needs no dependency for them.
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { AnchorHTMLAttributes, MouseEvent } from 'react';
+import { parseSocRoute, type SocRouteName } from './screens/soc/routes.js';
 
 export interface Route {
-  name: 'orgs' | 'org' | 'users' | 'tokens' | 'audit' | 'account' | 'notFound';
+  name: 'orgs' | 'org' | 'users' | 'tokens' | 'audit' | 'account' | 'notFound' | SocRouteName;
   params: Record<string, string>;
   path: string;
 }
@@ -17,6 +18,8 @@ export function parseRoute(pathname: string): Route {
   if (path === '/tokens') return { name: 'tokens', params: {}, path };
   if (path === '/audit') return { name: 'audit', params: {}, path };
   if (path === '/account') return { name: 'account', params: {}, path };
+  const soc = path.startsWith('/soc') ? parseSocRoute(path) : null;
+  if (soc) return { ...soc, path };
   return { name: 'notFound', params: {}, path };
 }
 

@@ -8,6 +8,7 @@ import type { MessageKey } from '../i18n/i18n.js';
 import { Link, useRouter } from '../router.js';
 import { canManageUsers, canReadAudit } from '../roles.js';
 import { Button } from './Button.js';
+import { socNav } from '../screens/soc/routes.js';
 
 export function Brand() {
   const { t } = useI18n();
@@ -124,6 +125,7 @@ export function Layout({
           },
         ]
       : []),
+    ...socNav(me.role),
     {
       href: '/tokens',
       label: 'nav.tokens',

@@ -1,0 +1,117 @@
+// The ingest service: who may send (policy: soc:ingest on the organization the logs are bound to), and the
+// hand-off to the queue and the quarantine. HTTP bulk and file import go through it; syslog listeners are bound
+// by configuration instead (a syslog sender has no credential).
+import { MamoriError } from '@mamori/core';
+import type { OrganizationService, PolicyService, RequestContext } from '../../types.js';
+import type { EventQueue, IngestRecord } from '../types.js';
+import { isKnownFormat, splitBulk, type BulkMediaType } from './bulk.js';
+import { importFile, type FileImportResult } from './file-import.js';
+import { defaultLimits } from './limits.js';
+
+/** Keeps lines that cannot be processed, with the reason (the pipeline's quarantine). */
+export type QuarantineSink = (items: { record: IngestRecord; reason: string }[]) => Promise<void>;
+
+export interface SocIngestDeps {
+  policy: PolicyService;
+  orgs: OrganizationService;
+  /** Late-bound: the pipeline creates the queue. */
+  queue: () => EventQueue;
+  quarantine: () => QuarantineSink | undefined;
+  maxLineBytes?: number;
+}
+
+export interface BulkRequest {
+  mediaType: BulkMediaType;
+  body: Buffer;
+  format?: string;
+  /** Organization the lines belong to; default: the caller's own when it is a municipality or body. */
+  organizationId?: string;
+  tzOffsetMinutes?: number;
+}
+
+export interface BulkResult {
+  /** Lines handed to the queue (durable). */
+  accepted: number;
+  /** Lines kept aside in the quarantine with a reason (malformed, too large, unknown format). */
+  quarantined: number;
+}
+
+const systemCtx: RequestContext = { actor: { kind: 'system', name: 'soc-ingest' }, sourceIp: '127.0.0.1' };
+
+export class SocIngestService {
+  constructor(private readonly deps: SocIngestDeps) {}
+
+  /**
+   * The organization records are bound to. Lines sent by a prefecture (or its SOC operator, or the state)
+   * cover many municipalities and are attributed per event; lines from a municipality's own credential are its.
+   */
+  async boundOrganization(ctx: RequestContext, explicit?: string): Promise<string | undefined> {
+    const actor = ctx.actor;
+    const own = actor && actor.kind !== 'system' ? actor.organizationId : undefined;
+    const target = explicit ?? own;
+    await this.deps.policy.assert(
+      actor,
+      'soc:ingest',
+      target === undefined ? {} : { organizationId: target },
+    );
+    if (explicit !== undefined) {
+      // An unknown organization is a client error, not a silent binding.
+      await this.deps.orgs.get(systemCtx, explicit);
+      return explicit;
+    }
+    if (own === undefined) return undefined;
+    const org = await this.deps.orgs.get(systemCtx, own);
+    return org.kind === 'state' || org.kind === 'prefecture' || org.kind === 'soc_operator' ? undefined : own;
+  }
+
+  /** Splits, appends and quarantines; resolves when everything is durable (then the caller may answer 202). */
+  async bulk(ctx: RequestContext, req: BulkRequest): Promise<BulkResult> {
+    const organizationId = await this.boundOrganization(ctx, req.organizationId);
+    const split = splitBulk({
+      mediaType: req.mediaType,
+      body: req.body,
+      peer: ctx.sourceIp,
+      maxLineBytes: this.deps.maxLineBytes ?? defaultLimits.maxMessageBytes,
+      ...(req.format !== undefined ? { format: req.format } : {}),
+      ...(organizationId !== undefined ? { organizationId } : {}),
+      ...(req.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: req.tzOffsetMinutes } : {}),
+    });
+    const quarantine = this.deps.quarantine();
+    if (split.rejected.length > 0 && !quarantine)
+      throw new MamoriError('MAMORI_NOT_READY', undefined, { reason: 'the SOC quarantine is not available' });
+    const queue = this.deps.queue();
+    await Promise.all([
+      split.records.length > 0 ? queue.append(split.records) : undefined,
+      split.rejected.length > 0 ? quarantine!(split.rejected) : undefined,
+    ]);
+    return { accepted: split.records.length, quarantined: split.rejected.length };
+  }
+
+  /** One file into the queue (plain or gzip), as the CLI and imports use it. */
+  async importFile(
+    ctx: RequestContext,
+    path: string,
+    opts: {
+      format?: string;
+      organizationId?: string;
+      tzOffsetMinutes?: number;
+      transport?: string;
+      onProgress?: (p: FileImportResult) => void;
+    } = {},
+  ): Promise<FileImportResult> {
+    const organizationId = await this.boundOrganization(ctx, opts.organizationId);
+    if (opts.format !== undefined && opts.format !== 'auto' && !isKnownFormat(opts.format))
+      throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown format "${opts.format}"` });
+    const quarantine = this.deps.quarantine();
+    return importFile(path, {
+      queue: this.deps.queue(),
+      maxLineBytes: this.deps.maxLineBytes ?? defaultLimits.maxMessageBytes,
+      ...(opts.format && opts.format !== 'auto' ? { format: opts.format } : {}),
+      ...(organizationId !== undefined ? { organizationId } : {}),
+      ...(opts.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: opts.tzOffsetMinutes } : {}),
+      ...(opts.transport ? { transport: opts.transport } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(quarantine ? { quarantine: (record, reason) => quarantine([{ record, reason }]) } : {}),
+    });
+  }
+}

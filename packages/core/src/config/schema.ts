@@ -383,4 +383,106 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: null,
     description: 'Archive of expired raw events; default <dataDir>/archive.',
   },
+  // SOC ingest: syslog listeners (off unless a port is set), limits shared with HTTP bulk and file import.
+  {
+    key: 'soc.syslog.host',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address the syslog listeners bind to (0.0.0.0 or :: to receive from the network).',
+  },
+  {
+    key: 'soc.syslog.udpPort',
+    type: 'integer',
+    default: null,
+    min: 0,
+    max: 65535,
+    description: 'Syslog over UDP (RFC 5426; RFC 3164 and 5424 messages); unset: off.',
+  },
+  {
+    key: 'soc.syslog.tcpPort',
+    type: 'integer',
+    default: null,
+    min: 0,
+    max: 65535,
+    description:
+      'Syslog over TCP (RFC 6587 octet counting or newline framing, detected per connection); unset: off.',
+  },
+  {
+    key: 'soc.syslog.tlsPort',
+    type: 'integer',
+    default: null,
+    min: 0,
+    max: 65535,
+    description: 'Syslog over TLS (RFC 5425); needs soc.syslog.tlsCert and soc.syslog.tlsKey; unset: off.',
+  },
+  {
+    key: 'soc.syslog.tlsCert',
+    type: 'path',
+    default: null,
+    description: 'PEM certificate (chain) of the syslog TLS listener.',
+  },
+  {
+    key: 'soc.syslog.tlsKey',
+    type: 'path',
+    default: null,
+    description: 'PEM private key of the syslog TLS listener.',
+  },
+  {
+    key: 'soc.syslog.tlsCa',
+    type: 'path',
+    default: null,
+    description: 'PEM CA certificates: when set, TLS senders must present a client certificate it signed.',
+  },
+  {
+    key: 'soc.syslog.sourcesFile',
+    type: 'path',
+    default: null,
+    description:
+      'Registered syslog sources (JSON or YAML list): address/CIDR or TLS certificate name → format and organization.',
+  },
+  {
+    key: 'soc.syslog.ratePerSource',
+    type: 'integer',
+    default: 20000,
+    min: 1,
+    description:
+      'Messages per second per sender address: TCP/TLS senders above it are slowed down, UDP excess is dropped and counted.',
+  },
+  {
+    key: 'soc.syslog.burstPerSource',
+    type: 'integer',
+    default: 40000,
+    min: 1,
+    description: 'Messages a sender may send at once above its rate.',
+  },
+  {
+    key: 'soc.ingest.maxMessageBytes',
+    type: 'integer',
+    default: 65536,
+    min: 480,
+    max: 16777216,
+    description: 'Largest log line or syslog message (bytes); longer ones are quarantined as too large.',
+  },
+  {
+    key: 'soc.ingest.highWater',
+    type: 'integer',
+    default: 200000,
+    min: 1,
+    description:
+      'Queue backlog (records not yet processed) above which syslog connections and file imports pause.',
+  },
+  {
+    key: 'soc.ingest.lowWater',
+    type: 'integer',
+    default: 100000,
+    min: 0,
+    description: 'Queue backlog below which paused syslog connections and file imports resume.',
+  },
+  {
+    key: 'soc.ingest.bulkMaxBytes',
+    type: 'integer',
+    default: 16777216,
+    min: 1024,
+    description: 'Largest HTTP bulk ingest body, compressed and decompressed (bytes); larger: 413.',
+  },
 ];

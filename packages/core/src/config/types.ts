@@ -62,6 +62,21 @@ export interface MamoriConfig {
     archive: boolean;
     /** Resolved: default <dataDir>/archive. */
     archiveDir: string;
+    /** Syslog listeners: each is off while its port is null. */
+    syslog: {
+      host: string;
+      udpPort: number | null;
+      tcpPort: number | null;
+      tlsPort: number | null;
+      tlsCert: string | null;
+      tlsKey: string | null;
+      tlsCa: string | null;
+      sourcesFile: string | null;
+      ratePerSource: number;
+      burstPerSource: number;
+    };
+    /** Limits of every ingest path (syslog, HTTP bulk, file import). */
+    ingest: { maxMessageBytes: number; highWater: number; lowWater: number; bulkMaxBytes: number };
   };
 }
 

@@ -135,7 +135,7 @@ http {
     await waitPort(port, 60_000, e.proc);
   } catch (err) {
     await e.stop();
-    throw new Error(`nginx did not start: ${String(err)}\n${e.stderr()}`);
+    throw new Error(`nginx did not start: ${String(err)}\n${e.stderr()}`, { cause: err });
   }
   const auditLog = join(d, 'audit.log');
   return {
@@ -269,6 +269,7 @@ export async function startMail(dir: string): Promise<Mail> {
     await stop();
     throw new Error(
       `mail engines did not start: ${String(err)}\nclamd: ${clamd.stderr()}\nrspamd: ${rspamd.stderr()}`,
+      { cause: err },
     );
   }
   const readLines = (file: string, re: RegExp) =>

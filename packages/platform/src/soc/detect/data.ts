@@ -1,0 +1,76 @@
+// Detection data files (packages/platform/data/soc-detect/) and reading SocEvent fields by dotted path.
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import type { SocEvent } from '../types.js';
+
+export const detectDataDir = new URL('../../../data/soc-detect/', import.meta.url);
+
+export function readDataFile<T>(name: string): T {
+  const text = readFileSync(new URL(name, detectDataDir), 'utf8');
+  return (name.endsWith('.json') ? JSON.parse(text) : yaml.load(text)) as T;
+}
+
+/** A field reference: one dotted path, or alternatives (the first present wins). */
+export type FieldRef = string | string[];
+
+/** Reads `a.b` from an event; numbers and booleans as strings; undefined when absent or empty. */
+export function readPath(ev: SocEvent, path: string): string | undefined {
+  const dot = path.indexOf('.');
+  let v: unknown;
+  if (dot < 0) {
+    v = (ev as unknown as Record<string, unknown>)[path];
+  } else {
+    const head = (ev as unknown as Record<string, unknown>)[path.slice(0, dot)];
+    if (head === null || typeof head !== 'object') return undefined;
+    v = (head as Record<string, unknown>)[path.slice(dot + 1)];
+  }
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export function readRef(ev: SocEvent, ref: FieldRef): string | undefined {
+  if (typeof ref === 'string') return readPath(ev, ref);
+  for (const p of ref) {
+    const v = readPath(ev, p);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** `{ path: value | [values] }`: every path holds one of its values. */
+export type Match = Record<string, string | number | boolean | Array<string | number | boolean>>;
+
+export function compileMatch(m: Match | undefined): (ev: SocEvent) => boolean {
+  if (!m) return () => true;
+  const tests = Object.entries(m).map(([path, want]) => {
+    const set = new Set((Array.isArray(want) ? want : [want]).map(String));
+    return (ev: SocEvent) => {
+      const v = readPath(ev, path);
+      return v !== undefined && set.has(v);
+    };
+  });
+  return (ev) => tests.every((t) => t(ev));
+}
+
+/** "90s", "5m", "2h", "1d" → ms. */
+export function parseSpan(text: string | number): number {
+  if (typeof text === 'number') return text * 1000;
+  const m = /^(\d+)\s*([smhd])$/.exec(text.trim());
+  if (!m) throw new Error(`timespan "${text}" is not like 30s, 5m, 2h or 1d`);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+/** Keys of `distinct` are a path or a YAML-ish list "[a, b]" of alternatives. */
+export function parseRefKey(key: string): FieldRef {
+  const k = key.trim();
+  if (k.startsWith('[') && k.endsWith(']'))
+    return k
+      .slice(1, -1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return k;
+}

@@ -1,0 +1,227 @@
+// Sigma detection: the rule sets a prefecture enabled per logsource, compiled once per distinct choice,
+// and each SocEvent shown to the engine in the shape its logsource mappings read (data/soc-detect/
+// sigma-fields.yml: SocEvent → ECS; @mamori/sigma's fieldmaps.yml: ECS → Sigma field names).
+import { join } from 'node:path';
+import type { Severity } from '@mamori/core';
+import {
+  SigmaEngine,
+  dataDir as sigmaDataDir,
+  readRuleSources,
+  type LogsourceHint,
+  type SigmaMatch,
+} from '@mamori/sigma';
+import type { SocEvent } from '../types.js';
+import { compileMatch, readDataFile, readPath, readRef, type FieldRef, type Match } from './data.js';
+import type { Hit } from './hit.js';
+
+export interface LogsourceSpec {
+  key: string;
+  ja: string;
+  en: string;
+  hints: Array<Record<string, string>>;
+}
+
+export interface RuleSetSpec {
+  name: string;
+  logsource: string;
+  default: boolean;
+  paths: string[];
+  ja: string;
+  en: string;
+}
+
+interface FieldsDoc {
+  logsourceOf: Array<{ when: Match; logsource: string; raw?: boolean }>;
+  ecs: Record<string, string[]>;
+  entity: Record<string, FieldRef[]>;
+}
+
+export class RuleSetCatalogue {
+  readonly logsources: LogsourceSpec[];
+  readonly ruleSets: RuleSetSpec[];
+  private readonly routes: Array<{ test: (ev: SocEvent) => boolean; logsource: string; raw: boolean }>;
+  private readonly ecs: Array<[string[], string[]]>;
+  private readonly entity: Record<string, FieldRef[]>;
+
+  constructor() {
+    const doc = readDataFile<{
+      logsources: Record<string, Omit<LogsourceSpec, 'key'>>;
+      ruleSets: RuleSetSpec[];
+    }>('rule-sets.yml');
+    this.logsources = Object.entries(doc.logsources).map(([key, v]) => ({ key, ...v }));
+    this.ruleSets = doc.ruleSets;
+    const f = readDataFile<FieldsDoc>('sigma-fields.yml');
+    this.routes = f.logsourceOf.map((r) => ({
+      test: compileMatch(r.when),
+      logsource: r.logsource,
+      raw: r.raw === true,
+    }));
+    this.ecs = Object.entries(f.ecs).map(([k, v]) => [k.split('.'), v]);
+    this.entity = f.entity;
+  }
+
+  ruleSet(name: string): RuleSetSpec | undefined {
+    return this.ruleSets.find((r) => r.name === name);
+  }
+
+  defaults(logsource: string): string[] {
+    return this.ruleSets.filter((r) => r.logsource === logsource && r.default).map((r) => r.name);
+  }
+
+  route(ev: SocEvent): { logsource: string; raw: boolean } | null {
+    for (const r of this.routes) if (r.test(ev)) return r;
+    return null;
+  }
+
+  /** The ECS-shaped object the Sigma engine reads for this event. */
+  toEcs(ev: SocEvent): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      '@timestamp': ev.time,
+      event: {
+        kind: 'event',
+        category: ev.class,
+        action: ev.activity,
+        outcome: ev.disposition,
+        severity: ev.severity,
+        module: ev.format,
+      },
+    };
+    for (const [path, refs] of this.ecs) {
+      const v = readRef(ev, refs);
+      if (v === undefined) continue;
+      let cur = out;
+      for (let i = 0; i < path.length - 1; i++) {
+        const k = path[i]!;
+        let next = cur[k] as Record<string, unknown> | undefined;
+        if (next === undefined) cur[k] = next = {};
+        cur = next;
+      }
+      cur[path[path.length - 1]!] = v;
+    }
+    return out;
+  }
+
+  entityOf(logsource: string, ev: SocEvent): string {
+    for (const ref of this.entity[logsource] ?? []) {
+      const v = readRef(ev, ref);
+      if (v !== undefined) return v;
+    }
+    return '-';
+  }
+
+  hintsFor(logsource: string, ev: SocEvent): LogsourceHint[] {
+    const spec = this.logsources.find((l) => l.key === logsource);
+    if (!spec) return [];
+    const hints: LogsourceHint[] = [];
+    for (const h of spec.hints) {
+      const hint: Record<string, string> = {};
+      let ok = true;
+      for (const [k, v] of Object.entries(h)) {
+        const m = /^\$\{(.+)\}$/.exec(v);
+        const val = m ? readPath(ev, m[1]!) : v;
+        if (val === undefined) ok = false;
+        else hint[k] = val;
+      }
+      if (ok) hints.push(hint);
+    }
+    return hints;
+  }
+}
+
+/** One compiled engine per distinct set of enabled rule sets (shared by the prefectures that chose it). */
+export class SigmaSets {
+  private readonly engines = new Map<string, { engine: SigmaEngine; errors: number }>();
+
+  constructor(readonly catalogue: RuleSetCatalogue) {}
+
+  engineFor(ruleSets: string[]): SigmaEngine | null {
+    if (ruleSets.length === 0) return null;
+    const key = [...ruleSets].sort().join(',');
+    let e = this.engines.get(key);
+    if (!e) {
+      const paths: string[] = [];
+      for (const name of ruleSets) {
+        const spec = this.catalogue.ruleSet(name);
+        if (spec) for (const p of spec.paths) paths.push(join(sigmaDataDir, p));
+      }
+      // Placeholders without values: the rule compiles and that part matches nothing (no site lists yet).
+      const engine = new SigmaEngine(readRuleSources(paths), {
+        unknownPlaceholders: 'empty',
+        maxCorrelationGroups: 5_000,
+        maxCorrelationEntries: 500,
+      });
+      e = { engine, errors: engine.diagnostics.filter((d) => d.status !== 'compiled').length };
+      this.engines.set(key, e);
+    }
+    return e.engine;
+  }
+
+  /** Drops compiled engines (after a rule-set change); the next event compiles again. */
+  clear(): void {
+    this.engines.clear();
+  }
+}
+
+export const severityOfLevel = (level: string): Severity =>
+  (['informational', 'low', 'medium', 'high', 'critical'] as const).find((l) => l === level) ?? 'medium';
+
+/** Evaluates one event on an engine; hits grouped by window of `windowMs`. */
+export function sigmaHits(
+  catalogue: RuleSetCatalogue,
+  engine: SigmaEngine,
+  route: { logsource: string; raw: boolean },
+  ev: SocEvent,
+  windowMs: number,
+  out: Hit[],
+): void {
+  let time = Date.parse(ev.time);
+  if (Number.isNaN(time)) time = ev.receivedAt;
+  const matches: SigmaMatch[] = [];
+  if (route.raw) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(ev.raw);
+    } catch {
+      return;
+    }
+    if (obj === null || typeof obj !== 'object') return;
+    matches.push(...engine.match(obj, { time }));
+  } else {
+    const obj = catalogue.toEcs(ev);
+    const hints = catalogue.hintsFor(route.logsource, ev);
+    const seen = new Set<string>();
+    for (const hint of hints) {
+      for (const m of engine.match(obj, { hint, time })) {
+        if (seen.has(m.rule.id)) continue;
+        seen.add(m.rule.id);
+        matches.push(m);
+      }
+    }
+  }
+  if (matches.length === 0) return;
+  const entityDefault = catalogue.entityOf(route.logsource, ev);
+  for (const m of matches) {
+    const entity =
+      m.kind === 'correlation' && m.correlation
+        ? Object.values(m.correlation.groupBy).join(' / ') || entityDefault
+        : entityDefault;
+    out.push({
+      source: 'sigma',
+      ruleId: m.rule.id,
+      ruleTitle: m.rule.title,
+      ruleAuthor: m.rule.author || 'unknown',
+      severity: severityOfLevel(m.rule.level),
+      organizationId: ev.organizationId,
+      prefectureId: ev.prefectureId,
+      entity,
+      windowStart: Math.floor(time / windowMs) * windowMs,
+      events: [{ id: ev.id, time, receivedAt: ev.receivedAt }],
+      details: {
+        fields: m.fields.slice(0, 20),
+        tags: m.rule.tags,
+        logsource: route.logsource,
+        ...(m.correlation ? { correlation: m.correlation } : {}),
+      },
+    });
+  }
+}

@@ -18,6 +18,7 @@ export { STATE_ORG_ID, orgIdForCode } from './orgs/service.js';
 export { seedDemo, DEMO_PREFECTURE_CODE, type DemoResult } from './demo.js';
 export { totpCode, stepAt, verifyTotp, base32Decode, base32Encode } from './auth/totp.js';
 export { verifyChain, recordHash } from './audit/chain.js';
+export * from './soc/ingest/index.js';
 /** The context of the operator at the CLI or of a background job: full access, audited as system:<name>. */
 export function systemContext(name = 'cli', sourceIp = '127.0.0.1'): RequestContext {
   return { actor: { kind: 'system', name }, sourceIp };

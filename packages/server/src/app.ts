@@ -15,6 +15,7 @@ import organizationRoutes from './routes/organizations.js';
 import userRoutes from './routes/users.js';
 import tokenRoutes from './routes/tokens.js';
 import auditRoutes from './routes/audit.js';
+import socIngestRoutes from './routes/soc-ingest.js';
 import metaRoutes, { healthRoutes } from './routes/meta.js';
 
 export interface RateLimitRule {
@@ -231,6 +232,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(userRoutes, { prefix: `${API_PREFIX}/users`, platform });
   await app.register(tokenRoutes, { prefix: `${API_PREFIX}/tokens`, platform });
   await app.register(auditRoutes, { prefix: `${API_PREFIX}/audit`, platform });
+  await app.register(socIngestRoutes, { prefix: `${API_PREFIX}/ingest`, platform });
 
   await registerConsole(app, { consoleDir: opts.consoleDir, apiPrefix: API_PREFIX });
   await app.ready();

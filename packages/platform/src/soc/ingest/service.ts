@@ -78,7 +78,7 @@ export class SocIngestService {
     });
     const quarantine = this.deps.quarantine();
     if (split.rejected.length > 0 && !quarantine)
-      throw new MamoriError('MAMORI_NOT_READY', undefined, { reason: 'the SOC quarantine is not available' });
+      throw new MamoriError('MAMORI_NOT_READY', { reason: 'the SOC quarantine is not available' });
     const queue = this.deps.queue();
     await Promise.all([
       split.records.length > 0 ? queue.append(split.records) : undefined,

@@ -1,0 +1,60 @@
+// Isolation cases for SOC ingest: POST /api/v1/ingest/bulk. Lines may be bound only to an organization within
+// the caller's reach; auditors and tokens without soc:ingest send nothing.
+import assert from 'node:assert/strict';
+import { json } from '../../helpers.js';
+import { unauthenticated, type RouteSpec } from '../kit.js';
+
+const body = { records: [{ line: '<13>1 2026-11-25T00:00:00Z fw01 app - - - isolation check' }] };
+
+export const table: Record<string, RouteSpec> = {
+  'POST /api/v1/ingest/bulk': {
+    cases: [
+      unauthenticated(() => ({ url: '/api/v1/ingest/bulk', payload: body })),
+      {
+        kind: 'allowed',
+        label: 'A1 admin sends lines for A1 (202 once durable)',
+        who: (fx) => fx.users.a1Admin.client,
+        req: () => ({ url: '/api/v1/ingest/bulk', payload: body }),
+        expect: (res) => {
+          assert.equal(res.statusCode, 202, res.body);
+          assert.deepEqual(json(res), { accepted: 1, quarantined: 0 });
+        },
+      },
+      {
+        kind: 'allowed',
+        label: 'prefecture A operator sends lines for A2 (a municipality of its prefecture)',
+        who: (fx) => fx.users.prefAOp.client,
+        req: (fx) => ({ url: `/api/v1/ingest/bulk?organizationId=${fx.org.a2}`, payload: body }),
+        expect: 202,
+      },
+      {
+        kind: 'cross-municipality',
+        label: 'A1 admin binds lines to A2',
+        who: (fx) => fx.users.a1Admin.client,
+        req: (fx) => ({ url: `/api/v1/ingest/bulk?organizationId=${fx.org.a2}`, payload: body }),
+        expect: 'denied',
+      },
+      {
+        kind: 'cross-prefecture',
+        label: 'prefecture A admin binds lines to B1',
+        who: (fx) => fx.users.prefAAdmin.client,
+        req: (fx) => ({ url: `/api/v1/ingest/bulk?organizationId=${fx.org.b1}`, payload: body }),
+        expect: 'denied',
+      },
+      {
+        kind: 'auditor-write',
+        label: 'auditor sends lines',
+        who: (fx) => fx.users.auditorA.client,
+        req: () => ({ url: '/api/v1/ingest/bulk', payload: body }),
+        expect: 403,
+      },
+      {
+        kind: 'token-permission',
+        label: 'a token without soc:ingest',
+        who: (fx) => fx.tokens.a1All,
+        req: () => ({ url: '/api/v1/ingest/bulk', payload: body }),
+        expect: 403,
+      },
+    ],
+  },
+};

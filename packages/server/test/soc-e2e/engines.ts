@@ -82,6 +82,8 @@ export async function startWaf(dir: string, siteHost: string): Promise<Waf> {
   const d = join(dir, 'nginx');
   mkdirSync(join(d, 'tmp'), { recursive: true });
   mkdirSync(join(d, 'www'), { recursive: true });
+  // nginx workers run unprivileged: the site must be readable by them (mkdtemp makes 0700 folders).
+  for (const p of [dir, d, join(d, 'www')]) chmodSync(p, 0o755);
   for (const f of ['index.html', 'item', 'search', 'download', 'news'])
     writeFileSync(join(d, 'www', f), '<!doctype html><title>市役所</title><p>ok</p>\n');
   const base = readFileSync('/etc/nginx/modsecurity.conf', 'utf8')

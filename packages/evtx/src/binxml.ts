@@ -2,6 +2,18 @@
 // All offsets are relative to the 64 KiB chunk that holds them; names and templates are shared by the
 // records of one chunk, so they are cached per chunk.
 import { EvtxFormatError } from './errors.js';
+import {
+  needsAllData,
+  FALLBACK,
+  planFn,
+  planFor,
+  rawPlan,
+  rememberRawPlan,
+  type FieldFilter,
+  type Plan,
+  type PlanValues,
+} from './plan.js';
+import type { JsonObject } from './render.js';
 import { decodeValue, guidAt, NestedXml, type Value } from './values.js';
 
 export const NodeKind = { Element: 1, Text: 2, Subst: 3, Template: 4, PI: 5 } as const;
@@ -53,12 +65,154 @@ const CHUNK_SIZE = 0x10000;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+const noNested = (): NestedXml => {
+  throw FALLBACK;
+};
+
+/** Substitution values of the template instance being rendered by a plan, decoded on demand. */
+class LazyValues implements PlanValues {
+  offs = new Int32Array(64);
+  sizes = new Int32Array(64);
+  types = new Uint8Array(64);
+  count = 0;
+  filter: FieldFilter | undefined;
+  allData = true;
+  constructor(
+    private readonly bx: ChunkBinXml,
+    readonly depth: number,
+  ) {}
+  grow(n: number): void {
+    if (n <= this.offs.length) return;
+    const m = Math.max(n, this.offs.length * 2);
+    this.offs = new Int32Array(m);
+    this.sizes = new Int32Array(m);
+    this.types = new Uint8Array(m);
+  }
+  v(i: number): Value | undefined {
+    if (i >= this.count) return undefined;
+    return decodeValue(this.bx.buf, this.offs[i]!, this.sizes[i]!, this.types[i]!, noNested);
+  }
+  x(i: number): boolean {
+    return i < this.count && this.types[i] === 0x21 && this.sizes[i]! > 0;
+  }
+  n(i: number, scope: string): JsonObject | null {
+    if (i >= this.count) return null;
+    const size = this.sizes[i]!;
+    const type = this.types[i]!;
+    if (size === 0 || type === 0) return null;
+    if (type !== 0x21) throw FALLBACK; // text next to elements: generic path
+    const off = this.offs[i]!;
+    return this.bx.renderInstance(off, off + size, scope, this.filter, this.depth + 1, this.allData);
+  }
+}
+
 export class ChunkBinXml {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, Template>();
   private readonly parsing = new Set<number>();
+  private readonly plans = new Map<number, Plan | null>();
 
   constructor(readonly buf: Buffer) {}
+
+  private readonly vals: LazyValues[] = [];
+
+  /**
+   * The fast path (see plan.ts): render the record fragment in [pos, end) straight to its JSON object when
+   * it is a template instance (nested BinXML values likewise) whose templates compile; otherwise null (the
+   * caller uses parseFragment + renderJson). Values are decoded only where the plan puts them.
+   */
+  renderRecord(pos: number, end: number, filter: FieldFilter | undefined): JsonObject | null {
+    try {
+      return this.renderInstance(pos, end, 'top', filter, 0);
+    } catch (err) {
+      if (err === FALLBACK) return null;
+      throw err;
+    }
+  }
+
+  /** Name references (not inline) seen while parsing a template definition, when tracking. */
+  private refs: number[] | null = null;
+
+  /** The compiled plan of the template defined at `offset` (shared across chunks by raw bytes). */
+  private planAt(offset: number, depth: number): Plan | null {
+    let plan = this.plans.get(offset);
+    if (plan !== undefined) return plan;
+    const buf = this.buf;
+    if (offset < 512 || offset + 24 > buf.length)
+      this.fail(`template offset 0x${offset.toString(16)} outside chunk`, offset);
+    const start = offset + 24;
+    const size = buf.readUInt32LE(offset + 20);
+    if (start + size > buf.length) this.fail('template beyond chunk', offset);
+    const bytes = buf.toString('latin1', start, start + size);
+    plan = rawPlan(bytes, (o) => this.nameAt(o));
+    if (plan === undefined) {
+      const tracked = !this.templates.has(offset);
+      this.refs = tracked ? [] : null;
+      let refs: number[] | null;
+      let template: Template;
+      try {
+        template = this.template(offset, depth);
+      } finally {
+        refs = this.refs;
+        this.refs = null;
+      }
+      plan = planFor(template.content);
+      if (refs !== null)
+        rememberRawPlan(
+          bytes,
+          refs.map((o): [number, string] => [o, this.nameAt(o)]),
+          plan,
+        );
+    }
+    this.plans.set(offset, plan);
+    return plan;
+  }
+
+  /** @internal One template instance (a record, or a nested BinXML value at `depth` > 0). */
+  renderInstance(
+    pos: number,
+    end: number,
+    kind: string,
+    filter: FieldFilter | undefined,
+    depth: number,
+    allData = true,
+  ): JsonObject {
+    if (depth > 8) throw FALLBACK;
+    const buf = this.buf;
+    if (pos < end && buf[pos] === 0x0f) pos += 4;
+    if (pos >= end || (buf[pos]! & 0xbf) !== 0x0c) throw FALLBACK;
+    this.need(pos, 10, end);
+    const defOffset = buf.readUInt32LE(pos + 6);
+    pos += 10;
+    const plan = this.planAt(defOffset, depth);
+    if (defOffset === pos) pos = defOffset + 24 + buf.readUInt32LE(defOffset + 20);
+    this.need(pos, 4, end);
+    const count = buf.readUInt32LE(pos);
+    pos += 4;
+    if (count > CHUNK_SIZE / 4) this.fail(`${count} substitution values`, pos - 4);
+    this.need(pos, count * 4, end);
+    const vals = (this.vals[depth] ??= new LazyValues(this, depth));
+    vals.grow(count);
+    let data = pos + count * 4;
+    for (let i = 0; i < count; i++) {
+      const size = buf.readUInt16LE(pos + i * 4);
+      this.need(data, size, end);
+      vals.offs[i] = data;
+      vals.sizes[i] = size;
+      vals.types[i] = buf[pos + i * 4 + 2]!;
+      data += size;
+    }
+    vals.count = count;
+    // Only a lone instance (optionally followed by end of stream) takes the fast path.
+    if (data < end && buf[data] !== 0x00) throw FALLBACK;
+    if (plan === null) throw FALLBACK;
+    const all = kind === 'top' ? needsAllData(plan, vals, filter) : allData;
+    vals.filter = filter;
+    vals.allData = all;
+    const fn = planFn(plan, kind, filter, all);
+    if (fn === null) throw FALLBACK;
+    return fn(vals);
+  }
 
   /** Parse one BinXML fragment stream in [pos, end) into nodes. */
   parseFragment(pos: number, end: number, depth = 0): Node[] {
@@ -248,6 +402,7 @@ export class ChunkBinXml {
       this.need(pos, size, end);
       return { name, pos: pos + size };
     }
+    this.refs?.push(offset);
     return { name: this.nameAt(offset), pos };
   }
 

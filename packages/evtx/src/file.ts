@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { ChunkBinXml, type Node } from './binxml.js';
 import { EvtxFormatError } from './errors.js';
+import type { FieldFilter } from './plan.js';
 import { renderJson, renderXml, type JsonObject } from './render.js';
 import { fileTime } from './values.js';
 
@@ -33,7 +34,14 @@ export interface EvtxReadOptions {
   /** Read only chunks [first, end) — lets workers split one file. */
   firstChunk?: number;
   endChunk?: number;
+  /**
+   * Render events eagerly through compiled templates, leaving out what the filter says is never read
+   * (see plan.ts). Records then carry only `event`: `nodes` and `toXml()` are not available.
+   */
+  fields?: FieldFilter;
 }
+
+const NO_NODES: Node[] = [];
 
 /** One event record. `event` (regression-JSON shape) is rendered on first access. */
 export class EvtxRecord {
@@ -46,8 +54,18 @@ export class EvtxRecord {
     readonly chunk: number,
     /** Byte offset of the record in the file. */
     readonly offset: number,
-    readonly nodes: Node[],
-  ) {}
+    private readonly parsed: Node[],
+    /** Already rendered (reads with a field filter). */
+    event?: JsonObject,
+  ) {
+    this.rendered = event;
+  }
+
+  /** The record's BinXML nodes (not kept by reads with a field filter). */
+  get nodes(): Node[] {
+    if (this.parsed === NO_NODES) throw new Error('record read with a field filter: no BinXML nodes kept');
+    return this.parsed;
+  }
 
   /** When the record was written (record header), ISO 8601 with microseconds. */
   get writtenTime(): string {
@@ -55,7 +73,7 @@ export class EvtxRecord {
   }
 
   get event(): JsonObject {
-    return (this.rendered ??= renderJson(this.nodes));
+    return (this.rendered ??= renderJson(this.parsed));
   }
 
   toXml(): string {
@@ -104,6 +122,7 @@ export function parseChunk(
   index: number,
   fileOffset: number,
   onIssue: (issue: EvtxIssue) => void,
+  fields?: FieldFilter,
 ): EvtxRecord[] {
   const issue = (offset: number, severity: 'error' | 'warning', message: string) =>
     onIssue({ chunk: index, offset: fileOffset + offset, severity, message });
@@ -149,10 +168,18 @@ export function parseChunk(
     const hi = buf.readUInt32LE(pos + 12);
     const recordId = hi * 4294967296 + lo;
     try {
-      const nodes = bx.parseFragment(pos + 24, pos + size - 4);
       const wLo = buf.readUInt32LE(pos + 16);
       const wHi = buf.readUInt32LE(pos + 20);
-      records.push(new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, nodes));
+      if (fields !== undefined) {
+        // Rendered now: the chunk buffer is reused for the next chunk.
+        const ev =
+          bx.renderRecord(pos + 24, pos + size - 4, fields) ??
+          renderJson(bx.parseFragment(pos + 24, pos + size - 4));
+        records.push(new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, NO_NODES, ev));
+      } else {
+        const nodes = bx.parseFragment(pos + 24, pos + size - 4);
+        records.push(new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, nodes));
+      }
     } catch (err) {
       if (!(err instanceof EvtxFormatError || err instanceof RangeError)) throw err;
       issue(pos, 'error', `record ${recordId}: ${err.message}; skipped`);
@@ -197,7 +224,7 @@ export function* readEvtxSync(path: string, options: EvtxReadOptions = {}): Gene
     for (let c = options.firstChunk ?? 0; c < last; c++) {
       const off = FILE_HEADER_SIZE + c * CHUNK_SIZE;
       const n = readSync(fd, buf, 0, CHUNK_SIZE, off);
-      yield* parseChunk(n === CHUNK_SIZE ? buf : buf.subarray(0, n), c, off, onIssue);
+      yield* parseChunk(n === CHUNK_SIZE ? buf : buf.subarray(0, n), c, off, onIssue, options.fields);
     }
   } finally {
     closeSync(fd);
@@ -219,7 +246,13 @@ export async function* readEvtx(path: string, options: EvtxReadOptions = {}): As
     for (let c = options.firstChunk ?? 0; c < last; c++) {
       const off = FILE_HEADER_SIZE + c * CHUNK_SIZE;
       const r = await fh.read(buf, 0, CHUNK_SIZE, off);
-      yield* parseChunk(r.bytesRead === CHUNK_SIZE ? buf : buf.subarray(0, r.bytesRead), c, off, onIssue);
+      yield* parseChunk(
+        r.bytesRead === CHUNK_SIZE ? buf : buf.subarray(0, r.bytesRead),
+        c,
+        off,
+        onIssue,
+        options.fields,
+      );
     }
   } finally {
     await fh.close();
@@ -237,7 +270,7 @@ export function isEvtxHeader(head: Buffer): boolean {
  */
 export async function* readEvtxStream(
   source: AsyncIterable<Uint8Array | string>,
-  options: { onIssue?: (issue: EvtxIssue) => void; name?: string } = {},
+  options: { onIssue?: (issue: EvtxIssue) => void; name?: string; fields?: FieldFilter } = {},
 ): AsyncGenerator<EvtxRecord> {
   const name = options.name ?? 'stream';
   const onIssue = (i: EvtxIssue) => options.onIssue?.({ ...i, file: name });
@@ -261,7 +294,13 @@ export async function* readEvtxStream(
       header = true;
     }
     while (header && pendingLen >= CHUNK_SIZE) {
-      yield* parseChunk(take(CHUNK_SIZE), chunk, FILE_HEADER_SIZE + chunk * CHUNK_SIZE, onIssue);
+      yield* parseChunk(
+        take(CHUNK_SIZE),
+        chunk,
+        FILE_HEADER_SIZE + chunk * CHUNK_SIZE,
+        onIssue,
+        options.fields,
+      );
       chunk++;
     }
   }
@@ -272,5 +311,11 @@ export async function* readEvtxStream(
   }
   // A trailing partial chunk: parseChunk reports it as truncated.
   if (pendingLen > 0)
-    yield* parseChunk(take(pendingLen), chunk, FILE_HEADER_SIZE + chunk * CHUNK_SIZE, onIssue);
+    yield* parseChunk(
+      take(pendingLen),
+      chunk,
+      FILE_HEADER_SIZE + chunk * CHUNK_SIZE,
+      onIssue,
+      options.fields,
+    );
 }

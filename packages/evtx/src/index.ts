@@ -18,4 +18,5 @@ export {
 } from './file.js';
 export { renderJson, renderXml, type JsonValue, type JsonObject } from './render.js';
 export { ValueType } from './values.js';
+export type { FieldFilter } from './plan.js';
 export type { Node, ElementNode, Template } from './binxml.js';

@@ -7,10 +7,10 @@ import { requiredEventIds, requiredLiterals, type Lit } from './analyze.js';
 import { CompileError, compileDetection, compileSearch, type CompileEnv } from './compile.js';
 import { EventContext, FieldTable } from './context.js';
 import { CorrelationState, parseTimespan, type CondRange, type CorrelationSpec } from './correlation.js';
-import { loadLogsources, loadPlaceholders, type Route } from './data.js';
+import { loadFieldMaps, loadLogsources, loadPlaceholders, type Route } from './data.js';
 import { eventTime } from './event.js';
 import { loadRuleText, type RuleDoc } from './load.js';
-import { AndNode, rebind, type Node } from './nodes.js';
+import { AndNode, AtLeastNode, KeywordLeaf, NotNode, OrNode, rebind, type Node } from './nodes.js';
 import type {
   CorrelationType,
   EngineOptions,
@@ -97,6 +97,25 @@ interface Bucket {
   /** EventData keys the keyword pass may skip (their values are scanned for keyword literals already). */
   kwSkip: Set<string>;
   scanners: Scanner[];
+  /** Some rule of the bucket reads every value of the event (keyword search). */
+  readsAll: boolean;
+}
+
+/**
+ * What a reader of Windows XML events must produce for this engine (EVTX reader's FieldFilter): the
+ * element and EventData names the rules read, and whether a channel/EventID needs every value.
+ */
+export interface WindowsFieldFilter {
+  readonly names: ReadonlySet<string>;
+  full(channel: string | undefined, eventId: number): boolean;
+}
+
+function usesKeywords(n: Node): boolean {
+  if (n instanceof KeywordLeaf) return true;
+  if (n instanceof NotNode) return usesKeywords(n.item);
+  if (n instanceof AndNode || n instanceof OrNode || n instanceof AtLeastNode)
+    return n.items.some(usesKeywords);
+  return false;
 }
 
 const EMPTY: readonly SigmaMatch[] = Object.freeze([]);
@@ -566,7 +585,11 @@ export class SigmaEngine {
         memoOld: new Map(),
       });
     }
+    const readsAll =
+      perField.has(this.kwFid) ||
+      variants.some((v) => usesKeywords(v.root) || v.rule.filters.some(usesKeywords));
     return {
+      readsAll,
       kwSkip,
       always,
       filtered,
@@ -667,6 +690,43 @@ export class SigmaEngine {
       this.unroutedBucket = this.buildBucket(vs);
     }
     return this.unroutedBucket;
+  }
+
+  /**
+   * The fields a reader of Windows XML events (e.g. the EVTX reader) must render for these rules: every
+   * field name the rules, filters and correlations read (with the System elements the field map points
+   * to), plus `extra` (e.g. what a report shows). `full(channel, eventId)` is true when some rule for that
+   * pair reads every value (keywords); events without a channel always count as full.
+   */
+  windowsFieldFilter(extra: readonly string[] = []): WindowsFieldFilter {
+    const names = new Set<string>();
+    const xml = loadFieldMaps().windows_xml;
+    const add = (n: string): void => {
+      for (const part of n.split('.')) names.add(part);
+      for (const p of xml[n] ?? []) for (const part of p.split('.')) names.add(part);
+    };
+    for (let i = 0; i < this.fields.names.length; i++) {
+      add(this.fields.names[i]!);
+      const alt = this.fields.alts[i];
+      if (alt !== undefined) add(alt);
+    }
+    for (const n of extra) add(n);
+    for (const n of ['EventID', 'Channel']) add(n);
+    const cache = new Map<string, boolean>();
+    return {
+      names,
+      full: (channel, eventId) => {
+        if (channel === undefined) return true;
+        const k = `${eventId}|${channel}`;
+        let f = cache.get(k);
+        if (f === undefined) {
+          f = this.channelBucket(channel, eventId).readsAll;
+          if (cache.size > 65536) cache.clear();
+          cache.set(k, f);
+        }
+        return f;
+      },
+    };
   }
 
   /** Build every channel bucket for the given (channel, EventID) pairs ahead of time. */

@@ -15,7 +15,7 @@ export type {
   EvaluateOptions,
   EventSummary,
 } from './types.js';
-export { SigmaEngine, evaluate } from './engine.js';
+export { SigmaEngine, evaluate, type WindowsFieldFilter } from './engine.js';
 export { checkRules } from './check.js';
 export { readRuleSources, bundledRulesDirs, bundledRegressionDir, dataDir } from './sources.js';
 export { parseJsonEvents } from './json-events.js';

@@ -30,6 +30,9 @@ try {
   process.exit(1);
 }
 
+// The EVTX reader renders only what the rules and the hit summary read (see @mamori/evtx plan.ts).
+const fields = engine.windowsFieldFilter(['TimeCreated', 'Computer', 'EventRecordID', 'Provider_Name']);
+
 let batch: Hit[] = [];
 // Backpressure: the main thread acknowledges each batch once written. Streamed tasks (JSON files, .evtx.gz,
 // which may be any size) wait while too many batches are unacknowledged, so hits cannot pile up in memory.
@@ -85,6 +88,7 @@ async function run(task: Task): Promise<void> {
       raw.on('error', (err) => stream.destroy(err));
       for await (const r of readEvtxStream(stream, {
         name: task.path,
+        fields,
         onIssue: (i) => post({ type: 'issue', file: task.path, message: issueMessage(i) }),
       })) {
         const ev = r.event;
@@ -110,6 +114,7 @@ async function run(task: Task): Promise<void> {
       for (const r of readEvtxSync(task.path, {
         firstChunk: task.firstChunk,
         endChunk: task.endChunk,
+        fields,
         onIssue: (i) => post({ type: 'issue', file: task.path, message: issueMessage(i) }),
       })) {
         const ev = r.event;

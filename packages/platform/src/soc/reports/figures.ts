@@ -67,8 +67,9 @@ export function foldRollups(f: MonthlyFigures, rows: Iterable<RollupSum>): Month
         else if (detected) f.ips.detected += n;
         break;
       case 'waf':
-        // A WAF transaction that was neither blocked nor reported is ordinary traffic.
-        if (blocked || detected) {
+        // A WAF transaction that was neither blocked nor reported is ordinary traffic; one that only tripped a
+        // protocol rule without being blocked (e.g. 920350, a numeric Host header) is not counted as an attack.
+        if (blocked || (detected && r.category !== 'protocol')) {
           f.waf.attacks += n;
           if (blocked) f.waf.blocked += n;
           bump(waf, r.category || 'other', n);

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { MamoriError } from '@mamori/core';
-import type { Platform } from '@mamori/platform';
+import type { Platform, SocIngestService, SyslogListeners } from '@mamori/platform';
 import { buildApp, type BuildAppOptions } from './app.js';
 
 export interface StartedServer {
   /** Where the server listens, e.g. http://127.0.0.1:8080 (the configured publicUrl is for links). */
   url: string;
   app: FastifyInstance;
+  /** The SOC syslog listeners, when soc.syslog.*Port is configured. */
+  syslog: SyslogListeners | null;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,15 @@ export async function startServer(
     }
     throw err;
   }
+  // SOC syslog listeners (off unless a soc.syslog port is set) share the process and its queue.
+  let syslog: SyslogListeners | null = null;
+  try {
+    const ingest = (platform as { soc?: { ingest?: SocIngestService } }).soc?.ingest;
+    syslog = ingest ? await ingest.startSyslog() : null;
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost =
@@ -46,6 +57,10 @@ export async function startServer(
   return {
     url: `http://${shownHost}:${actualPort}`,
     app,
-    close: () => app.close(),
+    syslog,
+    close: async () => {
+      await syslog?.close();
+      await app.close();
+    },
   };
 }

@@ -166,8 +166,20 @@ export function register(program: Command): void {
         }
         const ms = Math.round(performance.now() - started);
         logger.info({ url: server.url, ms }, 'listening');
-        if (opts.json) out(JSON.stringify({ url: server.url, startMs: ms }));
+        const sl = server.syslog;
+        const syslog = sl
+          ? { udp: sl.udp?.port ?? null, tcp: sl.tcp?.port ?? null, tls: sl.tls?.port ?? null }
+          : null;
+        if (syslog) logger.info({ syslog }, 'syslog listening');
+        if (opts.json) out(JSON.stringify({ url: server.url, startMs: ms, ...(syslog ? { syslog } : {}) }));
         else out(`Mamori is listening on ${server.url} (started in ${ms} ms)`);
+        if (syslog && !opts.json)
+          out(
+            `SOC syslog on ${cfg.soc.syslog.host}: ${Object.entries(syslog)
+              .filter(([, p]) => p !== null)
+              .map(([k, p]) => `${k} ${p}`)
+              .join(', ')}`,
+          );
         await flush();
         await new Promise<void>((resolve) => {
           const stop = () => resolve();

@@ -39,3 +39,10 @@ export {
   type QuarantineSink,
   type SocIngestDeps,
 } from './service.js';
+export {
+  startConfiguredSyslog,
+  syslogConfigured,
+  limitsOf,
+  type ConfiguredSyslogDeps,
+} from './configured.js';
+export { dbQuarantineSink } from './quarantine.js';

@@ -1,12 +1,15 @@
 // The ingest service: who may send (policy: soc:ingest on the organization the logs are bound to), and the
 // hand-off to the queue and the quarantine. HTTP bulk and file import go through it; syslog listeners are bound
 // by configuration instead (a syslog sender has no credential).
-import { MamoriError } from '@mamori/core';
+import { MamoriError, type MamoriConfig } from '@mamori/core';
+import type { Logger } from 'pino';
 import type { OrganizationService, PolicyService, RequestContext } from '../../types.js';
 import type { EventQueue, IngestRecord } from '../types.js';
 import { isKnownFormat, splitBulk, type BulkMediaType } from './bulk.js';
 import { importFile, type FileImportResult } from './file-import.js';
 import { defaultLimits } from './limits.js';
+import { startConfiguredSyslog } from './configured.js';
+import type { SyslogListeners } from './syslog.js';
 
 /** Keeps lines that cannot be processed, with the reason (the pipeline's quarantine). */
 export type QuarantineSink = (items: { record: IngestRecord; reason: string }[]) => Promise<void>;
@@ -18,6 +21,9 @@ export interface SocIngestDeps {
   queue: () => EventQueue;
   quarantine: () => QuarantineSink | undefined;
   maxLineBytes?: number;
+  /** For the syslog listeners (startSyslog). */
+  config?: MamoriConfig;
+  logger?: Logger;
 }
 
 export interface BulkRequest {
@@ -40,6 +46,12 @@ const systemCtx: RequestContext = { actor: { kind: 'system', name: 'soc-ingest' 
 
 export class SocIngestService {
   constructor(private readonly deps: SocIngestDeps) {}
+
+  private get maxLineBytes(): number {
+    return (
+      this.deps.maxLineBytes ?? this.deps.config?.soc.ingest.maxMessageBytes ?? defaultLimits.maxMessageBytes
+    );
+  }
 
   /**
    * The organization records are bound to. Lines sent by a prefecture (or its SOC operator, or the state)
@@ -71,7 +83,7 @@ export class SocIngestService {
       mediaType: req.mediaType,
       body: req.body,
       peer: ctx.sourceIp,
-      maxLineBytes: this.deps.maxLineBytes ?? defaultLimits.maxMessageBytes,
+      maxLineBytes: this.maxLineBytes,
       ...(req.format !== undefined ? { format: req.format } : {}),
       ...(organizationId !== undefined ? { organizationId } : {}),
       ...(req.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: req.tzOffsetMinutes } : {}),
@@ -87,6 +99,18 @@ export class SocIngestService {
     return { accepted: split.records.length, quarantined: split.rejected.length };
   }
 
+  /** Starts the syslog listeners the configuration asks for (null when none); the caller closes them. */
+  async startSyslog(): Promise<SyslogListeners | null> {
+    if (!this.deps.config) return null;
+    const quarantine = this.deps.quarantine();
+    return startConfiguredSyslog(this.deps.config, {
+      queue: this.deps.queue(),
+      orgs: this.deps.orgs,
+      ...(quarantine ? { quarantine } : {}),
+      ...(this.deps.logger ? { logger: this.deps.logger } : {}),
+    });
+  }
+
   /** One file into the queue (plain or gzip), as the CLI and imports use it. */
   async importFile(
     ctx: RequestContext,
@@ -96,6 +120,8 @@ export class SocIngestService {
       organizationId?: string;
       tzOffsetMinutes?: number;
       transport?: string;
+      /** Recorded as the peer (default: the file's base name). */
+      peer?: string;
       onProgress?: (p: FileImportResult) => void;
     } = {},
   ): Promise<FileImportResult> {
@@ -103,13 +129,16 @@ export class SocIngestService {
     if (opts.format !== undefined && opts.format !== 'auto' && !isKnownFormat(opts.format))
       throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown format "${opts.format}"` });
     const quarantine = this.deps.quarantine();
+    const cfg = this.deps.config?.soc.ingest;
     return importFile(path, {
       queue: this.deps.queue(),
-      maxLineBytes: this.deps.maxLineBytes ?? defaultLimits.maxMessageBytes,
+      maxLineBytes: this.maxLineBytes,
+      ...(cfg ? { highWater: cfg.highWater, lowWater: Math.min(cfg.lowWater, cfg.highWater) } : {}),
       ...(opts.format && opts.format !== 'auto' ? { format: opts.format } : {}),
       ...(organizationId !== undefined ? { organizationId } : {}),
       ...(opts.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: opts.tzOffsetMinutes } : {}),
       ...(opts.transport ? { transport: opts.transport } : {}),
+      ...(opts.peer ? { peer: opts.peer } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(quarantine ? { quarantine: (record, reason) => quarantine([{ record, reason }]) } : {}),
     });

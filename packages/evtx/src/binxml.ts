@@ -1,6 +1,7 @@
 // Binary XML (BinXML) as used inside EVTX chunks: tokens, names, templates and substitution values.
 // All offsets are relative to the 64 KiB chunk that holds them; names and templates are shared by the
 // records of one chunk, so they are cached per chunk.
+import { crc32 } from 'node:zlib';
 import { EvtxFormatError } from './errors.js';
 import {
   needsAllData,
@@ -143,8 +144,8 @@ export class ChunkBinXml {
     const start = offset + 24;
     const size = buf.readUInt32LE(offset + 20);
     if (start + size > buf.length) this.fail('template beyond chunk', offset);
-    const bytes = buf.toString('latin1', start, start + size);
-    plan = rawPlan(bytes, (o) => this.nameAt(o));
+    const key = crc32(buf.subarray(start, start + size));
+    plan = rawPlan(key, buf, start, start + size, (o) => this.nameAt(o));
     if (plan === undefined) {
       const tracked = !this.templates.has(offset);
       this.refs = tracked ? [] : null;
@@ -159,7 +160,8 @@ export class ChunkBinXml {
       plan = planFor(template.content);
       if (refs !== null)
         rememberRawPlan(
-          bytes,
+          key,
+          buf.subarray(start, start + size),
           refs.map((o): [number, string] => [o, this.nameAt(o)]),
           plan,
         );

@@ -434,15 +434,24 @@ export function planFor(content: Node[]): Plan | null {
 // keeps the (offset, name) pairs its definition referred to, checked against the chunk at hand. This lets
 // a chunk skip parsing the templates it shares with earlier chunks.
 interface RawEntry {
+  bytes: Buffer;
   refs: Array<[number, string]>;
   plan: Plan | null;
 }
-const rawPlans = new Map<string, RawEntry[]>();
+const rawPlans = new Map<number, RawEntry[]>();
 
-export function rawPlan(bytes: string, nameAt: (offset: number) => string): Plan | null | undefined {
-  const list = rawPlans.get(bytes);
+/** The plan remembered for the definition bytes buf[start, end) (key: their CRC-32), if any. */
+export function rawPlan(
+  key: number,
+  buf: Buffer,
+  start: number,
+  end: number,
+  nameAt: (offset: number) => string,
+): Plan | null | undefined {
+  const list = rawPlans.get(key);
   if (list === undefined) return undefined;
   next: for (const e of list) {
+    if (e.bytes.length !== end - start || buf.compare(e.bytes, 0, e.bytes.length, start, end) !== 0) continue;
     for (const [off, name] of e.refs) {
       let n: string;
       try {
@@ -457,13 +466,18 @@ export function rawPlan(bytes: string, nameAt: (offset: number) => string): Plan
   return undefined;
 }
 
-export function rememberRawPlan(bytes: string, refs: Array<[number, string]>, plan: Plan | null): void {
-  let list = rawPlans.get(bytes);
+export function rememberRawPlan(
+  key: number,
+  bytes: Buffer,
+  refs: Array<[number, string]>,
+  plan: Plan | null,
+): void {
+  let list = rawPlans.get(key);
   if (list === undefined) {
     if (rawPlans.size >= MAX_PLANS) rawPlans.clear();
-    rawPlans.set(bytes, (list = []));
+    rawPlans.set(key, (list = []));
   }
-  if (list.length < 8) list.push({ refs, plan });
+  if (list.length < 8) list.push({ bytes: Buffer.from(bytes), refs, plan });
 }
 
 /**

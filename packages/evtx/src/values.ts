@@ -72,28 +72,29 @@ function hex64(buf: Buffer, off: number): string {
 
 /** GUID in its registry form without braces, uppercase: the first three groups are little-endian. */
 export function guidAt(buf: Buffer, off: number): string {
-  const h = (i: number) => HEX[buf[off + i]!]!;
+  // No helper closure: this runs for every GUID value of every record.
+  const H = HEX;
   return (
-    h(3) +
-    h(2) +
-    h(1) +
-    h(0) +
+    H[buf[off + 3]!]! +
+    H[buf[off + 2]!]! +
+    H[buf[off + 1]!]! +
+    H[buf[off]!]! +
     '-' +
-    h(5) +
-    h(4) +
+    H[buf[off + 5]!]! +
+    H[buf[off + 4]!]! +
     '-' +
-    h(7) +
-    h(6) +
+    H[buf[off + 7]!]! +
+    H[buf[off + 6]!]! +
     '-' +
-    h(8) +
-    h(9) +
+    H[buf[off + 8]!]! +
+    H[buf[off + 9]!]! +
     '-' +
-    h(10) +
-    h(11) +
-    h(12) +
-    h(13) +
-    h(14) +
-    h(15)
+    H[buf[off + 10]!]! +
+    H[buf[off + 11]!]! +
+    H[buf[off + 12]!]! +
+    H[buf[off + 13]!]! +
+    H[buf[off + 14]!]! +
+    H[buf[off + 15]!]!
   );
 }
 

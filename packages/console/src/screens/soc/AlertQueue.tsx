@@ -31,8 +31,8 @@ export function AlertQueueScreen({ me }: { me: Me }) {
   const msg = (e: unknown) => (e instanceof ApiError ? e.localized(locale) : String(e));
 
   const query = (cursor?: string) => ({
-    status: f.status === 'open' ? 'new,acknowledged,in_progress' : f.status || undefined,
-    severity: f.severity || undefined,
+    status: f.status === 'open' ? ['new', 'acknowledged', 'in_progress'] : f.status ? [f.status] : undefined,
+    severity: f.severity ? [f.severity] : undefined,
     organizationId: isMunicipal(me) || orgId !== me.organization.id ? orgId : undefined,
     q: f.q.trim() || undefined,
     limit: 100,

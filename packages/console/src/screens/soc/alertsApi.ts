@@ -4,8 +4,9 @@ import type { Page } from '../../api/types.js';
 import type { AlertComment, SocAlert, SocEvent } from './types.js';
 
 export interface AlertQuery {
-  status?: string;
-  severity?: string;
+  /** Sent as repeated parameters (status=new&status=acknowledged). */
+  status?: string[];
+  severity?: string[];
   organizationId?: string;
   q?: string;
   from?: string;
@@ -23,7 +24,15 @@ export interface AlertDetail {
 export type BulkAction = 'acknowledge' | 'resolve' | 'assign_me';
 
 export const alertsApi = {
-  list: (q: AlertQuery) => api.get<Page<SocAlert>>('/soc/alerts', { ...q }),
+  list: (q: AlertQuery) => {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) {
+      if (v === undefined || v === '') continue;
+      for (const one of Array.isArray(v) ? v : [v]) qs.append(k, String(one));
+    }
+    const s = qs.toString();
+    return api.get<Page<SocAlert>>(s ? `/soc/alerts?${s}` : '/soc/alerts');
+  },
   get: (id: string) => api.get<AlertDetail>(`/soc/alerts/${encodeURIComponent(id)}`),
   acknowledge: (id: string) => api.post<SocAlert>(`/soc/alerts/${encodeURIComponent(id)}/acknowledge`),
   assign: (id: string, assigneeId: string | null) =>

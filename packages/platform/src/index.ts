@@ -23,3 +23,4 @@ export * from './soc/ingest/index.js';
 export function systemContext(name = 'cli', sourceIp = '127.0.0.1'): RequestContext {
   return { actor: { kind: 'system', name }, sourceIp };
 }
+export * from './soc/detect/index.js';

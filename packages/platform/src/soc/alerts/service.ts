@@ -523,6 +523,21 @@ export class AlertServiceImpl {
   comment(ctx: RequestContext, id: string, text: string) {
     return this.one(ctx, { ids: [id], action: 'comment', text });
   }
+  /** Adds a comment; returns it. */
+  async addComment(ctx: RequestContext, id: string, body: string): Promise<AlertComment> {
+    await this.act(ctx, { ids: [id], action: 'comment', text: body });
+    const who = this.actorName(ctx);
+    const c = await this.d.db.kysely
+      .selectFrom('soc_alert_comments')
+      .selectAll()
+      .where('alert_id', '=', id)
+      .where('author_name', '=', who.name)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    return { id: c.id, authorId: c.author_id, authorName: c.author_name, body: c.body, createdAt: c.created_at };
+  }
+
   /** Records the request for an incident; the incidents domain (not built yet) takes requests with status 'pending'. */
   raiseIncident(ctx: RequestContext, id: string, summary: string) {
     return this.one(ctx, { ids: [id], action: 'raise_incident', summary });

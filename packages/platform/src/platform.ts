@@ -13,6 +13,8 @@ import { OrgDirectory } from './orgs/directory.js';
 import { OrganizationServiceImpl } from './orgs/service.js';
 import { Policy } from './policy/policy.js';
 import { TokenServiceImpl } from './tokens/service.js';
+import { createSocAlerting } from './soc/detect/index.js';
+import { createSoc } from './soc/soc.js';
 import type { Platform } from './types.js';
 import type { Clock } from './util.js';
 
@@ -60,6 +62,16 @@ export async function createPlatform(
   );
   const accounts = new AccountServiceImpl(deps);
   const oidc = config.auth.oidc ? createOidcClient(config.auth.oidc, config.server.publicUrl) : null;
+  const socAlerting = createSocAlerting(deps);
+  const soc = createSoc(deps);
+  soc.services.pipeline.addStage(socAlerting.detection);
+  try {
+    await soc.start();
+  } catch (err) {
+    await soc.stop().catch(() => {});
+    await db.close();
+    throw err;
+  }
   let closed = false;
   return {
     config,
@@ -71,10 +83,20 @@ export async function createPlatform(
     tokens: new TokenServiceImpl(deps),
     audit: new AuditServiceImpl(deps),
     policy,
+    soc: {
+      ...soc.services,
+      detection: socAlerting.detection,
+      alerts: socAlerting.alerts,
+      notify: socAlerting.notify,
+    },
     ready: () => db.ping(),
     async close() {
       if (closed) return;
       closed = true;
+      // The pipeline stops first: no batch reaches the detection stage after it closes.
+      await soc.stop();
+      // Pending notifications end (and are recorded) before the database closes.
+      await socAlerting.detection.close();
       await db.close();
     },
   };

@@ -4,6 +4,7 @@
 import type { MamoriConfig, OrgKind } from '@mamori/core';
 import type { Logger } from 'pino';
 import type { MamoriDb } from '@mamori/store';
+import type { SocServices } from './soc/types.js';
 
 export type Role =
   | 'state_admin'
@@ -367,6 +368,8 @@ export interface Platform {
   tokens: TokenService;
   audit: AuditService;
   policy: PolicyService;
+  /** Security-cloud SOC: queue, pipeline, events, rollups, quarantine, attribution, detection, alerts. */
+  soc: SocServices;
   /** Readiness: the database answers. */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,4 +1,11 @@
 import type { NormalizedEvent, Severity } from '@mamori/core';
+import type { AttributionService } from './attribution/service.js';
+import type { SocAlerting } from './detect/index.js';
+import type { RetentionResult } from './events/retention.js';
+import type { SocEventService } from './events/service.js';
+import type { SocPipeline } from './pipeline/pipeline.js';
+import type { QuarantineService } from './quarantine/service.js';
+import type { RollupService } from './rollups/service.js';
 /** One received line, before parsing. */
 export interface IngestRecord {
   line: string;
@@ -42,3 +49,27 @@ export interface DetectionStage {
 export type RollupAction = 'allowed' | 'blocked' | 'detected';
 /** Re-exported so detection stages and consumers can type severities from this one module. */
 export type { Severity };
+
+/** platform.soc, the pipeline's part (createSoc builds it). */
+export interface SocCoreServices {
+  /** Durable hand-off from ingest (embedded spool, or NATS JetStream when queue.driver is nats). */
+  queue: EventQueue;
+  /** Consumes the queue when soc.pipeline is on; register detection stages with pipeline.addStage(). */
+  pipeline: SocPipeline;
+  events: SocEventService;
+  quarantine: QuarantineService;
+  rollups: RollupService;
+  attribution: AttributionService;
+  retention: { run(nowMs?: number): Promise<RetentionResult> };
+  /** Prefecture of records from senders bound to no organization (soc.prefectureCode, else the state). */
+  defaultPrefectureId: string;
+}
+/** platform.soc: the pipeline's services plus detection/alerts (D) and reports (U). */
+export interface SocServices extends SocCoreServices {
+  /** D: the detection stage (registered with the pipeline by addStage) and per-prefecture Sigma rule sets. */
+  detection: SocAlerting['detection'];
+  /** D: alert queue, triage, notification log, live stream. */
+  alerts: SocAlerting['alerts'];
+  /** D: notification contacts and escalation. */
+  notify: SocAlerting['notify'];
+}

@@ -1,0 +1,320 @@
+// The SOC pipeline: queue → parse (format forced or auto-detected) → malformed lines to the quarantine →
+// attribution → rollup keys → one transaction (events + quarantine + rollups + queue checkpoint) → detection
+// stages, called with the committed events in order. A failed commit is retried with the same records; the
+// checkpoint (or JetStream dedupe) inside the transaction makes every acknowledged record count exactly once.
+import type { NormalizedEvent } from '@mamori/core';
+import { DEFAULT_MAX_LINE, isParseError, parseLine } from '@mamori/parsers';
+import type { ResolvedOptions } from '@mamori/parsers';
+import type { Logger } from 'pino';
+import type { OrgDirectory } from '../../orgs/directory.js';
+import { orgIdForCode } from '../../orgs/service.js';
+import { prefectureLgCode } from '@mamori/core';
+import type { AttributionMatcher } from '../attribution/matcher.js';
+import type { QueueSource, SourceBatch, WorkItem } from '../queue/source.js';
+import { hourOf, rollupAction, rollupCategory } from '../rollups/keys.js';
+import type { DetectionStage, SocEvent } from '../types.js';
+import type { PipelineStore, Prepared, Value } from './store.js';
+
+export interface PipelineStats {
+  batches: number;
+  records: number;
+  events: number;
+  quarantined: number;
+  unattributed: number;
+  duplicates: number;
+  commitFailures: number;
+  stageFailures: number;
+  lastBatchMs: number;
+}
+
+export interface PipelineOptions {
+  store: PipelineStore;
+  source: QueueSource;
+  /** The matcher of a prefecture's rules (always returns one, possibly empty). */
+  matcherFor(prefectureId: string): AttributionMatcher;
+  directory: OrgDirectory;
+  logger: Logger;
+  /** Prefecture of records whose sender is not bound to an organization. */
+  defaultPrefectureId: string;
+  batchSize: number;
+  /** Stage timer period (ms); default 1000. */
+  tickMs?: number;
+}
+
+interface Bound {
+  prefectureId: string;
+  /** The sender's organization is a municipality (or body below a prefecture): its events are its own. */
+  tenant: boolean;
+}
+
+const NON_TENANT = new Set(['state', 'prefecture', 'soc_operator']);
+const MAX_QUARANTINE_LINE = DEFAULT_MAX_LINE;
+
+export class SocPipeline {
+  readonly stats: PipelineStats = {
+    batches: 0,
+    records: 0,
+    events: 0,
+    quarantined: 0,
+    unattributed: 0,
+    duplicates: 0,
+    commitFailures: 0,
+    stageFailures: 0,
+    lastBatchMs: 0,
+  };
+  private readonly stages: DetectionStage[] = [];
+  private readonly bound = new Map<string, Bound | null>();
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private ticker: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private readonly committedListeners: ((events: SocEvent[]) => void)[] = [];
+
+  constructor(private readonly o: PipelineOptions) {}
+
+  /**
+   * Registers a detection stage: called after each commit, in registration order. Registering the same stage
+   * twice is a no-op. Whoever registers a stage closes it (stop() does not).
+   */
+  addStage(stage: DetectionStage): void {
+    if (!this.stages.includes(stage)) this.stages.push(stage);
+  }
+
+  /** Observes committed events (benchmarks, live views); must be quick. */
+  onCommitted(fn: (events: SocEvent[]) => void): void {
+    this.committedListeners.push(fn);
+  }
+
+  get consumer(): string {
+    return this.o.source.consumer;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const checkpoint = await this.o.store.readCheckpoint(this.o.source.consumer);
+    await this.o.source.start(checkpoint);
+    this.stopping = false;
+    this.running = this.loop().catch((err: unknown) => {
+      this.o.logger.error({ err }, 'SOC pipeline stopped');
+    });
+    const tickMs = this.o.tickMs ?? 1000;
+    this.ticker = setInterval(() => void this.tick(), tickMs);
+    this.ticker.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stages.length === 0) return;
+    this.ticking = true;
+    try {
+      const now = Date.now();
+      for (const s of this.stages) {
+        try {
+          await s.tick(now);
+        } catch (err) {
+          this.o.logger.error({ err }, 'SOC detection stage tick failed');
+        }
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const batch = await this.o.source.next(this.o.batchSize);
+      if (batch === null) break;
+      await this.processBatch(batch);
+    }
+  }
+
+  private async resolveBound(items: WorkItem[]): Promise<void> {
+    for (const it of items) {
+      const id = it.record.organizationId;
+      if (id === undefined || this.bound.has(id)) continue;
+      const info = await this.o.directory.get(id);
+      this.bound.set(
+        id,
+        info && info.prefectureCode
+          ? {
+              prefectureId: orgIdForCode(prefectureLgCode(info.prefectureCode)),
+              tenant: !NON_TENANT.has(info.kind),
+            }
+          : info && info.kind === 'state'
+            ? { prefectureId: this.o.defaultPrefectureId, tenant: false }
+            : null,
+      );
+    }
+  }
+
+  /** Parses and attributes one record (pure apart from the caches). */
+  prepare(it: WorkItem): Prepared {
+    const rec = it.record;
+    const opts: ResolvedOptions = {
+      tzOffsetMinutes: rec.tzOffsetMinutes ?? 0,
+      nowMs: rec.receivedAt,
+      maxLineLength: DEFAULT_MAX_LINE,
+    };
+    const parsed = parseLine(rec.line, rec.format ?? 'auto', opts);
+    const bound = rec.organizationId !== undefined ? (this.bound.get(rec.organizationId) ?? null) : null;
+    const prefectureId = bound?.prefectureId ?? this.o.defaultPrefectureId;
+    if (isParseError(parsed)) {
+      return {
+        pos: it.pos,
+        event: null,
+        eventRow: null,
+        quarantineRow: [
+          it.id,
+          rec.receivedAt,
+          rec.transport,
+          rec.peer,
+          parsed.format,
+          parsed.reason,
+          rec.line.length > MAX_QUARANTINE_LINE ? rec.line.slice(0, MAX_QUARANTINE_LINE) : rec.line,
+          prefectureId,
+          rec.organizationId ?? null,
+        ],
+        rollupKey: null,
+      };
+    }
+    let organizationId: string | null;
+    let reason: string | null;
+    if (bound?.tenant) {
+      organizationId = rec.organizationId!;
+      reason = null;
+    } else {
+      const a = this.o.matcherFor(prefectureId).attribute(parsed, rec);
+      organizationId = a.organizationId;
+      reason = a.reason;
+    }
+    const ev = parsed as SocEvent;
+    ev.id = it.id;
+    ev.organizationId = organizationId;
+    ev.unattributedReason = reason;
+    ev.prefectureId = prefectureId;
+    ev.receivedAt = rec.receivedAt;
+    return {
+      pos: it.pos,
+      event: ev,
+      eventRow: eventRow(ev),
+      quarantineRow: null,
+      rollupKey:
+        (organizationId ?? '') +
+        '\x01' +
+        prefectureId +
+        '\x01' +
+        hourOf(ev.time, rec.receivedAt) +
+        '\x01' +
+        ev.sourceKind +
+        '\x01' +
+        rollupAction(ev) +
+        '\x01' +
+        rollupCategory(ev),
+    };
+  }
+
+  /** Processes one batch to the end: commit (retried until it succeeds or the pipeline stops), then stages. */
+  async processBatch(batch: SourceBatch): Promise<SocEvent[]> {
+    const t0 = performance.now();
+    await this.resolveBound(batch.items);
+    const prepared = new Array<Prepared>(batch.items.length);
+    for (let i = 0; i < batch.items.length; i++) prepared[i] = this.prepare(batch.items[i]!);
+    let committed: Prepared[] | null = null;
+    let duplicates = 0;
+    for (let attempt = 0; committed === null; attempt++) {
+      try {
+        const r = await this.o.store.commit({
+          consumer: this.o.source.consumer,
+          items: prepared,
+          checkpoint: batch.checkpoint,
+          dedupe: batch.dedupe,
+          nowMs: Date.now(),
+        });
+        committed = r.committed;
+        duplicates = r.duplicates;
+      } catch (err) {
+        this.stats.commitFailures++;
+        this.o.logger.error({ err, attempt }, 'SOC pipeline commit failed; retrying');
+        if (this.stopping) {
+          await batch.nak();
+          return [];
+        }
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)));
+      }
+    }
+    await batch.ack();
+    const events: SocEvent[] = [];
+    let quarantined = 0;
+    let unattributed = 0;
+    for (const p of committed) {
+      if (p.event) {
+        events.push(p.event);
+        if (p.event.organizationId === null) unattributed++;
+      } else quarantined++;
+    }
+    const s = this.stats;
+    s.batches++;
+    s.records += committed.length;
+    s.events += events.length;
+    s.quarantined += quarantined;
+    s.unattributed += unattributed;
+    s.duplicates += duplicates;
+    for (const f of this.committedListeners) f(events);
+    for (const stage of this.stages) {
+      try {
+        await stage.onEvents(events);
+      } catch (err) {
+        s.stageFailures++;
+        this.o.logger.error({ err }, 'SOC detection stage failed on a batch');
+      }
+    }
+    s.lastBatchMs = performance.now() - t0;
+    return events;
+  }
+
+  /** Stops consuming after the current batch and closes the source. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    await this.o.source.close();
+    await this.running;
+    this.running = null;
+  }
+}
+
+const str = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
+
+export function eventRow(ev: SocEvent): Value[] {
+  const src = ev.src;
+  const dst = ev.dst;
+  const rule = ev.rule;
+  return [
+    ev.id,
+    ev.organizationId,
+    ev.prefectureId,
+    ev.time,
+    ev.receivedAt,
+    ev.class,
+    ev.activity,
+    ev.severity,
+    ev.disposition,
+    ev.sourceKind,
+    ev.format,
+    str(src?.ip),
+    str(dst?.ip),
+    str(src?.hostname ?? src?.domain),
+    str(dst?.hostname ?? dst?.domain),
+    str(src?.user ?? dst?.user),
+    str(rule?.id),
+    str(rule?.name),
+    str(rule?.category),
+    ev.unattributedReason,
+    detailJson(ev),
+    ev.raw,
+  ];
+}
+
+/** What the columns do not hold whole: device, endpoints, rule, fields. */
+export function detailJson(ev: NormalizedEvent): string {
+  return JSON.stringify({ device: ev.device, src: ev.src, dst: ev.dst, rule: ev.rule, fields: ev.fields });
+}

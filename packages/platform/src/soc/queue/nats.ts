@@ -1,0 +1,208 @@
+// Distributed mode: the same EventQueue over NATS JetStream. Ingestion nodes publish (append resolves on the
+// PubAck: the stream has stored the message on its servers); stateless workers pull from one durable consumer
+// (work-queue stream: each message goes to one worker) and ack explicitly after their database commit. A message
+// redelivered after a lost ack or a worker crash is recognised by its stream sequence, recorded in the same
+// transaction (soc_queue_seen), so it is never counted twice. Event ids: js-<stream>-<seq>-<index>.
+import { randomUUID } from 'node:crypto';
+import {
+  AckPolicy,
+  connect,
+  DiscardPolicy,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import type { EventQueue, IngestRecord } from '../types.js';
+import type { QueueSource, SourceBatch, WorkItem } from './source.js';
+
+/** Records per message stay well below NATS's default 1 MiB payload limit. */
+const MAX_MESSAGE_BYTES = 512 * 1024;
+const CONSUMER = 'pipeline';
+
+const encodeRecord = (r: IngestRecord): string =>
+  JSON.stringify([
+    r.line,
+    r.transport,
+    r.peer,
+    r.format ?? null,
+    r.organizationId ?? null,
+    r.receivedAt,
+    r.tzOffsetMinutes ?? null,
+  ]);
+
+function decodeMessage(data: Uint8Array): IngestRecord[] {
+  const rows = JSON.parse(Buffer.from(data).toString('utf8')) as [
+    string,
+    string,
+    string,
+    string | null,
+    string | null,
+    number,
+    number | null,
+  ][];
+  return rows.map((a) => {
+    const r: IngestRecord = { line: a[0], transport: a[1], peer: a[2], receivedAt: a[5] };
+    if (a[3] !== null) r.format = a[3];
+    if (a[4] !== null) r.organizationId = a[4];
+    if (a[6] !== null) r.tzOffsetMinutes = a[6];
+    return r;
+  });
+}
+
+export interface NatsQueueOptions {
+  url: string;
+  stream: string;
+  /** How long unconsumed messages are kept (default 7 days; the dedupe horizon is longer). */
+  maxAgeMs?: number;
+}
+
+export class NatsQueue implements EventQueue {
+  private backlogValue = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly stream: string,
+  ) {}
+
+  static async open(o: NatsQueueOptions): Promise<NatsQueue> {
+    const nc = await connect({ servers: o.url, name: 'mamori-soc', maxReconnectAttempts: -1 });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const cfg = {
+        name: o.stream,
+        subjects: [`${o.stream}.records`],
+        retention: RetentionPolicy.Workqueue,
+        storage: StorageType.File,
+        discard: DiscardPolicy.New,
+        max_age: nanos(o.maxAgeMs ?? 7 * 24 * 3600_000),
+        duplicate_window: nanos(120_000),
+      };
+      try {
+        await jsm.streams.info(o.stream);
+      } catch {
+        await jsm.streams.add(cfg);
+      }
+      try {
+        await jsm.consumers.info(o.stream, CONSUMER);
+      } catch {
+        await jsm.consumers.add(o.stream, {
+          durable_name: CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          ack_wait: nanos(60_000),
+          max_ack_pending: 20_000,
+          max_deliver: -1,
+        });
+      }
+      const q = new NatsQueue(nc, nc.jetstream(), jsm, o.stream);
+      await q.refreshBacklog();
+      q.timer = setInterval(() => void q.refreshBacklog(), 1000);
+      q.timer.unref();
+      return q;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  private async refreshBacklog(): Promise<void> {
+    try {
+      const info = await this.jsm.consumers.info(this.stream, CONSUMER);
+      // Messages, not records: the closest the server can tell cheaply.
+      this.backlogValue = info.num_pending + info.num_ack_pending;
+    } catch {
+      // keep the last value (server briefly away)
+    }
+  }
+
+  async append(records: IngestRecord[]): Promise<void> {
+    if (this.closed) throw new Error('queue closed');
+    const msgs: string[] = [];
+    let cur: string[] = [];
+    let bytes = 0;
+    for (const r of records) {
+      const e = encodeRecord(r);
+      if (cur.length > 0 && bytes + e.length > MAX_MESSAGE_BYTES) {
+        msgs.push(`[${cur.join(',')}]`);
+        cur = [];
+        bytes = 0;
+      }
+      cur.push(e);
+      bytes += e.length + 1;
+    }
+    if (cur.length > 0) msgs.push(`[${cur.join(',')}]`);
+    // msgID: a retried publish of the same message inside the duplicate window is stored once.
+    await Promise.all(
+      msgs.map((m) => this.js.publish(`${this.stream}.records`, Buffer.from(m), { msgID: randomUUID() })),
+    );
+    this.backlogValue += msgs.length;
+  }
+
+  backlog(): number {
+    return this.backlogValue;
+  }
+
+  /** A pipeline source over the durable consumer (stateless workers: any number may run). */
+  source(): QueueSource {
+    return new NatsSource(this);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+class NatsSource implements QueueSource {
+  readonly consumer: string;
+  private closed = false;
+
+  constructor(private readonly q: NatsQueue) {
+    this.consumer = `nats:${q.stream}`;
+  }
+
+  async start(): Promise<void> {}
+
+  async next(max: number): Promise<SourceBatch | null> {
+    const consumer = await this.q.js.consumers.get(this.q.stream, CONSUMER);
+    while (!this.closed) {
+      const msgs: JsMsg[] = [];
+      const iter = await consumer.fetch({ max_messages: Math.max(1, Math.min(256, max)), expires: 1000 });
+      const items: WorkItem[] = [];
+      for await (const m of iter) {
+        msgs.push(m);
+        const seq = m.seq;
+        const recs = decodeMessage(m.data);
+        for (let i = 0; i < recs.length; i++) {
+          items.push({ pos: seq, id: `js-${this.q.stream}-${seq}-${i}`, record: recs[i]! });
+        }
+      }
+      if (msgs.length === 0) continue;
+      return {
+        items,
+        checkpoint: null,
+        dedupe: true,
+        ack: async () => {
+          for (const m of msgs) m.ack();
+        },
+        nak: async () => {
+          for (const m of msgs) m.nak();
+        },
+      };
+    }
+    return null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -15,6 +15,8 @@ import { Policy } from './policy/policy.js';
 import { TokenServiceImpl } from './tokens/service.js';
 import { createSocAlerting } from './soc/detect/index.js';
 import { createSoc } from './soc/soc.js';
+import { dbQuarantineSink } from './soc/ingest/quarantine.js';
+import { SocIngestService } from './soc/ingest/service.js';
 import type { Platform } from './types.js';
 import type { Clock } from './util.js';
 
@@ -72,12 +74,22 @@ export async function createPlatform(
     await db.close();
     throw err;
   }
+  const orgs = new OrganizationServiceImpl(deps);
+  const ingestQuarantine = dbQuarantineSink(db, directory, soc.services.defaultPrefectureId);
+  const ingest = new SocIngestService({
+    policy,
+    orgs,
+    queue: () => soc.services.queue,
+    quarantine: () => ingestQuarantine,
+    config,
+    logger,
+  });
   let closed = false;
   return {
     config,
     db,
     logger,
-    orgs: new OrganizationServiceImpl(deps),
+    orgs,
     accounts,
     auth: new AuthServiceImpl(deps, accounts, oidc),
     tokens: new TokenServiceImpl(deps),
@@ -88,6 +100,7 @@ export async function createPlatform(
       detection: socAlerting.detection,
       alerts: socAlerting.alerts,
       notify: socAlerting.notify,
+      ingest,
     },
     ready: () => db.ping(),
     async close() {

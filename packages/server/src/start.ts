@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { MamoriError } from '@mamori/core';
-import type { Platform, SocIngestService, SyslogListeners } from '@mamori/platform';
+import type { Platform, SyslogListeners } from '@mamori/platform';
 import { buildApp, type BuildAppOptions } from './app.js';
 
 export interface StartedServer {
@@ -44,8 +44,7 @@ export async function startServer(
   // SOC syslog listeners (off unless a soc.syslog port is set) share the process and its queue.
   let syslog: SyslogListeners | null = null;
   try {
-    const ingest = (platform as { soc?: { ingest?: SocIngestService } }).soc?.ingest;
-    syslog = ingest ? await ingest.startSyslog() : null;
+    syslog = await platform.soc.ingest.startSyslog();
   } catch (err) {
     await app.close();
     throw err;

@@ -6,6 +6,7 @@ import type { SocEventService } from './events/service.js';
 import type { SocPipeline } from './pipeline/pipeline.js';
 import type { QuarantineService } from './quarantine/service.js';
 import type { RollupService } from './rollups/service.js';
+import type { SocIngestService } from './ingest/service.js';
 /** One received line, before parsing. */
 export interface IngestRecord {
   line: string;
@@ -72,4 +73,6 @@ export interface SocServices extends SocCoreServices {
   alerts: SocAlerting['alerts'];
   /** D: notification contacts and escalation. */
   notify: SocAlerting['notify'];
+  /** I: HTTP bulk ingest, file import and the configured syslog listeners (soc/ingest). */
+  ingest: SocIngestService;
 }

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Type, type Static } from '@sinclair/typebox';
 import { MamoriError } from '@mamori/core';
-import type { Platform, SocIngestService } from '@mamori/platform';
+import type { Platform } from '@mamori/platform';
 import { parseTzOffset, type BulkMediaType } from '@mamori/platform';
 import { Id, errorResponses } from '../schemas.js';
 
@@ -104,12 +104,6 @@ async function readBody(request: FastifyRequest, payload: Readable, limit: numbe
   return Buffer.concat(chunks, size);
 }
 
-function ingestOf(platform: Platform): SocIngestService {
-  const svc = (platform as { soc?: { ingest?: SocIngestService } }).soc?.ingest;
-  if (!svc) throw new MamoriError('MAMORI_NOT_READY', { reason: 'SOC ingest is not running' });
-  return svc;
-}
-
 const socIngestRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const limit = platform.config.soc.ingest.bulkMaxBytes;
   // This plugin's own body parsers (encapsulated: the rest of the API keeps JSON only).
@@ -156,7 +150,7 @@ const socIngestRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, 
         if (tzOffsetMinutes === undefined)
           throw new MamoriError('MAMORI_VALIDATION', { reason: `tz ${q.tz} is not an offset like +09:00` });
       }
-      const result = await ingestOf(platform).bulk(request.ctx, {
+      const result = await platform.soc.ingest.bulk(request.ctx, {
         mediaType: body.mediaType,
         body: body.bytes,
         ...(q.format !== undefined ? { format: q.format } : {}),

@@ -25,21 +25,24 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
   const seen: Observed = { records: [], quarantined: [] };
   let appendDelayMs = 0;
 
+  let realIngest: SocIngestService;
+  let observedIngest: SocIngestService;
+
   before(async () => {
     t = await startTestApp({ config: { soc: { ingest: { bulkMaxBytes: LIMIT } } } });
-    const platform = t.platform as unknown as { soc?: { ingest?: SocIngestService; queue?: EventQueue } };
-    // Observe the hand-off: wrap the platform's queue when it has one, else stand in with an in-memory one.
-    const real = platform.soc?.queue;
+    const real = t.platform.soc.queue;
+    realIngest = t.platform.soc.ingest;
+    // Observe the hand-off: the platform's own queue, wrapped to record (and optionally delay) each append.
     const queue: EventQueue = {
       async append(records) {
         if (appendDelayMs) await new Promise((r) => setTimeout(r, appendDelayMs));
-        if (real) await real.append(records);
+        await real.append(records);
         seen.records.push(...records);
       },
-      backlog: () => real?.backlog() ?? 0,
+      backlog: () => real.backlog(),
       close: async () => undefined,
     };
-    const ingest = new SocIngestService({
+    observedIngest = new SocIngestService({
       policy: t.platform.policy,
       orgs: t.platform.orgs,
       queue: () => queue,
@@ -48,7 +51,7 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
       },
       maxLineBytes: 4096,
     });
-    platform.soc = { ...(platform.soc ?? {}), ingest };
+    t.platform.soc.ingest = observedIngest;
     fx = await createFixture(t);
     const tok = await createToken(fx.users.a1Admin, fx.org.a1, ['soc:ingest'], 'a1 ingest');
     ingestToken = new HttpClient(t.app);
@@ -198,5 +201,56 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
     assert.equal(ok.statusCode, 202, ok.body);
     assert.equal(seen.records[before]!.organizationId, fx.org.a2);
     expectError(await post(prefToken, '{"line":"x"}\n', ndjson, `?organizationId=${fx.org.b1}`), 403);
+  });
+
+  test('through the platform as wired: lines become events, a malformed one lands in the quarantine', async () => {
+    t.platform.soc.ingest = realIngest;
+    try {
+      const fw =
+        'date=2026-11-25 time=10:16:00 devname="FGT-Pref-01" devid="FG100F0000000001" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" srcip=192.0.2.77 srcport=40000 dstip=10.1.2.10 dstport=3389 proto=6 action="deny" policyid=0 service="RDP"';
+      const k = t.platform.db.kysely;
+      const count = async (table: 'soc_events' | 'soc_quarantine') =>
+        Number(
+          (
+            await k
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('organization_id', '=', fx.org.a1)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const events0 = await count('soc_events');
+      const q0 = await count('soc_quarantine');
+      const body = [
+        JSON.stringify({ line: fw, format: 'fortigate' }),
+        JSON.stringify({ line: fw.replace('srcport=40000', 'srcport=40001'), format: 'fortigate' }),
+        '{"broken": ',
+        JSON.stringify({ line: 'not a fortigate line at all', format: 'fortigate' }),
+      ].join('\n');
+      const res = await post(ingestToken, body, ndjson);
+      assert.equal(res.statusCode, 202, res.body);
+      assert.deepEqual(json(res), { accepted: 3, quarantined: 1 });
+      // The pipeline (running in this platform) commits the queued lines.
+      const deadline = Date.now() + 30_000;
+      while ((await count('soc_events')) < events0 + 2 || (await count('soc_quarantine')) < q0 + 2) {
+        assert.ok(Date.now() < deadline, 'the pipeline did not process the lines');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(await count('soc_events'), events0 + 2);
+      const reasons = (
+        await k
+          .selectFrom('soc_quarantine')
+          .select(['reason', 'transport'])
+          .where('organization_id', '=', fx.org.a1)
+          .execute()
+      ).map((r) => `${r.transport}: ${r.reason}`);
+      assert.ok(
+        reasons.some((r) => /^http: line 3: not valid JSON/.test(r)),
+        reasons.join('\n'),
+      );
+      assert.equal(reasons.length, q0 + 2);
+    } finally {
+      t.platform.soc.ingest = observedIngest;
+    }
   });
 });

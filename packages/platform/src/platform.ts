@@ -15,6 +15,7 @@ import { Policy } from './policy/policy.js';
 import { TokenServiceImpl } from './tokens/service.js';
 import { createSocAlerting } from './soc/detect/index.js';
 import { createSoc } from './soc/soc.js';
+import { SocReportServiceImpl } from './soc/reports/service.js';
 import { dbQuarantineSink } from './soc/ingest/quarantine.js';
 import { SocIngestService } from './soc/ingest/service.js';
 import type { Platform } from './types.js';
@@ -101,6 +102,7 @@ export async function createPlatform(
       alerts: socAlerting.alerts,
       notify: socAlerting.notify,
       ingest,
+      reports: new SocReportServiceImpl(deps),
     },
     ready: () => db.ping(),
     async close() {

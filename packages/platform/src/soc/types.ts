@@ -7,6 +7,7 @@ import type { SocPipeline } from './pipeline/pipeline.js';
 import type { QuarantineService } from './quarantine/service.js';
 import type { RollupService } from './rollups/service.js';
 import type { SocIngestService } from './ingest/service.js';
+import type { SocReportService } from './reports/types.js';
 /** One received line, before parsing. */
 export interface IngestRecord {
   line: string;
@@ -75,4 +76,6 @@ export interface SocServices extends SocCoreServices {
   notify: SocAlerting['notify'];
   /** I: HTTP bulk ingest, file import and the configured syslog listeners (soc/ingest). */
   ingest: SocIngestService;
+  /** U: monthly statistics report (data, PDF, Excel). */
+  reports: SocReportService;
 }

@@ -5,5 +5,13 @@ import { register as sigma } from './sigma.js';
 import { register as hunt } from './hunt.js';
 import { register as evtx } from './evtx.js';
 import { register as asm } from './asm.js';
+import { register as ingest } from './ingest.js';
 
-export const commandModules: ReadonlyArray<(program: Command) => void> = [platform, sigma, hunt, evtx, asm];
+export const commandModules: ReadonlyArray<(program: Command) => void> = [
+  platform,
+  sigma,
+  hunt,
+  evtx,
+  asm,
+  ingest,
+];

@@ -214,6 +214,12 @@ test('a large EVTX file is split into chunk ranges across workers; damage is rep
   const r = mamori(['hunt', big, '--rules', builtinRules, '--json', '--workers', '2']);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(jsonl(r.stdout).length, expected);
+  // Hits are written in event-time order, whichever worker found them.
+  const times = jsonl(r.stdout).map((h) => Date.parse(String(h.timestamp)));
+  assert.ok(
+    times.every((t, i) => i === 0 || t >= times[i - 1]!),
+    'hits not in time order',
+  );
   assert.match(r.stderr, /big\.evtx: chunk 50, offset \d+: chunk header checksum mismatch/);
 
   const missing = mamori(['hunt', join(tmp, 'nope')]);

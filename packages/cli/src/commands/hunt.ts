@@ -12,8 +12,9 @@ import { chunkSlots, FILE_HEADER_SIZE } from '@mamori/evtx';
 import { bundledRulesDirs, type Level } from '@mamori/sigma';
 import { exitCodes } from '../exit-codes.js';
 import { defaultLang, levelLabel, t, type Lang } from '../hunt/i18n.js';
-import { csvHeader, csvLine, HitStats, htmlReport, jsonlLine } from '../hunt/report.js';
-import { levels, type Hit, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
+import { csvHeader, HitStats, htmlReport } from '../hunt/report.js';
+import { SortedLines } from '../hunt/sorted.js';
+import { levels, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
 
 /** EVTX chunks per task: 2 MiB, small enough to balance cores, large enough to amortise messages. */
 const CHUNKS_PER_TASK = 32;
@@ -144,9 +145,11 @@ class LineSink {
     else writeSync(this.fd, this.buf);
     this.buf = '';
   }
-  close(): void {
+  /** Flush and close; on stdout, resolves once everything written has left the process (it may exit next). */
+  async close(): Promise<void> {
     this.flush();
     if (this.fd !== null) closeSync(this.fd);
+    else if (!this.closed) await new Promise<void>((r) => process.stdout.write('', () => r()));
   }
 }
 
@@ -224,20 +227,28 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
 
   const sink = format === 'html' ? null : new LineSink(opts.output);
   if (format === 'csv') sink!.line(csvHeader);
+  // Hits are written in event-time order once the sweep is done (spilled to sorted runs when many).
+  const sorted = new SortedLines();
   const stats = new HitStats();
+  let hitCount = 0;
   const issues: string[] = [];
   const failed: string[] = [];
   let events = 0;
   let bytes = 0;
   let rules = 0;
   const progress = new Progress(opts.progress && process.stderr.isTTY === true, totalBytes, lang);
-  const config: WorkerConfig = { rulePaths, minLevel: opts.minLevel as Level, utc: opts.utc === true };
+  const config: WorkerConfig = {
+    rulePaths,
+    minLevel: opts.minLevel as Level,
+    utc: opts.utc === true,
+    lines: sink === null ? null : format === 'csv' ? 'csv' : 'jsonl',
+  };
 
   let cpuAtReady: NodeJS.CpuUsage | undefined;
   let allReady: number | undefined;
   const queue = [...tasks];
   const nWorkers = Math.min(workersWanted, tasks.length);
-  await new Promise<void>((resolve, reject) => {
+  const swept = new Promise<void>((resolve, reject) => {
     let live = nWorkers;
     let readyReported = false;
     let readyCount = 0;
@@ -248,10 +259,8 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
       const next = () => {
         const task = queue.shift();
         if (task) worker.postMessage(task);
-        else {
-          void worker.terminate();
-          if (--live === 0) resolve();
-        }
+        // No more work: the worker sends its report aggregates, then it is ended.
+        else worker.postMessage({ type: 'finish' });
       };
       worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
@@ -271,22 +280,19 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
             next();
             break;
           case 'hits':
-            for (const h of m.hits as Hit[]) {
-              stats.add(h);
-              if (sink) sink.line(format === 'csv' ? csvLine(h) : jsonlLine(h));
-            }
+            hitCount += m.count;
+            for (let i = 0; i < m.lines.length; i++) sorted.add(m.keys[i]!, m.lines[i]!);
             worker.postMessage({ type: 'ack' });
-            if (sink?.closed) {
-              // Nobody reads the output any more: stop the sweep.
-              queue.length = 0;
-              for (const x of all) void x.terminate();
-              resolve();
-            }
+            break;
+          case 'stats':
+            stats.merge(m.stats);
+            void worker.terminate();
+            if (--live === 0) resolve();
             break;
           case 'progress':
             events += m.events;
             bytes += m.bytes;
-            progress.update(bytes, events, stats.total);
+            progress.update(bytes, events, hitCount);
             break;
           case 'issue':
             if (issues.length < 10000) issues.push(`${m.file}: ${m.message}`);
@@ -302,7 +308,7 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
               progress.clear();
               process.stderr.write(`mamori hunt: ${task.path}: ${m.failed}\n`);
             }
-            progress.update(bytes, events, stats.total);
+            progress.update(bytes, events, hitCount);
             next();
             break;
           case 'fatal':
@@ -313,8 +319,20 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
       worker.on('error', reject);
     }
   });
+  try {
+    await swept;
+  } catch (err) {
+    sorted.discard();
+    throw err;
+  }
   progress.clear();
-  if (sink) sink.close();
+  if (sink) {
+    sorted.finish((line) => {
+      sink.line(line);
+      return !sink.closed;
+    });
+    await sink.close();
+  } else sorted.discard();
   const html = format === 'html' ? (opts.output ?? '-') : opts.html;
   if (html !== undefined) {
     const page = htmlReport(stats, {

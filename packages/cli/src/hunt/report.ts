@@ -3,7 +3,7 @@
 import type { Level } from '@mamori/sigma';
 import { levelLabel, t, type Lang } from './i18n.js';
 import { parseEventTime } from './time.js';
-import { levelRank, levels, type Hit } from './types.js';
+import { levelRank, levels, type Hit, type HitStatsData } from './types.js';
 
 export const JSONL_KEYS = [
   'timestamp',
@@ -99,6 +99,29 @@ export class HitStats {
       (a, b) => levelRank(b.level) - levelRank(a.level) || a.timestamp.localeCompare(b.timestamp),
     );
     this.top.length = Math.min(this.top.length, TOP);
+  }
+
+  /** Add another thread's aggregates (a worker's, at the end of the sweep). */
+  merge(o: HitStatsData): void {
+    this.total += o.total;
+    for (const [k, n] of o.byLevel) this.byLevel.set(k, (this.byLevel.get(k) ?? 0) + n);
+    for (const [k, r] of o.byRule) {
+      const mine = this.byRule.get(k);
+      if (mine) mine.count += r.count;
+      else if (this.byRule.size < MAX_KEYS) this.byRule.set(k, { ...r });
+      else this.dropped++;
+    }
+    for (const [k, n] of o.byComputer)
+      if (this.byComputer.has(k) || this.byComputer.size < MAX_KEYS)
+        this.byComputer.set(k, (this.byComputer.get(k) ?? 0) + n);
+    for (const [k, n] of o.byHour)
+      if (this.byHour.has(k) || this.byHour.size < MAX_KEYS)
+        this.byHour.set(k, (this.byHour.get(k) ?? 0) + n);
+    this.first = Math.min(this.first, o.first);
+    this.last = Math.max(this.last, o.last);
+    this.dropped += o.dropped;
+    for (const h of o.top) this.top.push(h);
+    this.trimTop();
   }
 
   topHits(): Hit[] {

@@ -25,11 +25,31 @@ export interface WorkerConfig {
   rulePaths: string[];
   minLevel: Level;
   utc: boolean;
+  /** Output line format the worker renders hits to; null: no lines (HTML report only). */
+  lines: 'csv' | 'jsonl' | null;
+}
+
+/** HitStats' fields, as posted by a worker at the end (structured clone keeps the Maps). */
+export interface HitStatsData {
+  total: number;
+  byLevel: Map<Level, number>;
+  byRule: Map<string, { title: string; level: Level; author: string; count: number }>;
+  byComputer: Map<string, number>;
+  byHour: Map<number, number>;
+  first: number;
+  last: number;
+  top: Hit[];
+  dropped: number;
 }
 
 export type WorkerMessage =
   | { type: 'ready'; rules: number; unsupported: number; errors: number; errorSamples: string[] }
-  | { type: 'hits'; hits: Hit[] }
+  /**
+   * Hits as finished output lines (CSV or JSONL) with their sort keys (event time in ms; Infinity when the
+   * event has none): plain strings and one transferred Float64Array are cheap to pass between threads.
+   */
+  | { type: 'hits'; lines: string[]; keys: Float64Array; count: number }
+  | { type: 'stats'; stats: HitStatsData }
   | { type: 'progress'; events: number; bytes: number }
   | { type: 'issue'; file: string; message: string }
   | { type: 'done'; id: number; events: number; bytes: number; failed?: string }

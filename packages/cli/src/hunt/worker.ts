@@ -6,7 +6,8 @@ import { createGunzip } from 'node:zlib';
 import { readEvtxStream, readEvtxSync, CHUNK_SIZE, type EvtxIssue } from '@mamori/evtx';
 import { SigmaEngine, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
 import { openText, JsonSplitter } from './json-stream.js';
-import { formatTimestamp } from './time.js';
+import { csvLine, HitStats, jsonlLine } from './report.js';
+import { formatTimestamp, parseEventTime } from './time.js';
 import { levelRank, type Hit, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
 
 const port = parentPort!;
@@ -33,17 +34,24 @@ try {
 // The EVTX reader renders only what the rules and the hit summary read (see @mamori/evtx plan.ts).
 const fields = engine.windowsFieldFilter(['TimeCreated', 'Computer', 'EventRecordID', 'Provider_Name']);
 
-let batch: Hit[] = [];
+// Aggregates for the report and summary are kept here and merged by the main thread at the end; hits
+// travel as finished output lines with their time keys (the main thread sorts and writes them).
+const stats = new HitStats();
+let lines: string[] = [];
+const keys = new Float64Array(512);
+let count = 0;
 // Backpressure: the main thread acknowledges each batch once written. Streamed tasks (JSON files, .evtx.gz,
 // which may be any size) wait while too many batches are unacknowledged, so hits cannot pile up in memory.
 let inflight = 0;
 let wake: (() => void) | null = null;
 const flush = () => {
-  if (batch.length) {
-    post({ type: 'hits', hits: batch });
+  if (count) {
+    const k = keys.slice(0, count);
+    port.postMessage({ type: 'hits', lines, keys: k, count } satisfies WorkerMessage, [k.buffer]);
     inflight++;
   }
-  batch = [];
+  lines = [];
+  count = 0;
 };
 async function drain(): Promise<void> {
   while (inflight > 4) await new Promise<void>((r) => (wake = r));
@@ -56,7 +64,7 @@ function collect(event: unknown, matches: readonly SigmaMatch[], file: string): 
     summary ??= summarizeEvent(event);
     const details: Record<string, string> = {};
     for (const f of m.fields) if (!(f.field in details)) details[f.field] = f.value;
-    batch.push({
+    const hit: Hit = {
       timestamp: formatTimestamp(summary.timestamp, config.utc),
       computer: summary.computer ?? '',
       channel: summary.channel ?? '',
@@ -69,8 +77,15 @@ function collect(event: unknown, matches: readonly SigmaMatch[], file: string): 
       details,
       file,
       record_id: summary.recordId ?? null,
-    });
-    if (batch.length >= 500) flush();
+    };
+    stats.add(hit);
+    if (config.lines !== null) {
+      lines.push(config.lines === 'csv' ? csvLine(hit) : jsonlLine(hit));
+      const t = parseEventTime(summary.timestamp);
+      keys[count] = Number.isNaN(t) ? Infinity : t;
+    }
+    count++;
+    if (count >= 500) flush();
   }
 }
 
@@ -182,7 +197,11 @@ async function run(task: Task): Promise<void> {
 }
 
 // Tasks arrive one at a time; the next is sent when this one is done, which bounds queued work.
-port.on('message', (m: Task | { type: 'ack' }) => {
+port.on('message', (m: Task | { type: 'ack' } | { type: 'finish' }) => {
+  if ('type' in m && m.type === 'finish') {
+    post({ type: 'stats', stats });
+    return;
+  }
   if ('type' in m) {
     inflight--;
     const w = wake;

@@ -16,6 +16,11 @@ import userRoutes from './routes/users.js';
 import tokenRoutes from './routes/tokens.js';
 import auditRoutes from './routes/audit.js';
 import socIngestRoutes from './routes/soc-ingest.js';
+import socAlertRoutes from './routes/soc-alerts.js';
+import socContactRoutes from './routes/soc-contacts.js';
+import socRuleRoutes from './routes/soc-rules.js';
+import socEventRoutes from './routes/soc-events.js';
+import socReportRoutes from './routes/soc-reports.js';
 import metaRoutes, { healthRoutes } from './routes/meta.js';
 
 export interface RateLimitRule {
@@ -233,6 +238,11 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(tokenRoutes, { prefix: `${API_PREFIX}/tokens`, platform });
   await app.register(auditRoutes, { prefix: `${API_PREFIX}/audit`, platform });
   await app.register(socIngestRoutes, { prefix: `${API_PREFIX}/ingest`, platform });
+  await app.register(socAlertRoutes, { prefix: `${API_PREFIX}/soc`, platform });
+  await app.register(socContactRoutes, { prefix: `${API_PREFIX}/soc/contacts`, platform });
+  await app.register(socRuleRoutes, { prefix: `${API_PREFIX}/soc/rule-sets`, platform });
+  await app.register(socEventRoutes, { prefix: `${API_PREFIX}/soc`, platform });
+  await app.register(socReportRoutes, { prefix: `${API_PREFIX}/soc/reports`, platform });
 
   await registerConsole(app, { consoleDir: opts.consoleDir, apiPrefix: API_PREFIX });
   await app.ready();

@@ -10,10 +10,10 @@ const strict = { additionalProperties: false } as const;
 const tags = ['soc'];
 
 export const SeverityT = Type.Union(
-  ['informational', 'low', 'medium', 'high', 'critical'].map((s) => Type.Literal(s)),
+  (['informational', 'low', 'medium', 'high', 'critical'] as const).map((s) => Type.Literal(s)),
 );
 const StatusT = Type.Union(
-  ['new', 'acknowledged', 'in_progress', 'resolved', 'false_positive'].map((s) => Type.Literal(s)),
+  (['new', 'acknowledged', 'in_progress', 'resolved', 'false_positive'] as const).map((s) => Type.Literal(s)),
 );
 
 export const SocAlert = Type.Object(
@@ -114,7 +114,11 @@ const ListQuery = Type.Object(
     to: Type.Optional(Timestamp),
     q: Type.Optional(Type.String({ maxLength: 200 })),
     sort: Type.Optional(
-      Type.Union(['last_seen', 'first_seen', 'severity', 'event_count', 'created_at'].map((s) => Type.Literal(s))),
+      Type.Union(
+        (['last_seen', 'first_seen', 'severity', 'event_count', 'created_at'] as const).map((s) =>
+          Type.Literal(s),
+        ),
+      ),
     ),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Limit),
@@ -127,8 +131,8 @@ const BulkBody = Type.Object(
   {
     ids: Type.Array(Id, { minItems: 1, maxItems: 200 }),
     action: Type.Union(
-      ['acknowledge', 'start', 'resolve', 'false_positive', 'assign', 'assign_me', 'comment'].map((a) =>
-        Type.Literal(a),
+      (['acknowledge', 'start', 'resolve', 'false_positive', 'assign', 'assign_me', 'comment'] as const).map(
+        (a) => Type.Literal(a),
       ),
     ),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
@@ -138,7 +142,9 @@ const BulkBody = Type.Object(
   strict,
 );
 const BulkResult = Type.Object({ updated: Type.Integer(), items: Type.Array(SocAlert) }, strict);
-const NoteBody = Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 10000 })) }, strict));
+const NoteBody = Type.Optional(
+  Type.Object({ note: Type.Optional(Type.String({ maxLength: 10000 })) }, strict),
+);
 const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict);
 const AssignBody = Type.Object({ assigneeId: Nullable(Id) }, strict);
 const CommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 10000 }) }, strict);
@@ -147,7 +153,7 @@ const NotificationQuery = Type.Object(
   {
     alertId: Type.Optional(Id),
     organizationId: Type.Optional(Id),
-    status: Type.Optional(Type.Union(['sent', 'failed', 'retrying'].map((s) => Type.Literal(s)))),
+    status: Type.Optional(Type.Union((['sent', 'failed', 'retrying'] as const).map((s) => Type.Literal(s)))),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },
@@ -169,7 +175,10 @@ const socAlertRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/alerts',
-    { config: { auth: 'actor' }, schema: { tags, querystring: ListQuery, response: { 200: page(SocAlert), ...errorResponses } } },
+    {
+      config: { auth: 'actor' },
+      schema: { tags, querystring: ListQuery, response: { 200: page(SocAlert), ...errorResponses } },
+    },
     async (request) => alerts().list(request.ctx, request.query),
   );
 
@@ -180,7 +189,10 @@ const socAlertRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
       schema: {
         tags,
         querystring: StreamQuery,
-        response: { 200: Type.String({ description: 'text/event-stream: events "alert" (data: {kind, alert})' }), ...errorResponses },
+        response: {
+          200: Type.String({ description: 'text/event-stream: events "alert" (data: {kind, alert})' }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -213,9 +225,11 @@ const socAlertRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
         while (open && Date.now() < until) {
           while (queue.length > 0 && open) res.write(queue.shift()!);
           await new Promise<void>((resolve) => {
-            wake = resolve;
             const t = setTimeout(resolve, Math.min(15_000, Math.max(0, until - Date.now())));
-            t.unref();
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
           });
           wake = null;
           if (open && queue.length === 0 && Date.now() < until) res.write(': keep-alive\n\n');
@@ -229,13 +243,19 @@ const socAlertRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
 
   app.get<{ Params: Params }>(
     '/alerts/:id',
-    { config: { auth: 'actor' }, schema: { tags, params: IdParams, response: { 200: Detail, ...errorResponses } } },
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: IdParams, response: { 200: Detail, ...errorResponses } },
+    },
     async (request) => alerts().get(request.ctx, request.params.id),
   );
 
   app.post<{ Body: Static<typeof BulkBody> }>(
     '/alerts/bulk',
-    { config: { auth: 'actor' }, schema: { tags, body: BulkBody, response: { 200: BulkResult, ...errorResponses } } },
+    {
+      config: { auth: 'actor' },
+      schema: { tags, body: BulkBody, response: { 200: BulkResult, ...errorResponses } },
+    },
     async (request) => {
       const b = request.body;
       const actor = request.ctx.actor;
@@ -291,7 +311,8 @@ const socAlertRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
       config: { auth: 'actor' },
       schema: { tags, params: IdParams, body: CommentBody, response: { 201: Comment, ...errorResponses } },
     },
-    async (request, reply) => reply.code(201).send(await alerts().addComment(request.ctx, request.params.id, request.body.body)),
+    async (request, reply) =>
+      reply.code(201).send(await alerts().addComment(request.ctx, request.params.id, request.body.body)),
   );
 
   app.post<{ Params: Params; Body: Static<typeof IncidentBody> }>(
@@ -304,7 +325,11 @@ const socAlertRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
     '/notifications',
     {
       config: { auth: 'actor' },
-      schema: { tags, querystring: NotificationQuery, response: { 200: page(NotificationT), ...errorResponses } },
+      schema: {
+        tags,
+        querystring: NotificationQuery,
+        response: { 200: page(NotificationT), ...errorResponses },
+      },
     },
     async (request) => alerts().notifications(request.ctx, request.query),
   );

@@ -8,10 +8,15 @@ import { SeverityT } from './soc-alerts.js';
 
 const strict = { additionalProperties: false } as const;
 const tags = ['soc'];
-const Day = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
+const Day = Type.Union(
+  (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => Type.Literal(d)),
+);
 const Role = Type.Union([Type.Literal('staff'), Type.Literal('soc_lead'), Type.Literal('state')]);
 const Locale = Type.Union([Type.Literal('ja'), Type.Literal('en')]);
-const Hours = Type.String({ pattern: '^\\d\\d:\\d\\d-\\d\\d:\\d\\d$', description: 'HH:MM-HH:MM, Japan time; may wrap midnight' });
+const Hours = Type.String({
+  pattern: '^\\d\\d:\\d\\d-\\d\\d:\\d\\d$',
+  description: 'HH:MM-HH:MM, Japan time; may wrap midnight',
+});
 
 const Contact = Type.Object(
   {
@@ -71,14 +76,21 @@ const socContactRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app,
     '/',
     {
       config: { auth: 'actor' },
-      schema: { tags, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(Contact) }, strict), ...errorResponses } },
+      schema: {
+        tags,
+        querystring: ListQuery,
+        response: { 200: Type.Object({ items: Type.Array(Contact) }, strict), ...errorResponses },
+      },
     },
     async (request) => contacts().list(request.ctx, request.query),
   );
 
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/',
-    { config: { auth: 'actor' }, schema: { tags, body: CreateBody, response: { 201: Contact, ...errorResponses } } },
+    {
+      config: { auth: 'actor' },
+      schema: { tags, body: CreateBody, response: { 201: Contact, ...errorResponses } },
+    },
     async (request, reply) => reply.code(201).send(await contacts().create(request.ctx, request.body)),
   );
 
@@ -93,7 +105,10 @@ const socContactRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app,
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/:id',
-    { config: { auth: 'actor' }, schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
     async (request, reply) => {
       await contacts().remove(request.ctx, request.params.id);
       return reply.code(204).send();

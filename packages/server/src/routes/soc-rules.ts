@@ -21,7 +21,13 @@ const State = Type.Object(
           configured: Type.Boolean(),
           ruleSets: Type.Array(
             Type.Object(
-              { name: Type.String(), ja: Type.String(), en: Type.String(), default: Type.Boolean(), enabled: Type.Boolean() },
+              {
+                name: Type.String(),
+                ja: Type.String(),
+                en: Type.String(),
+                default: Type.Boolean(),
+                enabled: Type.Boolean(),
+              },
               strict,
             ),
           ),
@@ -34,14 +40,20 @@ const State = Type.Object(
 );
 const PrefParams = Type.Object({ prefectureId: Id }, strict);
 const SetParams = Type.Object({ prefectureId: Id, logsource: Name }, strict);
-const SetBody = Type.Object({ ruleSets: Nullable(Type.Array(Name, { maxItems: 50, uniqueItems: true })) }, strict);
+const SetBody = Type.Object(
+  { ruleSets: Nullable(Type.Array(Name, { maxItems: 50, uniqueItems: true })) },
+  strict,
+);
 
 const socRuleRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const ruleSets = () => platform.soc.detection.ruleSets;
 
   app.get<{ Params: Static<typeof PrefParams> }>(
     '/:prefectureId',
-    { config: { auth: 'actor' }, schema: { tags, params: PrefParams, response: { 200: State, ...errorResponses } } },
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: PrefParams, response: { 200: State, ...errorResponses } },
+    },
     async (request) => ruleSets().get(request.ctx, request.params.prefectureId),
   );
 
@@ -52,7 +64,12 @@ const socRuleRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { 
       schema: { tags, params: SetParams, body: SetBody, response: { 200: State, ...errorResponses } },
     },
     async (request) =>
-      ruleSets().set(request.ctx, request.params.prefectureId, request.params.logsource, request.body.ruleSets),
+      ruleSets().set(
+        request.ctx,
+        request.params.prefectureId,
+        request.params.logsource,
+        request.body.ruleSets,
+      ),
   );
 };
 

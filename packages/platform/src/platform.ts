@@ -82,6 +82,7 @@ export async function createPlatform(
     orgs,
     queue: () => soc.services.queue,
     quarantine: () => ingestQuarantine,
+    audit: (ctx, entry) => deps.record(ctx, entry),
     config,
     logger,
   });

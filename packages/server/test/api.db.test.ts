@@ -346,6 +346,10 @@ describe(`HTTP API behaviour (${dialect})`, () => {
           staff.client.post('/api/v1/auth/login', { username: staff.username, password: `${PASSWORD} new` }),
       },
       { route: 'POST /api/v1/auth/logout', run: () => staff.client.post('/api/v1/auth/logout') },
+      {
+        route: 'POST /api/v1/ingest/bulk',
+        run: () => admin.client.post('/api/v1/ingest/bulk', { records: [{ line: 'audited ingest' }] }),
+      },
     ];
     for (const call of calls) {
       const before = await maxSeq(t);

@@ -230,6 +230,20 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
       const res = await post(ingestToken, body, ndjson);
       assert.equal(res.statusCode, 202, res.body);
       assert.deepEqual(json(res), { accepted: 3, quarantined: 1 });
+      const audited = (await t.platform.audit.list(t.system, { action: 'soc.ingest.bulk', limit: 5 })).items;
+      assert.deepEqual(audited[0]?.details, {
+        accepted: 3,
+        quarantined: 1,
+        mediaType: 'ndjson',
+        bytes: Buffer.byteLength(body),
+        format: 'auto',
+      });
+      assert.equal(audited[0]?.organizationId, fx.org.a1);
+      expectError(await post(ingestToken, '{"line":"x"}\n', ndjson, `?organizationId=${fx.org.b1}`), 403);
+      const denied = (
+        await t.platform.audit.list(t.system, { action: 'soc.ingest', result: 'denied', limit: 5 })
+      ).items;
+      assert.equal(denied[0]?.organizationId, fx.org.b1);
       // The pipeline (running in this platform) commits the queued lines.
       const deadline = Date.now() + 30_000;
       while ((await count('soc_events')) < events0 + 2 || (await count('soc_quarantine')) < q0 + 2) {

@@ -3,6 +3,7 @@
 // by configuration instead (a syslog sender has no credential).
 import { MamoriError, type MamoriConfig } from '@mamori/core';
 import type { Logger } from 'pino';
+import type { AuditEntry } from '../../audit/chain.js';
 import type { OrganizationService, PolicyService, RequestContext } from '../../types.js';
 import type { EventQueue, IngestRecord } from '../types.js';
 import { isKnownFormat, splitBulk, type BulkMediaType } from './bulk.js';
@@ -21,6 +22,8 @@ export interface SocIngestDeps {
   queue: () => EventQueue;
   quarantine: () => QuarantineSink | undefined;
   maxLineBytes?: number;
+  /** Audit trail: one record per bulk request or imported file (counts, not lines), refusals included. */
+  audit?: (ctx: RequestContext, entry: AuditEntry) => Promise<void>;
   /** For the syslog listeners (startSyslog). */
   config?: MamoriConfig;
   logger?: Logger;
@@ -61,11 +64,22 @@ export class SocIngestService {
     const actor = ctx.actor;
     const own = actor && actor.kind !== 'system' ? actor.organizationId : undefined;
     const target = explicit ?? own;
-    await this.deps.policy.assert(
-      actor,
-      'soc:ingest',
-      target === undefined ? {} : { organizationId: target },
-    );
+    try {
+      await this.deps.policy.assert(
+        actor,
+        'soc:ingest',
+        target === undefined ? {} : { organizationId: target },
+      );
+    } catch (err) {
+      if (actor !== null)
+        await this.deps.audit?.(ctx, {
+          action: 'soc.ingest',
+          result: 'denied',
+          organizationId: target ?? null,
+          details: { reason: 'soc:ingest not held for the organization' },
+        });
+      throw err;
+    }
     if (explicit !== undefined) {
       // An unknown organization is a client error, not a silent binding.
       await this.deps.orgs.get(systemCtx, explicit);
@@ -96,7 +110,15 @@ export class SocIngestService {
       split.records.length > 0 ? queue.append(split.records) : undefined,
       split.rejected.length > 0 ? quarantine!(split.rejected) : undefined,
     ]);
-    return { accepted: split.records.length, quarantined: split.rejected.length };
+    const result = { accepted: split.records.length, quarantined: split.rejected.length };
+    // Recorded after the lines are durable: the record states what the sender was acknowledged for.
+    await this.deps.audit?.(ctx, {
+      action: 'soc.ingest.bulk',
+      result: 'success',
+      organizationId: organizationId ?? null,
+      details: { ...result, mediaType: req.mediaType, bytes: req.body.length, format: req.format ?? 'auto' },
+    });
+    return result;
   }
 
   /** Starts the syslog listeners the configuration asks for (null when none); the caller closes them. */
@@ -130,7 +152,7 @@ export class SocIngestService {
       throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown format "${opts.format}"` });
     const quarantine = this.deps.quarantine();
     const cfg = this.deps.config?.soc.ingest;
-    return importFile(path, {
+    const result = await importFile(path, {
       queue: this.deps.queue(),
       maxLineBytes: this.maxLineBytes,
       ...(cfg ? { highWater: cfg.highWater, lowWater: Math.min(cfg.lowWater, cfg.highWater) } : {}),
@@ -142,5 +164,13 @@ export class SocIngestService {
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(quarantine ? { quarantine: (record, reason) => quarantine([{ record, reason }]) } : {}),
     });
+    await this.deps.audit?.(ctx, {
+      action: 'soc.ingest.file',
+      result: 'success',
+      target: path,
+      organizationId: organizationId ?? null,
+      details: { read: result.read, queued: result.appended, tooLarge: result.tooLarge, gzip: result.gzip },
+    });
+    return result;
   }
 }

@@ -13,11 +13,14 @@ import { bundledRulesDirs, type Level } from '@mamori/sigma';
 import { exitCodes } from '../exit-codes.js';
 import { defaultLang, levelLabel, t, type Lang } from '../hunt/i18n.js';
 import { csvHeader, HitStats, htmlReport } from '../hunt/report.js';
+import { looksLikeNdjson } from '../hunt/json-stream.js';
 import { SortedLines } from '../hunt/sorted.js';
 import { levels, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
 
 /** EVTX chunks per task: 2 MiB, small enough to balance cores, large enough to amortise messages. */
 const CHUNKS_PER_TASK = 32;
+/** NDJSON files larger than this are split into ranges of this size, so every core gets a share. */
+export const NDJSON_RANGE = 16 << 20;
 const INPUT_NAME = /\.(evtx|json|jsonl|ndjson|log)(\.gz)?$/i;
 
 export interface HuntOptions {
@@ -33,6 +36,7 @@ export interface HuntOptions {
   progress: boolean;
   quiet?: boolean;
   timing?: boolean;
+  ndjsonRange?: string;
 }
 
 interface Input {
@@ -80,9 +84,16 @@ export function findInputs(paths: readonly string[]): { inputs: Input[]; errors:
   return { inputs, errors };
 }
 
-export function makeTasks(inputs: readonly Input[]): Task[] {
+export function makeTasks(inputs: readonly Input[], ndjsonRange = NDJSON_RANGE): Task[] {
   const tasks: Task[] = [];
   for (const i of inputs) {
+    if (i.kind === 'json' && i.size > ndjsonRange && looksLikeNdjson(i.path)) {
+      for (let start = 0; start < i.size; start += ndjsonRange) {
+        const end = Math.min(i.size, start + ndjsonRange);
+        tasks.push({ id: tasks.length, kind: 'ndjson', path: i.path, start, end, bytes: end - start });
+      }
+      continue;
+    }
     if (i.kind !== 'evtx') {
       tasks.push({ id: tasks.length, kind: i.kind, path: i.path, bytes: i.size });
       continue;
@@ -221,7 +232,12 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
     process.stderr.write(`mamori hunt: ${T.noInput}\n`);
     return exitCodes.input;
   }
-  const tasks = makeTasks(inputs);
+  const range = opts.ndjsonRange === undefined ? NDJSON_RANGE : Number(opts.ndjsonRange);
+  if (!Number.isInteger(range) || range < 1) {
+    process.stderr.write('mamori hunt: --ndjson-range must be a positive number of bytes\n');
+    return exitCodes.usage;
+  }
+  const tasks = makeTasks(inputs, range);
   const totalBytes = tasks.reduce((s, x) => s + x.bytes, 0);
   const started = Date.now();
 
@@ -422,6 +438,9 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar (it is shown only on a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')
     .addOption(new Option('--timing', 'print timing figures as JSON on stderr (benchmarks)').hideHelp())
+    .addOption(
+      new Option('--ndjson-range <bytes>', 'split NDJSON files into ranges of this size (tests)').hideHelp(),
+    )
     .addHelpText(
       'after',
       '\nJSONL keys: timestamp, computer, channel, event_id, rule_title, rule_id, level, author, tags, details, file, record_id.' +

@@ -1,7 +1,7 @@
 // Streaming split of JSON log files into one text per event, with bounded memory: NDJSON/JSONL, objects
 // written one after another (pretty-printed or not), or one top-level array of objects. gzip is detected
 // by its magic bytes.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -94,4 +94,93 @@ export async function openText(path: string): Promise<{ stream: Readable; bytesR
   const stream = gz ? raw.pipe(createGunzip()) : raw;
   stream.setEncoding('utf8');
   return { stream, bytesRead: () => raw.bytesRead };
+}
+
+/**
+ * True when the file looks like NDJSON/JSONL (one object per line, not gzip): its first lines are whole
+ * JSON objects. Such a file can be split into byte ranges at line boundaries.
+ */
+export function looksLikeNdjson(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(1 << 16);
+    const n = readSync(fd, b, 0, b.length, 0);
+    if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return false;
+    const lines = b
+      .toString('utf8', 0, n)
+      .replace(/^\uFEFF/, '')
+      .split('\n');
+    // The last piece may be cut by the 64 KiB read; at least one whole line must be there.
+    const whole = lines.slice(0, Math.min(lines.length - 1, 3)).filter((l) => l.trim() !== '');
+    if (whole.length === 0) return false;
+    for (const l of whole) {
+      const v: unknown = JSON.parse(l);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The lines of an NDJSON file that begin in the byte range [start, end): the range's first partial line
+ * belongs to the previous range, and the line running over `end` to this one. Memory: one 1 MiB buffer
+ * plus the longest line.
+ */
+export async function* ndjsonLines(
+  path: string,
+  start: number,
+  end: number,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<string> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    // From one byte before the range: if that byte is a newline, the range starts on a line.
+    let filePos = start > 0 ? start - 1 : 0;
+    let skip = start > 0;
+    let rest: Buffer = Buffer.alloc(0);
+    let restPos = filePos;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, filePos);
+      filePos += bytesRead;
+      onBytes?.(bytesRead);
+      const data = rest.length
+        ? Buffer.concat([rest, buf.subarray(0, bytesRead)])
+        : buf.subarray(0, bytesRead);
+      const dataPos = restPos;
+      let i = 0;
+      if (skip) {
+        const nl = data.indexOf(10);
+        if (nl < 0) {
+          if (bytesRead === 0) return;
+          rest = Buffer.alloc(0);
+          restPos = filePos;
+          continue;
+        }
+        i = nl + 1;
+        skip = false;
+      }
+      for (;;) {
+        if (dataPos + i >= end) return;
+        const nl = data.indexOf(10, i);
+        if (nl < 0) break;
+        yield data.toString('utf8', i, nl);
+        i = nl + 1;
+      }
+      if (bytesRead === 0) {
+        if (i < data.length) yield data.toString('utf8', i);
+        return;
+      }
+      // Copy: `buf` is overwritten by the next read.
+      rest = Buffer.from(data.subarray(i));
+      restPos = dataPos + i;
+      if (rest.length > MAX_EVENT_CHARS) throw new Error(`an event is larger than ${MAX_EVENT_CHARS} bytes`);
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -19,7 +19,9 @@ export interface Hit {
 
 export type Task =
   | { id: number; kind: 'evtx'; path: string; firstChunk: number; endChunk: number; bytes: number }
-  | { id: number; kind: 'json' | 'evtxgz'; path: string; bytes: number };
+  | { id: number; kind: 'json' | 'evtxgz'; path: string; bytes: number }
+  /** Lines of an NDJSON file that begin in bytes [start, end). */
+  | { id: number; kind: 'ndjson'; path: string; start: number; end: number; bytes: number };
 
 export interface WorkerConfig {
   rulePaths: string[];

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { readEvtxStream, readEvtxSync, CHUNK_SIZE, type EvtxIssue } from '@mamori/evtx';
 import { SigmaEngine, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
-import { openText, JsonSplitter } from './json-stream.js';
+import { ndjsonLines, openText, JsonSplitter } from './json-stream.js';
 import { csvLine, HitStats, jsonlLine } from './report.js';
 import { formatTimestamp, parseEventTime } from './time.js';
 import { levelRank, type Hit, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
@@ -156,6 +156,37 @@ async function run(task: Task): Promise<void> {
       bytes: (task.endChunk - task.firstChunk) * CHUNK_SIZE,
       failed,
     });
+    return;
+  }
+  if (task.kind === 'ndjson') {
+    let malformed = 0;
+    try {
+      for await (const line of ndjsonLines(task.path, task.start, task.end)) {
+        if (line.trim() === '') continue;
+        let ev: unknown;
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          malformed++;
+          continue;
+        }
+        const m = engine.match(ev);
+        if (m.length) collect(ev, m, task.path);
+        events++;
+        if (inflight > 4) await drain();
+        if (events - reported >= 2000) {
+          post({ type: 'progress', events: events - reported, bytes: 0 });
+          reported = events;
+        }
+      }
+    } catch (err) {
+      failed = err instanceof Error ? err.message : String(err);
+    }
+    if (malformed > 0)
+      post({ type: 'issue', file: task.path, message: `${malformed} malformed JSON entries skipped` });
+    flush();
+    post({ type: 'progress', events: events - reported, bytes: 0 });
+    post({ type: 'done', id: task.id, events, bytes: task.bytes, failed });
     return;
   }
   const splitter = new JsonSplitter();

@@ -3,7 +3,13 @@
 // carry the rule's author; grouping and idempotence under redelivery; alert visibility by policy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orgIdForCode, STATE_ORG_ID, type RequestContext, type SocAlert, type SocEvent } from '@mamori/platform';
+import {
+  orgIdForCode,
+  STATE_ORG_ID,
+  type RequestContext,
+  type SocAlert,
+  type SocEvent,
+} from '@mamori/platform';
 import { createTestPlatform, testDialect, type TestPlatform } from '@mamori/platform/testing';
 import {
   accessLine,
@@ -59,8 +65,12 @@ describe(`built-in rules (${testDialect()})`, () => {
     const at = (i: number) => ({ time: t0 + i * 20_000, organizationId: A1, prefectureId: PREF_A });
     // 9 failures for "root" and 9 for "admin": each below the threshold.
     const below = [
-      ...Array.from({ length: 9 }, (_, i) => lineEvent('linux-auth', sshFail('root', '192.0.2.50', i), at(i))),
-      ...Array.from({ length: 9 }, (_, i) => lineEvent('linux-auth', sshFail('admin', '192.0.2.51', i), at(i))),
+      ...Array.from({ length: 9 }, (_, i) =>
+        lineEvent('linux-auth', sshFail('root', '192.0.2.50', i), at(i)),
+      ),
+      ...Array.from({ length: 9 }, (_, i) =>
+        lineEvent('linux-auth', sshFail('admin', '192.0.2.51', i), at(i)),
+      ),
     ];
     await feed(below);
     assert.equal((await alertsOf('mamori-failed-logon-burst')).length, 0);
@@ -95,7 +105,11 @@ describe(`built-in rules (${testDialect()})`, () => {
     const t0 = nextHour();
     const users = ['taro', 'hanako', 'jiro', 'saburo', 'yoko', 'kenji', 'akiko', 'ichiro'];
     const ev = (user: string, ip: string, i: number) =>
-      lineEvent('linux-auth', sshFail(user, ip, i), { time: t0 + i * 30_000, organizationId: A1, prefectureId: PREF_A });
+      lineEvent('linux-auth', sshFail(user, ip, i), {
+        time: t0 + i * 30_000,
+        organizationId: A1,
+        prefectureId: PREF_A,
+      });
     await feed(users.slice(0, 7).map((n, i) => ev(n, '198.51.100.7', i)));
     assert.equal((await alertsOf('mamori-password-spraying')).length, 0);
     await feed([ev(users[7]!, '198.51.100.7', 7)]);
@@ -110,11 +124,15 @@ describe(`built-in rules (${testDialect()})`, () => {
   test('IPS campaign: one signature at 3 municipalities within 1 h is one prefecture alert; at 2 it is not', async () => {
     const t0 = nextHour();
     const sig = (org: string, i: number, sid = 2024364) =>
-      lineEvent('suricata-eve', suricataAlert(sid, 'ET WEB_SPECIFIC_APPS Apache Struts RCE CVE-2017-5638', '198.51.100.20'), {
-        time: t0 + i * 60_000,
-        organizationId: org,
-        prefectureId: PREF_A,
-      });
+      lineEvent(
+        'suricata-eve',
+        suricataAlert(sid, 'ET WEB_SPECIFIC_APPS Apache Struts RCE CVE-2017-5638', '198.51.100.20'),
+        {
+          time: t0 + i * 60_000,
+          organizationId: org,
+          prefectureId: PREF_A,
+        },
+      );
     await feed([sig(A1, 0), sig(A1, 1), sig(A2, 2)]);
     // Another signature at a third municipality does not add up with it.
     await feed([sig(A3, 3, 2000001)]);
@@ -131,9 +149,15 @@ describe(`built-in rules (${testDialect()})`, () => {
   test('mail malware wave: one malware to 5 recipients within 1 h fires; 4 do not', async () => {
     const t0 = nextHour();
     const mail = (virus: string, rcpt: string, i: number) =>
-      lineEvent('rspamd', rspamdVirus(virus, rcpt, i), { time: t0 + i * 60_000, organizationId: A1, prefectureId: PREF_A });
+      lineEvent('rspamd', rspamdVirus(virus, rcpt, i), {
+        time: t0 + i * 60_000,
+        organizationId: A1,
+        prefectureId: PREF_A,
+      });
     const virus = 'Win.Trojan.Emotet-9953';
-    await feed(['kaikei', 'soumu', 'jinji', 'kikaku'].map((r, i) => mail(virus, `${r}@city.numazu.lg.jp`, i)));
+    await feed(
+      ['kaikei', 'soumu', 'jinji', 'kikaku'].map((r, i) => mail(virus, `${r}@city.numazu.lg.jp`, i)),
+    );
     // A different malware to a fifth recipient is another wave.
     await feed([mail('Doc.Dropper.Agent-1', 'zeimu@city.numazu.lg.jp', 4)]);
     assert.equal((await alertsOf('mamori-mail-malware-wave')).length, 0);
@@ -176,18 +200,25 @@ describe(`built-in rules (${testDialect()})`, () => {
 describe(`Sigma rule sets (${testDialect()})`, () => {
   test('a SQL injection in a web server access log raises the SigmaHQ rule’s alert with its author', async () => {
     const t0 = nextHour();
-    const ev = lineEvent('access-combined', accessLine('203.0.113.9', '/item.php?id=1%20union%20select%20@@version'), {
-      time: t0,
-      organizationId: A1,
-      prefectureId: PREF_A,
-    });
+    const ev = lineEvent(
+      'access-combined',
+      accessLine('203.0.113.9', '/item.php?id=1%20union%20select%20@@version'),
+      {
+        time: t0,
+        organizationId: A1,
+        prefectureId: PREF_A,
+      },
+    );
     await feed([ev]);
     const list = await alertsOf('5513deaf-f49a-46c2-a6c8-3f111b5cb453');
     assert.equal(list.length, 1);
     const a = list[0]!;
     assert.equal(a.source, 'sigma');
     assert.equal(a.ruleTitle, 'SQL Injection Strings In URI');
-    assert.equal(a.ruleAuthor, 'Saw Win Naung, Nasreddine Bencherchali (Nextron Systems), Thurein Oo (Yoma Bank)');
+    assert.equal(
+      a.ruleAuthor,
+      'Saw Win Naung, Nasreddine Bencherchali (Nextron Systems), Thurein Oo (Yoma Bank)',
+    );
     assert.equal(a.entity, '203.0.113.9');
     assert.equal(a.organizationId, A1);
     const detail = await p.soc.alerts.get(p.system, a.id);
@@ -227,12 +258,18 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
     await feed([paste('10.30.0.9', t0 + 1000)]);
     assert.equal((await alertsOf(ruleId)).length, 1);
     // Another prefecture's operator cannot change Shizuoka's sets.
-    await assert.rejects(p.soc.detection.ruleSets.set(u.prefBOp!, PREF_A, 'proxy', null), /FORBIDDEN|not permitted/i);
+    await assert.rejects(
+      p.soc.detection.ruleSets.set(u.prefBOp!, PREF_A, 'proxy', null),
+      /FORBIDDEN|not permitted/i,
+    );
     // Back to the defaults: it runs again.
     await p.soc.detection.ruleSets.set(u.prefAOp!, PREF_A, 'proxy', null);
     await feed([paste('10.30.0.10', t0 + 2000)]);
     assert.equal((await alertsOf(ruleId)).length, 2);
-    await assert.rejects(p.soc.detection.ruleSets.set(u.prefAOp!, PREF_A, 'proxy', ['sigma-dns']), /logsource dns/);
+    await assert.rejects(
+      p.soc.detection.ruleSets.set(u.prefAOp!, PREF_A, 'proxy', ['sigma-dns']),
+      /logsource dns/,
+    );
   });
 });
 
@@ -277,10 +314,21 @@ describe(`visibility and triage (${testDialect()})`, () => {
   test('municipalities see their own alerts only; unattributed ones are the prefecture’s', async () => {
     const t0 = nextHour();
     const sq = (org: string | null, pref: string, client: string) =>
-      lineEvent('access-combined', accessLine(client, '/x.php?id=%271%27%3D%271'), { time: t0, organizationId: org, prefectureId: pref });
-    await feed([sq(A1, PREF_A, '192.0.2.101'), sq(A2, PREF_A, '192.0.2.102'), sq(null, PREF_A, '192.0.2.103'), sq(B1, PREF_B, '192.0.2.104')]);
+      lineEvent('access-combined', accessLine(client, '/x.php?id=%271%27%3D%271'), {
+        time: t0,
+        organizationId: org,
+        prefectureId: pref,
+      });
+    await feed([
+      sq(A1, PREF_A, '192.0.2.101'),
+      sq(A2, PREF_A, '192.0.2.102'),
+      sq(null, PREF_A, '192.0.2.103'),
+      sq(B1, PREF_B, '192.0.2.104'),
+    ]);
     const seen = async (who: string) =>
-      (await p.soc.alerts.list(u[who]!, { from: new Date(t0 - 1).toISOString(), limit: 200 })).items.map((a) => a.entity).sort();
+      (await p.soc.alerts.list(u[who]!, { from: new Date(t0 - 1).toISOString(), limit: 200 })).items
+        .map((a) => a.entity)
+        .sort();
     assert.deepEqual(await seen('a1Staff'), ['192.0.2.101']);
     assert.deepEqual(await seen('a2Staff'), ['192.0.2.102']);
     assert.deepEqual(await seen('prefAOp'), ['192.0.2.101', '192.0.2.102', '192.0.2.103']);
@@ -292,20 +340,33 @@ describe(`visibility and triage (${testDialect()})`, () => {
     // Another municipality's or the prefecture's unattributed alert is not found for a municipality.
     await assert.rejects(p.soc.alerts.get(u.a1Staff!, byEntity('192.0.2.102').id), /NOT_FOUND|Not found/);
     await assert.rejects(p.soc.alerts.get(u.a1Staff!, byEntity('192.0.2.103').id), /NOT_FOUND|Not found/);
-    await assert.rejects(p.soc.alerts.acknowledge(u.prefBOp!, byEntity('192.0.2.103').id), /NOT_FOUND|Not found/);
+    await assert.rejects(
+      p.soc.alerts.acknowledge(u.prefBOp!, byEntity('192.0.2.103').id),
+      /NOT_FOUND|Not found/,
+    );
     // The auditor reads but cannot triage.
-    await assert.rejects(p.soc.alerts.acknowledge(u.auditorA!, byEntity('192.0.2.101').id), /FORBIDDEN|not permitted/i);
+    await assert.rejects(
+      p.soc.alerts.acknowledge(u.auditorA!, byEntity('192.0.2.101').id),
+      /FORBIDDEN|not permitted/i,
+    );
     // Staff acknowledge their own; the prefecture triages the unattributed one.
     const ack = await p.soc.alerts.acknowledge(u.a1Staff!, byEntity('192.0.2.101').id);
     assert.equal(ack.status, 'acknowledged');
     assert.ok(ack.acknowledgedAt);
-    const fp = await p.soc.alerts.falsePositive(u.prefAOp!, byEntity('192.0.2.103').id, '脆弱性診断（委託業者）の通信');
+    const fp = await p.soc.alerts.falsePositive(
+      u.prefAOp!,
+      byEntity('192.0.2.103').id,
+      '脆弱性診断（委託業者）の通信',
+    );
     assert.equal(fp.status, 'false_positive');
     assert.equal(fp.falsePositiveReason, '脆弱性診断（委託業者）の通信');
     await assert.rejects(p.soc.alerts.falsePositive(u.prefAOp!, byEntity('192.0.2.102').id, ' '), /reason/);
     // Bulk: all or nothing — one alert out of reach refuses the whole action.
     await assert.rejects(
-      p.soc.alerts.act(u.a2Staff!, { ids: [byEntity('192.0.2.102').id, byEntity('192.0.2.101').id], action: 'resolve' }),
+      p.soc.alerts.act(u.a2Staff!, {
+        ids: [byEntity('192.0.2.102').id, byEntity('192.0.2.101').id],
+        action: 'resolve',
+      }),
       /NOT_FOUND|Not found/,
     );
     assert.equal((await p.soc.alerts.get(p.system, byEntity('192.0.2.102').id)).alert.status, 'new');
@@ -330,17 +391,32 @@ describe(`visibility and triage (${testDialect()})`, () => {
     assert.equal(detail.incidentRequests[0]!.status, 'pending');
     // Every change is in the audit trail.
     const audit = (await p.audit.list(p.system, { limit: 200 })).items.map((r) => `${r.action}:${r.result}`);
-    for (const a of ['soc.alert.acknowledge:success', 'soc.alert.false_positive:success', 'soc.alert.assign:success', 'soc.alert.raise_incident:success', 'soc.alert.resolve:success', 'soc.alert.record:success', 'soc.alert.acknowledge:denied'])
+    for (const a of [
+      'soc.alert.acknowledge:success',
+      'soc.alert.false_positive:success',
+      'soc.alert.assign:success',
+      'soc.alert.raise_incident:success',
+      'soc.alert.resolve:success',
+      'soc.alert.record:success',
+      'soc.alert.acknowledge:denied',
+    ])
       assert.ok(audit.includes(a), `${a} missing from the audit trail`);
   });
 
   test('list filters, sort and paging', async () => {
     const sev = await p.soc.alerts.list(p.system, { minSeverity: 'high', limit: 200 });
-    assert.ok(sev.items.length > 0 && sev.items.every((a) => a.severity === 'high' || a.severity === 'critical'));
+    assert.ok(
+      sev.items.length > 0 && sev.items.every((a) => a.severity === 'high' || a.severity === 'critical'),
+    );
     const pages: SocAlert[] = [];
     let cursor: string | null = null;
     do {
-      const page = await p.soc.alerts.list(p.system, { sort: 'event_count', order: 'desc', limit: 2, cursor });
+      const page = await p.soc.alerts.list(p.system, {
+        sort: 'event_count',
+        order: 'desc',
+        limit: 2,
+        cursor,
+      });
       pages.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

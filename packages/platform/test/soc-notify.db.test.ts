@@ -35,7 +35,11 @@ async function spray(org: string, ip: string): Promise<SocAlert> {
   const t0 = now - 60_000;
   await p.soc.detection.onEvents(
     users.map((n, i) =>
-      lineEvent('linux-auth', sshFail(n, ip, i), { time: t0 + i * 1000, organizationId: org, prefectureId: PREF_A }),
+      lineEvent('linux-auth', sshFail(n, ip, i), {
+        time: t0 + i * 1000,
+        organizationId: org,
+        prefectureId: PREF_A,
+      }),
     ),
   );
   const list = (await p.soc.alerts.list(p.system, { ruleId: 'mamori-password-spraying', q: ip })).items;
@@ -63,10 +67,19 @@ before(async () => {
   });
   u.a1Admin = (await p.addUser({ username: 'a1-admin', role: 'municipality_admin', organizationId: A1 })).ctx;
   u.a2Admin = (await p.addUser({ username: 'a2-admin', role: 'municipality_admin', organizationId: A2 })).ctx;
-  u.prefAdmin = (await p.addUser({ username: 'pref-admin', role: 'prefecture_admin', organizationId: PREF_A })).ctx;
-  u.stateAdmin = (await p.addUser({ username: 'state-admin', role: 'state_admin', organizationId: STATE_ORG_ID })).ctx;
+  u.prefAdmin = (
+    await p.addUser({ username: 'pref-admin', role: 'prefecture_admin', organizationId: PREF_A })
+  ).ctx;
+  u.stateAdmin = (
+    await p.addUser({ username: 'state-admin', role: 'state_admin', organizationId: STATE_ORG_ID })
+  ).ctx;
   const c = p.soc.notify.contacts;
-  await c.create(u.a1Admin!, { organizationId: A1, name: '沼津市 情報政策課', email: 'joho@city.numazu.example', minSeverity: 'high' });
+  await c.create(u.a1Admin!, {
+    organizationId: A1,
+    name: '沼津市 情報政策課',
+    email: 'joho@city.numazu.example',
+    minSeverity: 'high',
+  });
   await c.create(u.a1Admin!, {
     organizationId: A1,
     name: 'Numazu vendor (English)',
@@ -85,7 +98,12 @@ before(async () => {
     days: ['mon', 'tue', 'wed', 'thu', 'fri'],
   });
   // Critical only: not notified of a high alert.
-  await c.create(u.a1Admin!, { organizationId: A1, name: '副市長', email: 'fukushicho@city.numazu.example', minSeverity: 'critical' });
+  await c.create(u.a1Admin!, {
+    organizationId: A1,
+    name: '副市長',
+    email: 'fukushicho@city.numazu.example',
+    minSeverity: 'critical',
+  });
   await c.create(u.prefAdmin!, {
     organizationId: PREF_A,
     name: '静岡県 SOC リーダー',
@@ -113,11 +131,26 @@ after(async () => {
 describe(`notification and escalation (${testDialect()})`, () => {
   test('contacts: validation, write-only secrets, scope', async () => {
     const c = p.soc.notify.contacts;
-    await assert.rejects(c.create(u.a1Admin!, { organizationId: A1, name: 'x', webhookUrl: hook.url }), /webhookSecret/);
-    await assert.rejects(c.create(u.a1Admin!, { organizationId: A1, name: 'x' }), /email address or a webhook/);
-    await assert.rejects(c.create(u.a1Admin!, { organizationId: A1, name: 'x', email: 'a@b.example', hours: '25:00-01:00' }), /hours/);
-    await assert.rejects(c.create(u.a1Admin!, { organizationId: A1, name: 'x', email: 'a@b.example', role: 'soc_lead' }), /prefecture/);
-    await assert.rejects(c.create(u.a2Admin!, { organizationId: A1, name: 'x', email: 'a@b.example' }), /FORBIDDEN|not permitted/i);
+    await assert.rejects(
+      c.create(u.a1Admin!, { organizationId: A1, name: 'x', webhookUrl: hook.url }),
+      /webhookSecret/,
+    );
+    await assert.rejects(
+      c.create(u.a1Admin!, { organizationId: A1, name: 'x' }),
+      /email address or a webhook/,
+    );
+    await assert.rejects(
+      c.create(u.a1Admin!, { organizationId: A1, name: 'x', email: 'a@b.example', hours: '25:00-01:00' }),
+      /hours/,
+    );
+    await assert.rejects(
+      c.create(u.a1Admin!, { organizationId: A1, name: 'x', email: 'a@b.example', role: 'soc_lead' }),
+      /prefecture/,
+    );
+    await assert.rejects(
+      c.create(u.a2Admin!, { organizationId: A1, name: 'x', email: 'a@b.example' }),
+      /FORBIDDEN|not permitted/i,
+    );
     const mine = (await c.list(u.a1Admin!)).items;
     assert.equal(mine.length, 4);
     assert.ok(mine.every((m) => m.organizationId === A1));
@@ -192,7 +225,10 @@ describe(`notification and escalation (${testDialect()})`, () => {
     await smtp.waitFor(mails + 1);
     assert.deepEqual(smtp.rcpts.at(-1), ['soc-lead@pref.shizuoka.example']);
     const leadMail = smtp.messages.at(-1)!;
-    assert.match(leadMail.text ?? '', /【エスカレーション レベル 1】期限 2026-11-25 11:00 JST までに確認されていません。/);
+    assert.match(
+      leadMail.text ?? '',
+      /【エスカレーション レベル 1】期限 2026-11-25 11:00 JST までに確認されていません。/,
+    );
     assert.equal(leadMail.headers.get('x-mamori-escalation-level'), '1');
     assert.equal(leadHook.requests.length, 1);
     assert.ok(verify(LEAD_SECRET, leadHook.requests[0]!));
@@ -209,7 +245,9 @@ describe(`notification and escalation (${testDialect()})`, () => {
     now += 24 * 60 * 60_000;
     assert.equal(await p.soc.notify.escalate(), 0);
     assert.equal((await p.soc.alerts.get(p.system, quiet.id)).alert.escalationLevel, 0);
-    const levels = (await p.soc.alerts.notifications(p.system, { alertId: alert.id, limit: 200 })).items.map((n) => n.level);
+    const levels = (await p.soc.alerts.notifications(p.system, { alertId: alert.id, limit: 200 })).items.map(
+      (n) => n.level,
+    );
     assert.ok(levels.includes(1) && levels.includes(2));
     const audit = (await p.audit.list(p.system, { action: 'soc.alert.escalate' })).items;
     assert.equal(audit.length, 2);
@@ -220,7 +258,11 @@ describe(`notification and escalation (${testDialect()})`, () => {
     const t0 = now;
     await p.soc.detection.onEvents(
       Array.from({ length: 10 }, (_, i) =>
-        lineEvent('linux-auth', sshFail('kanri', '192.0.2.99', i), { time: t0 + i * 1000, organizationId: A1, prefectureId: PREF_A }),
+        lineEvent('linux-auth', sshFail('kanri', '192.0.2.99', i), {
+          time: t0 + i * 1000,
+          organizationId: A1,
+          prefectureId: PREF_A,
+        }),
       ),
     );
     await p.soc.notify.idle();

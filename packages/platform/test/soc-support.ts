@@ -120,7 +120,15 @@ export const suricataAlert = (sid: number, signature: string, dest: string) =>
     dest_ip: dest,
     dest_port: 80,
     proto: 'TCP',
-    alert: { action: 'blocked', gid: 1, signature_id: sid, rev: 3, signature, category: 'Attempted Administrator Privilege Gain', severity: 1 },
+    alert: {
+      action: 'blocked',
+      gid: 1,
+      signature_id: sid,
+      rev: 3,
+      signature,
+      category: 'Attempted Administrator Privilege Gain',
+      severity: 1,
+    },
     app_proto: 'http',
     host: 'ips-pref-01',
   });

@@ -12,7 +12,8 @@ export async function canOnAlert(
   permission: Permission,
   alert: { organizationId: string | null; prefectureId: string },
 ): Promise<boolean> {
-  if (alert.organizationId !== null) return d.policy.can(actor, permission, { organizationId: alert.organizationId });
+  if (alert.organizationId !== null)
+    return d.policy.can(actor, permission, { organizationId: alert.organizationId });
   if (actor === null) return false;
   if (actor.kind === 'system') return true;
   if (!d.policy.permissionsOf(actor).includes(permission)) return false;
@@ -27,7 +28,11 @@ export async function inPrefectureScope(d: Deps, scope: Scope, prefectureId: str
 }
 
 /** SQL condition for list queries (alerts, notifications): columns organization_id and prefecture_id. */
-export function alertScopeCondition(scope: Scope, orgCol: string, prefCol: string): Expression<SqlBool> | null {
+export function alertScopeCondition(
+  scope: Scope,
+  orgCol: string,
+  prefCol: string,
+): Expression<SqlBool> | null {
   if (scope === 'all') return null;
   if ('prefectureCode' in scope) {
     const inPref = sql`(select id from organizations where prefecture_code = ${scope.prefectureCode})`;

@@ -11,7 +11,15 @@ import type { Actor, Page, PageQuery, RequestContext, Role } from '../../types.j
 import { newId, pageLimit, requireString } from '../../util.js';
 import type { SocEvent } from '../types.js';
 import type { AlertBus } from './live.js';
-import { alertStatuses, severities, severityRank, toAlert, type AlertChange, type AlertStatus, type SocAlert } from './model.js';
+import {
+  alertStatuses,
+  severities,
+  severityRank,
+  toAlert,
+  type AlertChange,
+  type AlertStatus,
+  type SocAlert,
+} from './model.js';
 import { alertScopeCondition, canOnAlert } from './scope.js';
 
 export type AlertSort = 'last_seen' | 'first_seen' | 'severity' | 'event_count' | 'created_at';
@@ -37,13 +45,7 @@ export interface AlertQuery extends PageQuery {
 }
 
 export type AlertAction =
-  | 'acknowledge'
-  | 'start'
-  | 'resolve'
-  | 'false_positive'
-  | 'assign'
-  | 'comment'
-  | 'raise_incident';
+  'acknowledge' | 'start' | 'resolve' | 'false_positive' | 'assign' | 'comment' | 'raise_incident';
 
 export interface AlertActionInput {
   ids: string[];
@@ -197,12 +199,14 @@ export class AlertServiceImpl {
     if (cond) q = q.where(cond);
     if (query.status?.length) {
       for (const s of query.status)
-        if (!alertStatuses.includes(s)) throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown status ${s}` });
+        if (!alertStatuses.includes(s))
+          throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown status ${s}` });
       q = q.where('status', 'in', query.status);
     }
     if (query.severity?.length) {
       for (const s of query.severity)
-        if (!severities.includes(s)) throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown severity ${s}` });
+        if (!severities.includes(s))
+          throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown severity ${s}` });
       q = q.where('severity', 'in', query.severity);
     }
     if (query.minSeverity !== undefined) {
@@ -254,12 +258,16 @@ export class AlertServiceImpl {
     const db = this.d.db.kysely;
     const orgs = new Map(
       orgIds.length
-        ? (await db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', orgIds).execute()).map((o) => [o.id, o.name])
+        ? (
+            await db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', orgIds).execute()
+          ).map((o) => [o.id, o.name])
         : [],
     );
     const users = new Map(
       userIds.length
-        ? (await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute()).map((u) => [u.id, u.display_name])
+        ? (
+            await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute()
+          ).map((u) => [u.id, u.display_name])
         : [],
     );
     return items.map((i) => ({
@@ -270,7 +278,12 @@ export class AlertServiceImpl {
   }
 
   /** An alert the caller may see with `permission`; 404 when not visible at all (existence not disclosed). */
-  private async visible(ctx: RequestContext, db: Trx | Deps['db']['kysely'], id: string, permission: 'soc:read' | 'soc:triage'): Promise<SocAlertsTable> {
+  private async visible(
+    ctx: RequestContext,
+    db: Trx | Deps['db']['kysely'],
+    id: string,
+    permission: 'soc:read' | 'soc:triage',
+  ): Promise<SocAlertsTable> {
     await this.d.policy.assert(ctx.actor, permission);
     const row = await db.selectFrom('soc_alerts').selectAll().where('id', '=', id).executeTakeFirst();
     const where = row ? { organizationId: row.organization_id, prefectureId: row.prefecture_id } : null;
@@ -343,9 +356,13 @@ export class AlertServiceImpl {
     const out = new Map<string, SocEvent>();
     for (let i = 0; i < ids.length; i += 400) {
       const part = ids.slice(i, i + 400);
-      const rows = await this.d.db.kysely.selectFrom('soc_events').selectAll().where('id', 'in', part).execute();
+      const rows = await this.d.db.kysely
+        .selectFrom('soc_events')
+        .selectAll()
+        .where('id', 'in', part)
+        .execute();
       for (const r of rows) {
-        let extra: Partial<SocEvent> = {};
+        let extra: Partial<SocEvent>;
         try {
           extra = JSON.parse(r.fields_json) as Partial<SocEvent>;
         } catch {
@@ -395,10 +412,22 @@ export class AlertServiceImpl {
       const items: SocAlert[] = [];
       const assignee = action === 'assign' ? await this.checkAssignee(trx, input.assigneeId) : null;
       const reason =
-        action === 'false_positive' ? requireString(input.reason, 'reason', 2000) : input.reason?.trim() || null;
+        action === 'false_positive'
+          ? requireString(input.reason, 'reason', 2000)
+          : input.reason?.trim() || null;
       const text = action === 'comment' ? requireString(input.text, 'text', 10_000) : null;
       const summary = action === 'raise_incident' ? requireString(input.summary, 'summary', 10_000) : null;
-      if (!['acknowledge', 'start', 'resolve', 'false_positive', 'assign', 'comment', 'raise_incident'].includes(action))
+      if (
+        ![
+          'acknowledge',
+          'start',
+          'resolve',
+          'false_positive',
+          'assign',
+          'comment',
+          'raise_incident',
+        ].includes(action)
+      )
         throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown action ${String(action)}` });
       for (const id of ids) {
         const row = await this.visible(ctx, trx, id, 'soc:triage');
@@ -431,7 +460,9 @@ export class AlertServiceImpl {
                 prefectureId: row.prefecture_id,
               }))
             )
-              throw new MamoriError('MAMORI_VALIDATION', { reason: 'assigneeId: the user cannot see this alert' });
+              throw new MamoriError('MAMORI_VALIDATION', {
+                reason: 'assigneeId: the user cannot see this alert',
+              });
             set.assignee_id = assignee === null ? null : assignee.userId;
             break;
           case 'raise_incident': {
@@ -458,7 +489,10 @@ export class AlertServiceImpl {
             break;
         }
         // Any triage other than a comment or an assignment acknowledges: escalation stops.
-        if (['acknowledge', 'start', 'resolve', 'false_positive', 'raise_incident'].includes(action) && row.acknowledged_at === null) {
+        if (
+          ['acknowledge', 'start', 'resolve', 'false_positive', 'raise_incident'].includes(action) &&
+          row.acknowledged_at === null
+        ) {
           set.acknowledged_at = now;
           set.acknowledged_by = who.name;
         }
@@ -466,7 +500,14 @@ export class AlertServiceImpl {
         if (body !== null) {
           await trx
             .insertInto('soc_alert_comments')
-            .values({ id: newId('ac'), alert_id: id, author_id: who.id, author_name: who.name, body, created_at: now })
+            .values({
+              id: newId('ac'),
+              alert_id: id,
+              author_id: who.id,
+              author_name: who.name,
+              body,
+              created_at: now,
+            })
             .execute();
         }
         set.updated_at = now;
@@ -492,7 +533,8 @@ export class AlertServiceImpl {
       .select(['id', 'username', 'organization_id', 'role', 'disabled'])
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!u || u.disabled) throw new MamoriError('MAMORI_VALIDATION', { reason: 'assigneeId: no such active user' });
+    if (!u || u.disabled)
+      throw new MamoriError('MAMORI_VALIDATION', { reason: 'assigneeId: no such active user' });
     if (!roleSpecs[u.role as Role]?.permissions.includes('soc:triage'))
       throw new MamoriError('MAMORI_VALIDATION', { reason: 'assigneeId: the user cannot triage alerts' });
     return {
@@ -535,7 +577,13 @@ export class AlertServiceImpl {
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
-    return { id: c.id, authorId: c.author_id, authorName: c.author_name, body: c.body, createdAt: c.created_at };
+    return {
+      id: c.id,
+      authorId: c.author_id,
+      authorName: c.author_name,
+      body: c.body,
+      createdAt: c.created_at,
+    };
   }
 
   /** Records the request for an incident; the incidents domain (not built yet) takes requests with status 'pending'. */
@@ -590,10 +638,17 @@ export class AlertServiceImpl {
       const [v, id] = after;
       q = q.where(sql<boolean>`(sent_at < ${v} or (sent_at = ${v} and id < ${id}))`);
     }
-    const rows = await q.orderBy('sent_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('sent_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page.at(-1);
-    return { items: page.map(toNotification), nextCursor: more && last ? encodeKey(last.sent_at, last.id) : null };
+    return {
+      items: page.map(toNotification),
+      nextCursor: more && last ? encodeKey(last.sent_at, last.id) : null,
+    };
   }
 }

@@ -10,9 +10,13 @@ import { newId } from '../../util.js';
 import type { Hit, HitEvent } from '../detect/hit.js';
 import { severityRank, toAlert, type AlertChange } from './model.js';
 
-export function groupKey(h: Pick<Hit, 'ruleId' | 'organizationId' | 'prefectureId' | 'entity' | 'windowStart'>): string {
+export function groupKey(
+  h: Pick<Hit, 'ruleId' | 'organizationId' | 'prefectureId' | 'entity' | 'windowStart'>,
+): string {
   return createHash('sha256')
-    .update([h.ruleId, h.organizationId ?? '', h.prefectureId, h.entity, String(h.windowStart)].join('\u0000'))
+    .update(
+      [h.ruleId, h.organizationId ?? '', h.prefectureId, h.entity, String(h.windowStart)].join('\u0000'),
+    )
     .digest('base64url');
 }
 
@@ -130,7 +134,11 @@ export class AlertWriter {
       }
       if (fresh.length > 0) {
         for (const part of chunks(fresh.map((f) => f.group_key))) {
-          const rows = await trx.selectFrom('soc_alerts').selectAll().where('group_key', 'in', part).execute();
+          const rows = await trx
+            .selectFrom('soc_alerts')
+            .selectAll()
+            .where('group_key', 'in', part)
+            .execute();
           for (const r of rows) {
             if (!existing.has(r.group_key)) {
               existing.set(r.group_key, r);

@@ -90,9 +90,7 @@ export function loadBuiltinRules(docs?: RuleDoc[]): BuiltinRule[] {
     const m = compileMatch(d.match);
     const not = d.notMatch ? compileMatch(d.notMatch) : null;
     // notMatch: any one path holding one of its values excludes the event.
-    const notTests = d.notMatch
-      ? Object.entries(d.notMatch).map(([k, v]) => compileMatch({ [k]: v }))
-      : [];
+    const notTests = d.notMatch ? Object.entries(d.notMatch).map(([k, v]) => compileMatch({ [k]: v })) : [];
     const req = d.require ?? [];
     const test = (ev: SocEvent) =>
       m(ev) &&

@@ -61,7 +61,9 @@ export class RuleSetServiceImpl {
       out.set(
         l.key,
         configured.has(l.key)
-          ? sets.filter((s) => s.logsource === l.key && this.catalogue.ruleSet(s.rule_set)).map((s) => s.rule_set)
+          ? sets
+              .filter((s) => s.logsource === l.key && this.catalogue.ruleSet(s.rule_set))
+              .map((s) => s.rule_set)
           : this.catalogue.defaults(l.key),
       );
     }
@@ -120,7 +122,9 @@ export class RuleSetServiceImpl {
         const spec = this.catalogue.ruleSet(name);
         if (!spec) throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown rule set ${name}` });
         if (spec.logsource !== logsource)
-          throw new MamoriError('MAMORI_VALIDATION', { reason: `rule set ${name} is for logsource ${spec.logsource}` });
+          throw new MamoriError('MAMORI_VALIDATION', {
+            reason: `rule set ${name} is for logsource ${spec.logsource}`,
+          });
       }
       const now = this.d.now().toISOString();
       await trx
@@ -134,12 +138,17 @@ export class RuleSetServiceImpl {
         .where('logsource', '=', logsource)
         .execute();
       if (ruleSets !== null) {
-        await trx.insertInto('soc_rule_set_choices').values({ prefecture_id: prefectureId, logsource, updated_at: now }).execute();
+        await trx
+          .insertInto('soc_rule_set_choices')
+          .values({ prefecture_id: prefectureId, logsource, updated_at: now })
+          .execute();
         const unique = [...new Set(ruleSets)];
         if (unique.length > 0)
           await trx
             .insertInto('soc_rule_sets')
-            .values(unique.map((r) => ({ prefecture_id: prefectureId, logsource, rule_set: r, updated_at: now })))
+            .values(
+              unique.map((r) => ({ prefecture_id: prefectureId, logsource, rule_set: r, updated_at: now })),
+            )
             .execute();
       }
     });

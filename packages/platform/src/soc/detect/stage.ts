@@ -70,7 +70,9 @@ export class SocDetection implements DetectionStage {
         this.builtin.evaluate(ev, hits);
         const route = this.catalogue.route(ev);
         if (route === null) continue;
-        const sets = this.enabled.get(ev.prefectureId)?.sets.get(route.logsource) ?? this.catalogue.defaults(route.logsource);
+        const sets =
+          this.enabled.get(ev.prefectureId)?.sets.get(route.logsource) ??
+          this.catalogue.defaults(route.logsource);
         const engine = this.sigma.engineFor(sets);
         if (engine !== null) sigmaHits(this.catalogue, engine, route, ev, windowMs, hits);
       } catch (err) {
@@ -118,7 +120,8 @@ export class SocDetection implements DetectionStage {
 
   stats(): DetectionStats {
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    const at = (q: number) =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
     return {
       ...this.counters,
       builtinGroups: this.builtin.size,

@@ -117,14 +117,19 @@ export class ContactServiceImpl {
     if (input.webhookSecret !== undefined) {
       if (input.webhookSecret === null || input.webhookSecret === '') out.webhook_secret = null;
       else {
-        if (typeof input.webhookSecret !== 'string' || input.webhookSecret.length < 16 || input.webhookSecret.length > 256)
+        if (
+          typeof input.webhookSecret !== 'string' ||
+          input.webhookSecret.length < 16 ||
+          input.webhookSecret.length > 256
+        )
           throw new MamoriError('MAMORI_VALIDATION', { reason: 'webhookSecret: 16 to 256 characters' });
         out.webhook_secret = this.d.secrets.seal(input.webhookSecret);
       }
     }
     if (input.minSeverity !== undefined || !base) {
       const s = input.minSeverity ?? 'high';
-      if (!severities.includes(s)) throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown severity ${String(s)}` });
+      if (!severities.includes(s))
+        throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown severity ${String(s)}` });
       out.min_severity = s;
     }
     if (input.days !== undefined || !base)
@@ -139,24 +144,33 @@ export class ContactServiceImpl {
       if (!['staff', 'soc_lead', 'state'].includes(role))
         throw new MamoriError('MAMORI_VALIDATION', { reason: `unknown role ${String(role)}` });
       if (role === 'soc_lead' && orgKind !== 'prefecture' && orgKind !== 'soc_operator')
-        throw new MamoriError('MAMORI_VALIDATION', { reason: 'role soc_lead belongs to a prefecture (or its SOC operator)' });
+        throw new MamoriError('MAMORI_VALIDATION', {
+          reason: 'role soc_lead belongs to a prefecture (or its SOC operator)',
+        });
       if (role === 'state' && orgKind !== 'state')
-        throw new MamoriError('MAMORI_VALIDATION', { reason: 'role state belongs to the state organization' });
+        throw new MamoriError('MAMORI_VALIDATION', {
+          reason: 'role state belongs to the state organization',
+        });
       out.role = role;
     }
     if (input.locale !== undefined || !base) {
       const l = input.locale ?? 'ja';
-      if (l !== 'ja' && l !== 'en') throw new MamoriError('MAMORI_VALIDATION', { reason: 'locale is ja or en' });
+      if (l !== 'ja' && l !== 'en')
+        throw new MamoriError('MAMORI_VALIDATION', { reason: 'locale is ja or en' });
       out.locale = l;
     }
     if (input.enabled !== undefined) out.enabled = input.enabled ? 1 : 0;
     const email = out.email !== undefined ? out.email : (base?.email ?? null);
     const hook = out.webhook_url !== undefined ? out.webhook_url : (base?.webhook_url ?? null);
     if (email === null && hook === null)
-      throw new MamoriError('MAMORI_VALIDATION', { reason: 'a contact needs an email address or a webhook URL' });
+      throw new MamoriError('MAMORI_VALIDATION', {
+        reason: 'a contact needs an email address or a webhook URL',
+      });
     const secret = out.webhook_secret !== undefined ? out.webhook_secret : (base?.webhook_secret ?? null);
     if (hook !== null && secret === null)
-      throw new MamoriError('MAMORI_VALIDATION', { reason: 'a webhook needs a webhookSecret (its requests are signed)' });
+      throw new MamoriError('MAMORI_VALIDATION', {
+        reason: 'a webhook needs a webhookSecret (its requests are signed)',
+      });
     return out;
   }
 
@@ -164,12 +178,21 @@ export class ContactServiceImpl {
     return this.d.mutate(ctx, 'soc.contact.create', async (trx, note) => {
       const organizationId = requireString(input?.organizationId, 'organizationId', 64);
       note.organizationId = organizationId;
-      note.details = { name: input.name, role: input.role ?? 'staff', minSeverity: input.minSeverity ?? 'high' };
+      note.details = {
+        name: input.name,
+        role: input.role ?? 'staff',
+        minSeverity: input.minSeverity ?? 'high',
+      };
       await this.d.policy.assert(ctx.actor, 'soc:manage', { organizationId });
       const org = await this.d.directory.get(organizationId);
       if (!org) throw new MamoriError('MAMORI_ORG_NOT_FOUND');
       const v = await this.validate(
-        { ...input, email: input.email ?? null, webhookUrl: input.webhookUrl ?? null, webhookSecret: input.webhookSecret ?? null },
+        {
+          ...input,
+          email: input.email ?? null,
+          webhookUrl: input.webhookUrl ?? null,
+          webhookSecret: input.webhookSecret ?? null,
+        },
         org.kind,
         null,
       );
@@ -196,7 +219,12 @@ export class ContactServiceImpl {
     });
   }
 
-  private async owned(trx: Trx, ctx: RequestContext, id: string, permission: 'soc:read' | 'soc:manage'): Promise<SocContactsTable> {
+  private async owned(
+    trx: Trx,
+    ctx: RequestContext,
+    id: string,
+    permission: 'soc:read' | 'soc:manage',
+  ): Promise<SocContactsTable> {
     const row = await trx.selectFrom('soc_contacts').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || !(await this.d.policy.can(ctx.actor, 'soc:read', { organizationId: row.organization_id })))
       throw new MamoriError('MAMORI_NOT_FOUND', undefined, { reason: `contact ${id}` });
@@ -211,7 +239,11 @@ export class ContactServiceImpl {
       await this.d.policy.assert(ctx.actor, 'soc:manage');
       const row = await this.owned(trx, ctx, id, 'soc:manage');
       note.organizationId = row.organization_id;
-      note.details = { fields: Object.keys(input ?? {}).filter((k) => k !== 'webhookSecret').concat(input?.webhookSecret !== undefined ? ['webhookSecret'] : []) };
+      note.details = {
+        fields: Object.keys(input ?? {})
+          .filter((k) => k !== 'webhookSecret')
+          .concat(input?.webhookSecret !== undefined ? ['webhookSecret'] : []),
+      };
       const org = await this.d.directory.get(row.organization_id);
       const v = await this.validate(input ?? {}, org?.kind ?? 'other', row);
       const set = { ...v, updated_at: this.d.now().toISOString() };

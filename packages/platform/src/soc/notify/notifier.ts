@@ -37,7 +37,10 @@ export class Notifier {
   /** Pending retry delays: close() ends them at once (the attempt then records 'failed'). */
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
-  private readonly ctx: RequestContext = { actor: { kind: 'system', name: 'soc-escalation' }, sourceIp: '127.0.0.1' };
+  private readonly ctx: RequestContext = {
+    actor: { kind: 'system', name: 'soc-escalation' },
+    sourceIp: '127.0.0.1',
+  };
 
   constructor(
     private readonly d: Deps,
@@ -128,16 +131,29 @@ export class Notifier {
     const url = `${this.d.config.server.publicUrl.replace(/\/$/, '')}/soc/alerts/${alert.id}`;
     const jobs: Promise<void>[] = [];
     for (const c of contacts) {
-      if (c.email) jobs.push(this.withRetries(alert, c, level, 'email', c.email, () => this.sendMail(alert, c, level, orgName, url)));
+      if (c.email)
+        jobs.push(
+          this.withRetries(alert, c, level, 'email', c.email, () =>
+            this.sendMail(alert, c, level, orgName, url),
+          ),
+        );
       if (c.webhook_url && c.webhook_secret)
         jobs.push(
-          this.withRetries(alert, c, level, 'webhook', c.webhook_url, () => this.postWebhook(alert, c, level, url)),
+          this.withRetries(alert, c, level, 'webhook', c.webhook_url, () =>
+            this.postWebhook(alert, c, level, url),
+          ),
         );
     }
     await Promise.all(jobs);
   }
 
-  private async sendMail(alert: SocAlert, c: SocContactsTable, level: number, orgName: string | null, url: string): Promise<void> {
+  private async sendMail(
+    alert: SocAlert,
+    c: SocContactsTable,
+    level: number,
+    orgName: string | null,
+    url: string,
+  ): Promise<void> {
     const t = this.mailer();
     if (!t) throw new Error('notify.smtpHost is not set');
     const locale = c.locale === 'en' ? 'en' : 'ja';
@@ -200,7 +216,16 @@ export class Notifier {
       }
       const last = error === null || attempt === attempts || this.closed;
       if (this.closed && error !== null) error = `${error} (shutting down)`;
-      await this.record(alert, c, level, channel, target, attempt, error === null ? 'sent' : last ? 'failed' : 'retrying', error);
+      await this.record(
+        alert,
+        c,
+        level,
+        channel,
+        target,
+        attempt,
+        error === null ? 'sent' : last ? 'failed' : 'retrying',
+        error,
+      );
       if (last) return;
       await this.sleep(delay);
       delay *= 2;
@@ -264,7 +289,10 @@ export class Notifier {
     for (const row of due) {
       const level = Number(row.escalation_level) + 1;
       const minutes = ackMinutesOf(this.d, row.severity);
-      const deadline = level < MAX_ESCALATION_LEVEL && minutes > 0 ? new Date(now.getTime() + minutes * 60_000).toISOString() : null;
+      const deadline =
+        level < MAX_ESCALATION_LEVEL && minutes > 0
+          ? new Date(now.getTime() + minutes * 60_000).toISOString()
+          : null;
       const changed = await this.d.mutate(this.ctx, 'soc.alert.escalate', async (trx, note) => {
         note.target = row.id;
         note.organizationId = row.organization_id;
@@ -281,7 +309,13 @@ export class Notifier {
       });
       if (!changed) continue;
       n++;
-      const updated = toAlert({ ...row, escalation_level: level, escalated_at: nowIso, ack_deadline: deadline, updated_at: nowIso });
+      const updated = toAlert({
+        ...row,
+        escalation_level: level,
+        escalated_at: nowIso,
+        ack_deadline: deadline,
+        updated_at: nowIso,
+      });
       this.bus.publish([{ kind: 'updated', alert: updated }]);
       // The message names the deadline that was missed.
       this.track(this.deliver({ ...updated, ackDeadline: row.ack_deadline }, level));

@@ -8,12 +8,16 @@ const JST_MS = 9 * 3_600_000;
 export function parseHours(text: string): { from: number; to: number } {
   const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
   if (!m || (m[3] === '24' && m[4] !== '00'))
-    throw new MamoriError('MAMORI_VALIDATION', { reason: 'hours must be HH:MM-HH:MM (e.g. 08:30-17:15, 22:00-06:00)' });
+    throw new MamoriError('MAMORI_VALIDATION', {
+      reason: 'hours must be HH:MM-HH:MM (e.g. 08:30-17:15, 22:00-06:00)',
+    });
   return { from: Number(m[1]) * 60 + Number(m[2]), to: Number(m[3]) * 60 + Number(m[4]) };
 }
 
 export function parseDays(list: readonly string[] | string): Day[] {
-  const items = (typeof list === 'string' ? list.split(',') : [...list]).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = (typeof list === 'string' ? list.split(',') : [...list])
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (items.length === 0) throw new MamoriError('MAMORI_VALIDATION', { reason: 'days: at least one day' });
   for (const d of items)
     if (!DAYS.includes(d as Day))

@@ -43,7 +43,8 @@ async function alertsOf(ruleId: string): Promise<SocAlert[]> {
 }
 
 before(async () => {
-  p = await createTestPlatform();
+  // Batches are handed to the detection stage directly (the pipeline's own tests cover the queue).
+  p = await createTestPlatform({ config: { soc: { pipeline: false } } });
   const add = async (name: string, role: Parameters<TestPlatform['addUser']>[0]['role'], org: string) => {
     u[name] = (await p.addUser({ username: name, role, organizationId: org })).ctx;
   };

@@ -54,6 +54,8 @@ before(async () => {
   p = await createTestPlatform({
     clock: () => new Date(now),
     config: {
+      // Escalation is driven by explicit calls here, not by the pipeline's timer.
+      soc: { pipeline: false },
       notify: {
         smtpHost: '127.0.0.1',
         smtpPort: smtp.port,

@@ -11,6 +11,7 @@ import {
   type SocEvent,
 } from '@mamori/platform';
 import { createTestPlatform, testDialect, type TestPlatform } from '@mamori/platform/testing';
+import { BuiltinDetector, loadBuiltinRules } from '../src/soc/detect/builtin.js';
 import {
   accessLine,
   lineEvent,
@@ -189,6 +190,23 @@ describe(`built-in rules (${testDialect()})`, () => {
     assert.equal(list[0]!.eventCount, 6);
   });
 
+  test('at most maxGroups groups per rule are kept (least recently used dropped)', () => {
+    const d = new BuiltinDetector(loadBuiltinRules(), { maxGroups: 10, maxEntries: 5 });
+    const t0 = nextHour();
+    for (let i = 0; i < 500; i++) {
+      d.evaluate(
+        lineEvent('linux-auth', sshFail(`user${i}`, `10.9.${i >> 8}.${i & 255}`, i), {
+          time: t0 + i,
+          organizationId: A1,
+          prefectureId: PREF_A,
+        }),
+        [],
+      );
+    }
+    // Two rules see sshd failures (burst, spraying): 10 groups each at most.
+    assert.equal(d.size, 20);
+  });
+
   test('window state is bounded and expires', async () => {
     const before = p.soc.detection.stats().builtinGroups;
     assert.ok(before > 0);
@@ -271,6 +289,28 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
       p.soc.detection.ruleSets.set(u.prefAOp!, PREF_A, 'proxy', ['sigma-dns']),
       /logsource dns/,
     );
+  });
+  test('a Windows event (Winlogbeat) is evaluated as its raw record: log cleared → Security Eventlog Cleared', async () => {
+    const t0 = nextHour();
+    const line = JSON.stringify({
+      '@timestamp': new Date(t0).toISOString(),
+      event: { code: '1102', kind: 'event', provider: 'Microsoft-Windows-Eventlog', action: 'cleared' },
+      host: { name: 'PC-0042' },
+      winlog: {
+        channel: 'Security',
+        computer_name: 'PC-0042.city.numazu.local',
+        event_id: 1102,
+        provider_name: 'Microsoft-Windows-Eventlog',
+        record_id: '99812',
+        user_data: { SubjectUserName: 'tanaka', SubjectDomainName: 'NUMAZU' },
+      },
+    });
+    await feed([lineEvent('winlogbeat', line, { time: t0, organizationId: A1, prefectureId: PREF_A })]);
+    const list = await alertsOf('d99b79d2-0a6f-4f46-ad8b-260b6e17f982');
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.ruleAuthor, 'Florian Roth (Nextron Systems)');
+    assert.equal(list[0]!.entity, 'PC-0042.city.numazu.local');
+    assert.equal(list[0]!.severity, 'high');
   });
 });
 

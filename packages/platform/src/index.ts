@@ -1,6 +1,7 @@
 // @mamori/platform: the services the server and the CLI call (see types.ts for the interfaces).
 export type * from './types.js';
 export type * from './soc/types.js';
+export type * from './asm/types.js';
 import type { RequestContext } from './types.js';
 export { createPlatform, type CreatePlatformOptions } from './platform.js';
 export { createLogger, redactPaths } from './logger.js';

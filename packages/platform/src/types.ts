@@ -30,7 +30,14 @@ export type Permission =
   | 'soc:triage'
   | 'soc:manage'
   /** Send logs to the SOC: HTTP bulk ingest and file import. */
-  | 'soc:ingest';
+  | 'soc:ingest'
+  /** 地方版ASM: read assets/findings/scans; request scans; manage scope and schedules; triage findings;
+   *  attest ownership of a root (prefecture and state administrators). */
+  | 'asm:read'
+  | 'asm:scan'
+  | 'asm:manage'
+  | 'asm:triage'
+  | 'asm:attest';
 
 export type Locale = 'ja' | 'en';
 

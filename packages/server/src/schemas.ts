@@ -136,6 +136,11 @@ export const permissionIds = [
   'soc:triage',
   'soc:manage',
   'soc:ingest',
+  'asm:read',
+  'asm:scan',
+  'asm:manage',
+  'asm:triage',
+  'asm:attest',
 ] as const;
 export const Permission = Type.Union(permissionIds.map((p) => Type.Literal(p)));
 

@@ -33,6 +33,9 @@ const allKinds: readonly OrgKind[] = ['state', 'prefecture', 'soc_operator', ...
 const readAll: readonly Permission[] = ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read'];
 // SOC alerts: read (the queue), triage (acknowledge, assign, resolve…), manage (contacts, rule sets).
 const socAll: readonly Permission[] = ['soc:read', 'soc:triage', 'soc:manage'];
+// ASM: read (assets, findings, scans), scan (request one), manage (scope, schedules), triage (finding status);
+// attest (ownership of a root by administrator attestation) only for state and prefecture administrators.
+const asmAll: readonly Permission[] = ['asm:read', 'asm:scan', 'asm:manage', 'asm:triage'];
 
 export const roleSpecs: Record<Role, RoleSpec> = {
   state_admin: {
@@ -46,6 +49,8 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:ingest',
       ...socAll,
       'soc:ingest',
+      ...asmAll,
+      'asm:attest',
     ],
     grants: [
       'state_admin',
@@ -63,7 +68,15 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   state_analyst: {
     ja: '国の分析担当',
     en: 'State analyst',
-    permissions: ['org:read', 'user:read', 'audit:read', 'events:read', 'soc:read', 'soc:triage'],
+    permissions: [
+      'org:read',
+      'user:read',
+      'audit:read',
+      'events:read',
+      'soc:read',
+      'soc:triage',
+      ...asmAll,
+    ],
     grants: [],
     level: 'state',
     orgKinds: ['state'],
@@ -80,6 +93,8 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:ingest',
       ...socAll,
       'soc:ingest',
+      ...asmAll,
+      'asm:attest',
     ],
     grants: [
       'prefecture_admin',
@@ -104,6 +119,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:ingest',
       ...socAll,
       'soc:ingest',
+      ...asmAll,
     ],
     grants: [],
     level: 'prefecture',
@@ -113,7 +129,15 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   municipality_admin: {
     ja: '市区町村の管理者',
     en: 'Municipality administrator',
-    permissions: [...readAll, 'user:write', 'token:write', 'events:ingest', ...socAll, 'soc:ingest'],
+    permissions: [
+      ...readAll,
+      'user:write',
+      'token:write',
+      'events:ingest',
+      ...socAll,
+      'soc:ingest',
+      ...asmAll,
+    ],
     grants: ['municipality_admin', 'municipality_staff', 'auditor'],
     level: 'municipality',
     orgKinds: municipalOrgKinds,
@@ -122,7 +146,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   municipality_staff: {
     ja: '市区町村の職員',
     en: 'Municipality staff',
-    permissions: ['org:read', 'events:read', 'soc:read', 'soc:triage'],
+    permissions: ['org:read', 'events:read', 'soc:read', 'soc:triage', 'asm:read'],
     grants: [],
     level: 'municipality',
     orgKinds: municipalOrgKinds,
@@ -131,7 +155,15 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   auditor: {
     ja: '監査担当（閲覧のみ）',
     en: 'Auditor (read-only)',
-    permissions: ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read', 'soc:read'],
+    permissions: [
+      'org:read',
+      'user:read',
+      'token:read',
+      'audit:read',
+      'events:read',
+      'soc:read',
+      'asm:read',
+    ],
     grants: [],
     level: 'organization',
     orgKinds: allKinds,
@@ -159,13 +191,19 @@ export const permissionSpecs: Record<Permission, { ja: string; en: string }> = {
   'soc:triage': { ja: 'SOC アラートの対応', en: 'Triage SOC alerts' },
   'soc:manage': { ja: 'SOC 連絡先・ルールの管理', en: 'Manage SOC contacts and rules' },
   'soc:ingest': { ja: 'SOC へのログ送信', en: 'Send logs to the SOC' },
+  'asm:read': { ja: 'ASM 資産・検出事項の閲覧', en: 'Read ASM assets and findings' },
+  'asm:scan': { ja: 'ASM 診断の実行依頼', en: 'Request ASM scans' },
+  'asm:manage': { ja: 'ASM 診断範囲・スケジュールの管理', en: 'Manage ASM scope and schedules' },
+  'asm:triage': { ja: 'ASM 検出事項の対応', en: 'Triage ASM findings' },
+  'asm:attest': { ja: 'ASM 診断範囲の所有確認（管理者証明）', en: 'Attest ownership of ASM scope' },
 };
 
 export const permissionIds = Object.keys(permissionSpecs) as Permission[];
 
 /** An API token may never manage users or tokens: a leaked machine credential must not mint more access. */
 export const tokenPermissions: readonly Permission[] = permissionIds.filter(
-  (p) => p !== 'user:write' && p !== 'token:write',
+  // Ownership attestation is a person's word: never by a machine credential.
+  (p) => p !== 'user:write' && p !== 'token:write' && p !== 'asm:attest',
 );
 
 export function isPermission(value: unknown): value is Permission {

@@ -1,0 +1,2 @@
+// platform.asm: 地方版ASM orchestration (scope registry, scans, findings lifecycle, dashboards). Interface: types.ts.
+export type * from './types.js';

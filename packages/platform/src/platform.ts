@@ -83,6 +83,7 @@ export async function createPlatform(
     queue: () => soc.services.queue,
     quarantine: () => ingestQuarantine,
     audit: (ctx, entry) => deps.record(ctx, entry),
+    defaultPrefectureId: () => soc.services.defaultPrefectureId,
     config,
     logger,
   });

@@ -2,6 +2,10 @@
 // permission, the three body forms, gzip, size limits, malformed bodies and lines, and 202 only once durable.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SocIngestService, type EventQueue, type IngestRecord } from '@mamori/platform';
 import { dialect, expectError, json, startTestApp, type Client, type TestApp } from './helpers.js';
@@ -25,11 +29,23 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
   const seen: Observed = { records: [], quarantined: [] };
   let appendDelayMs = 0;
 
+  let dir: string;
   let realIngest: SocIngestService;
   let observedIngest: SocIngestService;
 
   before(async () => {
-    t = await startTestApp({ config: { soc: { ingest: { bulkMaxBytes: LIMIT } } } });
+    dir = mkdtempSync(join(tmpdir(), 'mamori-ingest-http-'));
+    // 127.0.0.2 is 沼津市 (A1)'s firewall; 127.0.0.1 is bound to nobody (the prefecture's own).
+    writeFileSync(join(dir, 'sources.yaml'), '- source: 127.0.0.2\n  organization: "222038"\n');
+    t = await startTestApp({
+      config: {
+        soc: {
+          prefectureCode: '22',
+          syslog: { udpPort: 0, sourcesFile: join(dir, 'sources.yaml') },
+          ingest: { bulkMaxBytes: LIMIT },
+        },
+      },
+    });
     const real = t.platform.soc.queue;
     realIngest = t.platform.soc.ingest;
     // Observe the hand-off: the platform's own queue, wrapped to record (and optionally delay) each append.
@@ -50,6 +66,8 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
         seen.quarantined.push(...items);
       },
       maxLineBytes: 4096,
+      config: t.platform.config,
+      defaultPrefectureId: () => t.platform.soc.defaultPrefectureId,
     });
     t.platform.soc.ingest = observedIngest;
     fx = await createFixture(t);
@@ -62,6 +80,7 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
   });
   after(async () => {
     await t?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const post = (c: Client, payload: string | Buffer, headers: Record<string, string>, query = '') =>
@@ -266,5 +285,69 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
     } finally {
       t.platform.soc.ingest = observedIngest;
     }
+  });
+
+  test("GET /api/v1/ingest/sources: per-sender syslog counters, only within the caller's reach", async () => {
+    const none = json<{ listening: unknown; items: unknown[] }>(
+      await fx.users.prefAOp.client.get('/api/v1/ingest/sources'),
+    );
+    assert.deepEqual(none, { listening: null, items: [] });
+    const l = (await observedIngest.startSyslog())!;
+    try {
+      const send = async (from: string, n: number) => {
+        const u = createSocket('udp4');
+        await new Promise<void>((r) => u.bind({ address: from, port: 0 }, () => r()));
+        for (let i = 0; i < n; i++)
+          await new Promise<void>((r) =>
+            u.send(`<13>Nov 25 12:00:00 host app: ${from} ${i}`, l.udp!.port, '127.0.0.1', () => r()),
+          );
+        u.close();
+      };
+      await send('127.0.0.1', 3);
+      await send('127.0.0.2', 2);
+      const deadline = Date.now() + 10_000;
+      while (l.stats().accepted < 5) {
+        assert.ok(Date.now() < deadline, JSON.stringify(l.stats()));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      type View = {
+        listening: { udp: number };
+        items: {
+          source: string;
+          organizationId: string | null;
+          received: number;
+          accepted: number;
+          droppedByRate: number;
+        }[];
+      };
+      const view = async (c: Client) => {
+        const res = await c.get('/api/v1/ingest/sources');
+        assert.equal(res.statusCode, 200, res.body);
+        return json<View>(res);
+      };
+      const pref = await view(fx.users.prefAOp.client);
+      assert.equal(pref.listening.udp, l.udp!.port);
+      assert.deepEqual(
+        pref.items.map((i) => [i.source, i.organizationId, i.received, i.accepted, i.droppedByRate]).sort(),
+        [
+          ['127.0.0.1', null, 3, 3, 0],
+          ['127.0.0.2', fx.org.a1, 2, 2, 0],
+        ],
+      );
+      assert.deepEqual(
+        (await view(fx.users.a1Staff.client)).items.map((i) => i.source),
+        ['127.0.0.2'],
+      );
+      assert.deepEqual((await view(fx.users.a2Admin.client)).items, []);
+      assert.deepEqual((await view(fx.users.prefBAdmin.client)).items, []);
+      expectError(await fx.tokens.a1OrgRead.get('/api/v1/ingest/sources'), 403);
+      expectError(await fx.anonymous.get('/api/v1/ingest/sources'), 401);
+    } finally {
+      await l.close();
+    }
+    assert.equal(
+      json<{ listening: unknown }>(await fx.users.prefAOp.client.get('/api/v1/ingest/sources')).listening,
+      null,
+    );
   });
 });

@@ -34,6 +34,31 @@ const Accepted = Type.Object(
   },
   strict,
 );
+const Port = Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]);
+const Count = Type.Integer({ minimum: 0 });
+const SourceStats = Type.Object(
+  {
+    source: Type.String(),
+    transport: Type.String(),
+    organizationId: Type.Union([Type.String(), Type.Null()]),
+    received: Count,
+    accepted: Count,
+    tooLarge: Count,
+    droppedByRate: Count,
+    droppedByBackpressure: Count,
+    ratePauses: Count,
+    connections: Count,
+    lastSeen: Count,
+  },
+  strict,
+);
+const Sources = Type.Object(
+  {
+    listening: Type.Union([Type.Object({ udp: Port, tcp: Port, tls: Port }, strict), Type.Null()]),
+    items: Type.Array(SourceStats),
+  },
+  strict,
+);
 const tags = ['soc'];
 
 /** The decoded body; its bytes are kept out of reach of generic body walkers (preValidation's text check). */
@@ -159,6 +184,20 @@ const socIngestRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, 
       });
       return reply.code(202).send(result);
     },
+  );
+
+  app.get(
+    '/sources',
+    {
+      config: { auth: 'actor' },
+      schema: {
+        tags,
+        summary:
+          'Counters of the syslog listeners per sender (received, accepted, too large, dropped, paused)',
+        response: { 200: Sources, ...errorResponses },
+      },
+    },
+    async (request) => platform.soc.ingest.sources(request.ctx),
   );
 };
 

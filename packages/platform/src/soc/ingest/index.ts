@@ -38,6 +38,7 @@ export {
   type BulkResult,
   type QuarantineSink,
   type SocIngestDeps,
+  type SyslogSourcesView,
 } from './service.js';
 export {
   startConfiguredSyslog,

@@ -41,6 +41,8 @@ export interface SourceStats {
   /** Peer address (or TLS client certificate name when the source is bound by it). */
   source: string;
   transport: string;
+  /** Organization the source is bound to (registered sources), else null. */
+  organizationId: string | null;
   /** Messages received (including those then refused). */
   received: number;
   /** Handed to the queue (durable once `append` resolved). */
@@ -62,6 +64,7 @@ export function newSourceStats(source: string, transport: string): SourceStats {
   return {
     source,
     transport,
+    organizationId: null,
     received: 0,
     accepted: 0,
     tooLarge: 0,

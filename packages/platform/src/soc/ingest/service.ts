@@ -8,7 +8,7 @@ import type { OrganizationService, PolicyService, RequestContext } from '../../t
 import type { EventQueue, IngestRecord } from '../types.js';
 import { isKnownFormat, splitBulk, type BulkMediaType } from './bulk.js';
 import { importFile, type FileImportResult } from './file-import.js';
-import { defaultLimits } from './limits.js';
+import { defaultLimits, type SourceStats } from './limits.js';
 import { startConfiguredSyslog } from './configured.js';
 import type { SyslogListeners } from './syslog.js';
 
@@ -24,6 +24,8 @@ export interface SocIngestDeps {
   maxLineBytes?: number;
   /** Audit trail: one record per bulk request or imported file (counts, not lines), refusals included. */
   audit?: (ctx: RequestContext, entry: AuditEntry) => Promise<void>;
+  /** Prefecture of unbound senders (their counters are visible to whoever reaches it). */
+  defaultPrefectureId?: () => string;
   /** For the syslog listeners (startSyslog). */
   config?: MamoriConfig;
   logger?: Logger;
@@ -47,7 +49,15 @@ export interface BulkResult {
 
 const systemCtx: RequestContext = { actor: { kind: 'system', name: 'soc-ingest' }, sourceIp: '127.0.0.1' };
 
+export interface SyslogSourcesView {
+  /** Ports of the running listeners (null: none configured in this process). */
+  listening: { udp: number | null; tcp: number | null; tls: number | null } | null;
+  items: SourceStats[];
+}
+
 export class SocIngestService {
+  private syslog: SyslogListeners | null = null;
+
   constructor(private readonly deps: SocIngestDeps) {}
 
   private get maxLineBytes(): number {
@@ -125,12 +135,48 @@ export class SocIngestService {
   async startSyslog(): Promise<SyslogListeners | null> {
     if (!this.deps.config) return null;
     const quarantine = this.deps.quarantine();
-    return startConfiguredSyslog(this.deps.config, {
+    const l = await startConfiguredSyslog(this.deps.config, {
       queue: this.deps.queue(),
       orgs: this.deps.orgs,
       ...(quarantine ? { quarantine } : {}),
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     });
+    if (!l) return null;
+    this.syslog = l;
+    const close = l.close.bind(l);
+    l.close = async () => {
+      if (this.syslog === l) this.syslog = null;
+      await close();
+    };
+    return l;
+  }
+
+  /**
+   * The syslog listeners' counters per sender, as far as the caller may see them: senders bound to an
+   * organization in its soc:read reach; unbound senders for whoever reaches the security cloud's prefecture.
+   */
+  async sources(ctx: RequestContext): Promise<SyslogSourcesView> {
+    await this.deps.policy.assert(ctx.actor, 'soc:read');
+    const l = this.syslog;
+    if (!l) return { listening: null, items: [] };
+    const st = l.stats();
+    const visible = new Map<string, boolean>();
+    const items: SourceStats[] = [];
+    for (const s of st.sources) {
+      const org = s.organizationId ?? this.deps.defaultPrefectureId?.() ?? null;
+      const key = org ?? '';
+      let ok = visible.get(key);
+      if (ok === undefined) {
+        ok = await this.deps.policy.can(ctx.actor, 'soc:read', { organizationId: org });
+        visible.set(key, ok);
+      }
+      if (ok) items.push(s);
+    }
+    items.sort((a, b) => b.lastSeen - a.lastSeen || a.source.localeCompare(b.source));
+    return {
+      listening: { udp: l.udp?.port ?? null, tcp: l.tcp?.port ?? null, tls: l.tls?.port ?? null },
+      items,
+    };
   }
 
   /** One file into the queue (plain or gzip), as the CLI and imports use it. */

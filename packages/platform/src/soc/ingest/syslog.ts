@@ -142,6 +142,7 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
     }
     const binding = bindings.lookup(peer, certNames);
     const { bucket, stats } = table.get(peer, transport);
+    stats.organizationId = binding?.organizationId ?? null;
     stats.connections++;
     const conn: Conn = { socket, ratePaused: false };
     conns.add(conn);
@@ -243,6 +244,7 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
         const { bucket, stats } = table.get(peer, 'syslog-udp');
         stats.received++;
         const binding = bindings.lookup(peer);
+        stats.organizationId = binding?.organizationId ?? null;
         let end = msg.length;
         while (end > 0 && (msg[end - 1] === LF || msg[end - 1] === NUL || msg[end - 1] === CR)) end--;
         if (end === 0) return;

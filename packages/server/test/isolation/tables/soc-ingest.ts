@@ -1,8 +1,9 @@
-// Isolation cases for SOC ingest: POST /api/v1/ingest/bulk. Lines may be bound only to an organization within
-// the caller's reach; auditors and tokens without soc:ingest send nothing.
+// Isolation cases for SOC ingest: POST /api/v1/ingest/bulk (lines may be bound only to an organization within
+// the caller's reach; auditors and tokens without soc:ingest send nothing) and GET /api/v1/ingest/sources
+// (syslog counters of senders within the caller's reach; the behaviour test has live listeners).
 import assert from 'node:assert/strict';
 import { json } from '../../helpers.js';
-import { unauthenticated, type RouteSpec } from '../kit.js';
+import { noneOf, unauthenticated, type RouteSpec } from '../kit.js';
 
 const body = { records: [{ line: '<13>1 2026-11-25T00:00:00Z fw01 app - - - isolation check' }] };
 
@@ -53,6 +54,42 @@ export const table: Record<string, RouteSpec> = {
         label: 'a token without soc:ingest',
         who: (fx) => fx.tokens.a1All,
         req: () => ({ url: '/api/v1/ingest/bulk', payload: body }),
+        expect: 403,
+      },
+    ],
+  },
+  'GET /api/v1/ingest/sources': {
+    cases: [
+      unauthenticated(() => ({ url: '/api/v1/ingest/sources' })),
+      {
+        kind: 'allowed',
+        label: 'prefecture A operator reads the listener counters (none listening in this app)',
+        who: (fx) => fx.users.prefAOp.client,
+        req: () => ({ url: '/api/v1/ingest/sources' }),
+        expect: (res) => {
+          assert.equal(res.statusCode, 200, res.body);
+          assert.deepEqual(json(res), { listening: null, items: [] });
+        },
+      },
+      {
+        kind: 'cross-municipality',
+        label: "A1 admin sees no other municipality's senders",
+        who: (fx) => fx.users.a1Admin.client,
+        req: () => ({ url: '/api/v1/ingest/sources' }),
+        expect: noneOf((fx) => [fx.org.a2, fx.org.b1]),
+      },
+      {
+        kind: 'cross-prefecture',
+        label: "prefecture B admin sees none of prefecture A's senders",
+        who: (fx) => fx.users.prefBAdmin.client,
+        req: () => ({ url: '/api/v1/ingest/sources' }),
+        expect: noneOf((fx) => [fx.org.a1, fx.org.a2, fx.org.prefA]),
+      },
+      {
+        kind: 'token-permission',
+        label: 'a token without soc:read',
+        who: (fx) => fx.tokens.a1OrgRead,
+        req: () => ({ url: '/api/v1/ingest/sources' }),
         expect: 403,
       },
     ],

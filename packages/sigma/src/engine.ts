@@ -147,6 +147,11 @@ export class SigmaEngine {
   evaluated = 0;
   /** Events passed to match(). */
   events = 0;
+  /**
+   * With `correlate: false`: the last event given to match() fired a rule that a correlation rule refers
+   * to (that event should go to the engine that correlates).
+   */
+  correlationInput = false;
 
   constructor(sources: readonly RuleSource[] = [], options: EngineOptions = {}) {
     this.opts = {
@@ -156,6 +161,7 @@ export class SigmaEngine {
       maxCorrelationGroups: options.maxCorrelationGroups ?? 10000,
       maxCorrelationEntries: options.maxCorrelationEntries ?? 1000,
       explain: options.explain ?? true,
+      correlate: options.correlate ?? true,
     };
     this.ctx = new EventContext(this.fields);
     this.eidFids = new Set([this.fields.id('EventID')]);
@@ -825,6 +831,7 @@ export class SigmaEngine {
    * the same empty array is returned when nothing matched.
    */
   match(event: unknown, options?: EvaluateOptions): readonly SigmaMatch[] {
+    this.correlationInput = false;
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return EMPTY;
     const ctx = this.ctx;
     this.events++;
@@ -889,8 +896,16 @@ export class SigmaEngine {
       if (this.opts.explain) v.root.explain(this.ctx, fields);
       (out ??= []).push({ kind: 'detection', rule: rule.meta, fields: dedupeFields(fields) });
     }
-    if (rule.links.length) out = this.feedLinks(rule.links, rule.meta.id, event, options, out);
+    if (rule.links.length) {
+      if (this.opts.correlate) out = this.feedLinks(rule.links, rule.meta.id, event, options, out);
+      else this.correlationInput = true;
+    }
     return out;
+  }
+
+  /** Number of correlation rules that compiled. */
+  get correlationCount(): number {
+    return this.correlations.length;
   }
 
   private feedLinks(

@@ -115,6 +115,12 @@ export interface EngineOptions {
   maxCorrelationEntries?: number;
   /** Collect matched fields for each match (default true). */
   explain?: boolean;
+  /**
+   * Keep correlation state and report correlation matches (default true). false: correlation rules are
+   * not fed; instead `correlationInput` tells after each match() whether the event fired a rule that a
+   * correlation refers to, so that another engine (e.g. in one place for several threads) can correlate.
+   */
+  correlate?: boolean;
 }
 
 export interface EvaluateOptions {

@@ -334,3 +334,36 @@ filter:
   assert.equal(e.match(ev('bob')).length, 1);
   assert.equal(e.match(ev('adm_bob')).length, 0);
 });
+
+test('correlate: false leaves correlation to another engine and flags the events it needs', () => {
+  const text = `${failedLogin}---
+title: Many failed logins
+id: 0e95725d-7320-415d-80f7-004da920fc11
+correlation:
+  type: event_count
+  rules:
+    - failed_login
+  group-by:
+    - ComputerName
+  timespan: 1h
+  condition:
+    gte: 2
+`;
+  const local = new SigmaEngine([{ path: 'c.yml', text }], { correlate: false });
+  const central = new SigmaEngine([{ path: 'c.yml', text }]);
+  assert.equal(local.correlationCount, 1);
+  const forwarded: Array<Record<string, unknown>> = [];
+  for (const ev of [
+    { EventID: 4625, ComputerName: 'a' },
+    { EventID: 4624, ComputerName: 'a' },
+    { EventID: 4625, ComputerName: 'a' },
+  ]) {
+    const ms = local.match(ev, { time: 1000 });
+    assert.equal(corr([...ms]).length, 0);
+    if (local.correlationInput) forwarded.push(ev);
+  }
+  assert.equal(forwarded.length, 2);
+  const fired = forwarded.flatMap((ev) => corr([...central.match(ev, { time: 1000 })]));
+  assert.equal(fired.length, 1);
+  assert.equal(fired[0]!.correlation!.value, 2);
+});

@@ -9,13 +9,14 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Option, type Command } from 'commander';
 import { chunkSlots, FILE_HEADER_SIZE } from '@mamori/evtx';
-import { bundledRulesDirs, type Level } from '@mamori/sigma';
+import { bundledRulesDirs, readRuleSources, SigmaEngine, type Level } from '@mamori/sigma';
+import { hitKey, makeHit, summarizeEvent } from '../hunt/hits.js';
 import { exitCodes } from '../exit-codes.js';
 import { defaultLang, levelLabel, t, type Lang } from '../hunt/i18n.js';
-import { csvHeader, HitStats, htmlReport } from '../hunt/report.js';
+import { csvHeader, csvLine, HitStats, htmlReport, jsonlLine } from '../hunt/report.js';
 import { looksLikeNdjson } from '../hunt/json-stream.js';
 import { SortedLines } from '../hunt/sorted.js';
-import { levels, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
+import { levelRank, levels, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
 
 /** EVTX chunks per task: 2 MiB, small enough to balance cores, large enough to amortise messages. */
 const CHUNKS_PER_TASK = 32;
@@ -245,6 +246,9 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
   if (format === 'csv') sink!.line(csvHeader);
   // Hits are written in event-time order once the sweep is done (spilled to sorted runs when many).
   const sorted = new SortedLines();
+  // Events that fired a rule a correlation refers to, from every worker, in time order at the end.
+  const corrInputs = new SortedLines();
+  let corrCount = 0;
   const stats = new HitStats();
   let hitCount = 0;
   const issues: string[] = [];
@@ -298,6 +302,8 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
           case 'hits':
             hitCount += m.count;
             for (let i = 0; i < m.lines.length; i++) sorted.add(m.keys[i]!, m.lines[i]!);
+            for (let i = 0; i < m.corr.length; i++) corrInputs.add(m.corrKeys[i]!, m.corr[i]!);
+            corrCount += m.corr.length;
             worker.postMessage({ type: 'ack' });
             break;
           case 'stats':
@@ -337,8 +343,26 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
   });
   try {
     await swept;
+    if (corrCount > 0) {
+      // Correlation rules over all inputs at once: one engine fed the forwarded events in time order.
+      const corrEngine = new SigmaEngine(readRuleSources(rulePaths), { explain: false });
+      const minRank = levelRank(opts.minLevel);
+      corrInputs.finish((text, key) => {
+        const { e, f } = JSON.parse(text) as { e: unknown; f: string };
+        for (const m of corrEngine.match(e, Number.isFinite(key) ? { time: key } : undefined)) {
+          if (m.kind !== 'correlation' || levelRank(m.rule.level) < minRank) continue;
+          const summary = summarizeEvent(e);
+          const hit = makeHit(m, summary, f, opts.utc === true);
+          stats.add(hit);
+          hitCount++;
+          if (sink) sorted.add(hitKey(summary), format === 'csv' ? csvLine(hit) : jsonlLine(hit));
+        }
+        return true;
+      });
+    } else corrInputs.discard();
   } catch (err) {
     sorted.discard();
+    corrInputs.discard();
     throw err;
   }
   progress.clear();

@@ -102,11 +102,11 @@ export class SortedLines {
   }
 
   /** Write every line in key order; `write` returns false to stop early (reader went away). */
-  finish(write: (line: string) => boolean): void {
+  finish(write: (line: string, key: number) => boolean): void {
     try {
       this.items.sort(byKey);
       if (this.runs.length === 0) {
-        for (const it of this.items) if (!write(it.line)) return;
+        for (const it of this.items) if (!write(it.line, it.k)) return;
         return;
       }
       // k-way merge: a binary heap of sources (runs, and the in-memory rest as one more source).
@@ -133,7 +133,8 @@ export class SortedLines {
       for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
       while (heap.length) {
         const s = heap[0]!;
-        if (!write(s.head()!.line)) return;
+        const h = s.head()!;
+        if (!write(h.line, h.k)) return;
         s.next();
         if (s.head() === undefined) {
           heap[0] = heap[heap.length - 1]!;

@@ -50,7 +50,15 @@ export type WorkerMessage =
    * Hits as finished output lines (CSV or JSONL) with their sort keys (event time in ms; Infinity when the
    * event has none): plain strings and one transferred Float64Array are cheap to pass between threads.
    */
-  | { type: 'hits'; lines: string[]; keys: Float64Array; count: number }
+  | {
+      type: 'hits';
+      lines: string[];
+      keys: Float64Array;
+      count: number;
+      /** Events that fired a rule some correlation refers to ({e: event, f: file} JSON) and their times. */
+      corr: string[];
+      corrKeys: number[];
+    }
   | { type: 'stats'; stats: HitStatsData }
   | { type: 'progress'; events: number; bytes: number }
   | { type: 'issue'; file: string; message: string }

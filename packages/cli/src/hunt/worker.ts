@@ -4,11 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { readEvtxStream, readEvtxSync, CHUNK_SIZE, type EvtxIssue } from '@mamori/evtx';
-import { SigmaEngine, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
+import { SigmaEngine, eventTime, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
+import { hitKey, makeHit } from './hits.js';
 import { ndjsonLines, openText, JsonSplitter } from './json-stream.js';
 import { csvLine, HitStats, jsonlLine } from './report.js';
-import { formatTimestamp, parseEventTime } from './time.js';
-import { levelRank, type Hit, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
+import { levelRank, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
 
 const port = parentPort!;
 const config = workerData as WorkerConfig;
@@ -17,7 +17,9 @@ const minRank = levelRank(config.minLevel);
 
 let engine: SigmaEngine;
 try {
-  engine = new SigmaEngine(readRuleSources(config.rulePaths));
+  // Correlations are kept in one place, the main thread, so they see every input: this engine only says
+  // which events fired a rule a correlation refers to (engine.correlationInput), and those are forwarded.
+  engine = new SigmaEngine(readRuleSources(config.rulePaths), { correlate: false });
   const bad = engine.diagnostics.filter((d) => d.status === 'error');
   post({
     type: 'ready',
@@ -40,18 +42,24 @@ const stats = new HitStats();
 let lines: string[] = [];
 const keys = new Float64Array(512);
 let count = 0;
+let corr: string[] = [];
+let corrKeys: number[] = [];
 // Backpressure: the main thread acknowledges each batch once written. Streamed tasks (JSON files, .evtx.gz,
 // which may be any size) wait while too many batches are unacknowledged, so hits cannot pile up in memory.
 let inflight = 0;
 let wake: (() => void) | null = null;
 const flush = () => {
-  if (count) {
+  if (count || corr.length) {
     const k = keys.slice(0, count);
-    port.postMessage({ type: 'hits', lines, keys: k, count } satisfies WorkerMessage, [k.buffer]);
+    port.postMessage({ type: 'hits', lines, keys: k, count, corr, corrKeys } satisfies WorkerMessage, [
+      k.buffer,
+    ]);
     inflight++;
   }
   lines = [];
   count = 0;
+  corr = [];
+  corrKeys = [];
 };
 async function drain(): Promise<void> {
   while (inflight > 4) await new Promise<void>((r) => (wake = r));
@@ -62,30 +70,25 @@ function collect(event: unknown, matches: readonly SigmaMatch[], file: string): 
   for (const m of matches) {
     if (levelRank(m.rule.level) < minRank) continue;
     summary ??= summarizeEvent(event);
-    const details: Record<string, string> = {};
-    for (const f of m.fields) if (!(f.field in details)) details[f.field] = f.value;
-    const hit: Hit = {
-      timestamp: formatTimestamp(summary.timestamp, config.utc),
-      computer: summary.computer ?? '',
-      channel: summary.channel ?? '',
-      event_id: summary.eventId ?? null,
-      rule_title: m.rule.title,
-      rule_id: m.rule.id,
-      level: m.rule.level,
-      author: m.rule.author,
-      tags: m.rule.tags,
-      details,
-      file,
-      record_id: summary.recordId ?? null,
-    };
+    const hit = makeHit(m, summary, file, config.utc);
     stats.add(hit);
     if (config.lines !== null) {
       lines.push(config.lines === 'csv' ? csvLine(hit) : jsonlLine(hit));
-      const t = parseEventTime(summary.timestamp);
-      keys[count] = Number.isNaN(t) ? Infinity : t;
+      keys[count] = hitKey(summary);
     }
     count++;
     if (count >= 500) flush();
+  }
+}
+
+/** Match one event; hits are collected, correlation inputs forwarded. */
+function check(event: unknown, file: string): void {
+  const m = engine.match(event);
+  if (m.length) collect(event, m, file);
+  if (engine.correlationInput) {
+    corr.push(JSON.stringify({ e: event, f: file }));
+    corrKeys.push(eventTime(event) ?? Infinity);
+    if (corr.length >= 500) flush();
   }
 }
 
@@ -106,9 +109,7 @@ async function run(task: Task): Promise<void> {
         fields,
         onIssue: (i) => post({ type: 'issue', file: task.path, message: issueMessage(i) }),
       })) {
-        const ev = r.event;
-        const m = engine.match(ev);
-        if (m.length) collect(ev, m, task.path);
+        check(r.event, task.path);
         if (inflight > 4) await drain();
         if (++events - reported >= 2000) {
           post({ type: 'progress', events: events - reported, bytes: 0 });
@@ -132,9 +133,7 @@ async function run(task: Task): Promise<void> {
         fields,
         onIssue: (i) => post({ type: 'issue', file: task.path, message: issueMessage(i) }),
       })) {
-        const ev = r.event;
-        const m = engine.match(ev);
-        if (m.length) collect(ev, m, task.path);
+        check(r.event, task.path);
         events++;
         if (r.chunk !== chunk) {
           chunk = r.chunk;
@@ -170,8 +169,7 @@ async function run(task: Task): Promise<void> {
           malformed++;
           continue;
         }
-        const m = engine.match(ev);
-        if (m.length) collect(ev, m, task.path);
+        check(ev, task.path);
         events++;
         if (inflight > 4) await drain();
         if (events - reported >= 2000) {
@@ -201,8 +199,7 @@ async function run(task: Task): Promise<void> {
         splitter.malformed++;
         return;
       }
-      const m = engine.match(ev);
-      if (m.length) collect(ev, m, task.path);
+      check(ev, task.path);
       events++;
     };
     for await (const piece of stream) {

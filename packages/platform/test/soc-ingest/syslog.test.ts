@@ -342,3 +342,91 @@ test('registered sources: a peer range binds format and organization; UDP drops 
     await slow.close();
   }
 });
+
+test('TLS client certificates: with a CA configured, senders must show one, and its name binds the source', async () => {
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+  // A CA, and a client certificate it signs for the firewall "fw01.numazu.example.jp".
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Mamori test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  );
+  ossl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=fw01.numazu.example.jp',
+    '-keyout',
+    'client.key',
+    '-out',
+    'client.csr',
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-out',
+    'client.pem',
+  );
+  const ca = readFileSync(join(dir, 'ca.pem'));
+  const q = new MemoryQueue();
+  const bindings = new SourceBindings([
+    { cert: 'fw01.numazu.example.jp', format: 'fortigate', organizationId: 'lg222038' },
+  ]);
+  const l = await startSyslogListeners({
+    queue: q,
+    tlsPort: 0,
+    tls: { cert, key, ca },
+    bindings,
+    limits: { batchDelayMs: 5 },
+  });
+  try {
+    const withCert = tlsConnect({
+      host: '127.0.0.1',
+      port: l.tls!.port,
+      ca: cert,
+      cert: readFileSync(join(dir, 'client.pem')),
+      key: readFileSync(join(dir, 'client.key')),
+    });
+    await new Promise<void>((r, j) => withCert.once('secureConnect', r).once('error', j));
+    await new Promise<void>((r) => withCert.end(`${m3164(1)}\n`, r));
+    await until(() => q.records.length === 1, 5000, 'the line of the certified sender');
+    assert.equal(q.records[0]!.organizationId, 'lg222038');
+    assert.equal(q.records[0]!.format, 'fortigate');
+    // Without a client certificate the handshake is refused and nothing is taken.
+    const without = tlsConnect({ host: '127.0.0.1', port: l.tls!.port, ca: cert });
+    const outcome = await new Promise<string>((r) => {
+      without.once('error', () => r('refused'));
+      without.once('secureConnect', () => {
+        without.write(`${m3164(2)}\n`);
+        without.once('close', () => r('closed'));
+        without.once('end', () => r('closed'));
+      });
+    });
+    assert.ok(['refused', 'closed'].includes(outcome));
+    await sleep(200);
+    assert.equal(q.records.length, 1);
+  } finally {
+    await l.close();
+  }
+});

@@ -9,8 +9,9 @@ import {
   parseRefKey,
   parseSpan,
   readDataFile,
-  readRef,
+  refGetter,
   type FieldRef,
+  type Getter,
   type Match,
 } from './data.js';
 import type { Hit, HitEvent } from './hit.js';
@@ -52,8 +53,9 @@ export interface BuiltinRule {
   minIntervalMs: number;
   orgScoped: boolean;
   test: (ev: SocEvent) => boolean;
-  by: FieldRef[];
-  entity: FieldRef[];
+  by: Getter[];
+  entity: Getter[];
+  distinctGet: Getter[];
 }
 
 interface Group {
@@ -91,11 +93,10 @@ export function loadBuiltinRules(docs?: RuleDoc[]): BuiltinRule[] {
     const not = d.notMatch ? compileMatch(d.notMatch) : null;
     // notMatch: any one path holding one of its values excludes the event.
     const notTests = d.notMatch ? Object.entries(d.notMatch).map(([k, v]) => compileMatch({ [k]: v })) : [];
-    const req = d.require ?? [];
+    const req = (d.require ?? []).map(refGetter);
     const test = (ev: SocEvent) =>
-      m(ev) &&
-      (not === null || !notTests.some((t) => t(ev))) &&
-      req.every((r) => readRef(ev, r) !== undefined);
+      m(ev) && (not === null || !notTests.some((t) => t(ev))) && req.every((r) => r(ev) !== undefined);
+    const distinct = Object.entries(d.distinct ?? {}).map(([k, n]) => ({ ref: parseRefKey(k), n }));
     return {
       id: d.id,
       title: d.title,
@@ -106,14 +107,15 @@ export function loadBuiltinRules(docs?: RuleDoc[]): BuiltinRule[] {
       kind: d.kind,
       timespanMs: parseSpan(d.timespan),
       threshold: d.threshold ?? 1,
-      distinct: Object.entries(d.distinct ?? {}).map(([k, n]) => ({ ref: parseRefKey(k), n })),
+      distinct,
+      distinctGet: distinct.map((x) => refGetter(x.ref)),
       minCount: d.minCount ?? 6,
       maxJitter: d.maxJitter ?? 0.2,
       minIntervalMs: (d.minIntervalSeconds ?? 1) * 1000,
       orgScoped: d.by.some((b) => b === 'organizationId'),
       test,
-      by: d.by,
-      entity: d.entity,
+      by: d.by.map(refGetter),
+      entity: d.entity.map(refGetter),
     };
   });
 }
@@ -162,7 +164,7 @@ export class BuiltinDetector {
 
   private feed(rule: BuiltinRule, ev: SocEvent, time: number, out: Hit[]): void {
     const parts: string[] = [ev.prefectureId];
-    for (const b of rule.by) parts.push(readRef(ev, b) ?? '');
+    for (const b of rule.by) parts.push(b(ev) ?? '');
     const key = parts.join('\u0000');
     const map = this.groups.get(rule.id)!;
     let g = map.get(key);
@@ -171,7 +173,7 @@ export class BuiltinDetector {
         rule,
         organizationId: rule.orgScoped ? ev.organizationId : null,
         prefectureId: ev.prefectureId,
-        entity: rule.entity.map((e) => readRef(ev, e) ?? '-').join(' / '),
+        entity: rule.entity.map((e) => e(ev) ?? '-').join(' / '),
         times: [],
         events: [],
         values: rule.distinct.map(() => new Map()),
@@ -226,7 +228,7 @@ export class BuiltinDetector {
       details = { count: g.times.length, threshold: rule.threshold };
     } else if (rule.kind === 'distinct') {
       rule.distinct.forEach((d, i) => {
-        const v = readRef(ev, d.ref);
+        const v = rule.distinctGet[i]!(ev);
         const vals = g!.values[i]!;
         if (v !== undefined) {
           vals.delete(v);

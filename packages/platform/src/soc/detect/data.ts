@@ -13,30 +13,55 @@ export function readDataFile<T>(name: string): T {
 /** A field reference: one dotted path, or alternatives (the first present wins). */
 export type FieldRef = string | string[];
 
-/** Reads `a.b` from an event; numbers and booleans as strings; undefined when absent or empty. */
-export function readPath(ev: SocEvent, path: string): string | undefined {
-  const dot = path.indexOf('.');
-  let v: unknown;
-  if (dot < 0) {
-    v = (ev as unknown as Record<string, unknown>)[path];
-  } else {
-    const head = (ev as unknown as Record<string, unknown>)[path.slice(0, dot)];
-    if (head === null || typeof head !== 'object') return undefined;
-    v = (head as Record<string, unknown>)[path.slice(dot + 1)];
-  }
+export type Getter = (ev: SocEvent) => string | undefined;
+
+function asText(v: unknown): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 }
 
-export function readRef(ev: SocEvent, ref: FieldRef): string | undefined {
-  if (typeof ref === 'string') return readPath(ev, ref);
-  for (const p of ref) {
-    const v = readPath(ev, p);
-    if (v !== undefined) return v;
+const getters = new Map<string, Getter>();
+
+/** A compiled reader of `a` or `a.b` (numbers and booleans as strings; undefined when absent or empty). */
+export function getter(path: string): Getter {
+  let g = getters.get(path);
+  if (g) return g;
+  const dot = path.indexOf('.');
+  if (dot < 0) {
+    g = (ev) => asText((ev as unknown as Record<string, unknown>)[path]);
+  } else {
+    const head = path.slice(0, dot);
+    const tail = path.slice(dot + 1);
+    g = (ev) => {
+      const o = (ev as unknown as Record<string, unknown>)[head];
+      return o !== null && typeof o === 'object' ? asText((o as Record<string, unknown>)[tail]) : undefined;
+    };
   }
-  return undefined;
+  getters.set(path, g);
+  return g;
+}
+
+/** A compiled reader of a field reference (alternatives: the first present wins). */
+export function refGetter(ref: FieldRef): Getter {
+  if (typeof ref === 'string') return getter(ref);
+  const gs = ref.map(getter);
+  return (ev) => {
+    for (const g of gs) {
+      const v = g(ev);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+}
+
+export function readPath(ev: SocEvent, path: string): string | undefined {
+  return getter(path)(ev);
+}
+
+export function readRef(ev: SocEvent, ref: FieldRef): string | undefined {
+  return refGetter(ref)(ev);
 }
 
 /** `{ path: value | [values] }`: every path holds one of its values. */
@@ -46,12 +71,17 @@ export function compileMatch(m: Match | undefined): (ev: SocEvent) => boolean {
   if (!m) return () => true;
   const tests = Object.entries(m).map(([path, want]) => {
     const set = new Set((Array.isArray(want) ? want : [want]).map(String));
+    const get = getter(path);
     return (ev: SocEvent) => {
-      const v = readPath(ev, path);
+      const v = get(ev);
       return v !== undefined && set.has(v);
     };
   });
-  return (ev) => tests.every((t) => t(ev));
+  if (tests.length === 1) return tests[0]!;
+  return (ev) => {
+    for (const t of tests) if (!t(ev)) return false;
+    return true;
+  };
 }
 
 /** "90s", "5m", "2h", "1d" → ms. */

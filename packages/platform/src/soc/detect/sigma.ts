@@ -11,7 +11,15 @@ import {
   type SigmaMatch,
 } from '@mamori/sigma';
 import type { SocEvent } from '../types.js';
-import { compileMatch, readDataFile, readPath, readRef, type FieldRef, type Match } from './data.js';
+import {
+  compileMatch,
+  readDataFile,
+  getter,
+  refGetter,
+  type FieldRef,
+  type Getter,
+  type Match,
+} from './data.js';
 import type { Hit } from './hit.js';
 
 export interface LogsourceSpec {
@@ -40,8 +48,16 @@ export class RuleSetCatalogue {
   readonly logsources: LogsourceSpec[];
   readonly ruleSets: RuleSetSpec[];
   private readonly routes: Array<{ test: (ev: SocEvent) => boolean; logsource: string; raw: boolean }>;
-  private readonly ecs: Array<[string[], string[]]>;
-  private readonly entity: Record<string, FieldRef[]>;
+  private readonly ecs: Array<[string[], Getter]>;
+  private readonly entity: Record<string, Getter[]>;
+  private readonly hintPlans = new Map<
+    string,
+    Array<{
+      fixed: LogsourceHint;
+      vars: Array<{ key: string; get: Getter }>;
+      made: Map<string, LogsourceHint>;
+    }>
+  >();
 
   constructor() {
     const doc = readDataFile<{
@@ -56,8 +72,8 @@ export class RuleSetCatalogue {
       logsource: r.logsource,
       raw: r.raw === true,
     }));
-    this.ecs = Object.entries(f.ecs).map(([k, v]) => [k.split('.'), v]);
-    this.entity = f.entity;
+    this.ecs = Object.entries(f.ecs).map(([k, v]) => [k.split('.'), refGetter(v)]);
+    this.entity = Object.fromEntries(Object.entries(f.entity).map(([k, refs]) => [k, refs.map(refGetter)]));
   }
 
   ruleSet(name: string): RuleSetSpec | undefined {
@@ -86,8 +102,8 @@ export class RuleSetCatalogue {
         module: ev.format,
       },
     };
-    for (const [path, refs] of this.ecs) {
-      const v = readRef(ev, refs);
+    for (const [path, get] of this.ecs) {
+      const v = get(ev);
       if (v === undefined) continue;
       let cur = out;
       for (let i = 0; i < path.length - 1; i++) {
@@ -102,29 +118,49 @@ export class RuleSetCatalogue {
   }
 
   entityOf(logsource: string, ev: SocEvent): string {
-    for (const ref of this.entity[logsource] ?? []) {
-      const v = readRef(ev, ref);
+    for (const get of this.entity[logsource] ?? []) {
+      const v = get(ev);
       if (v !== undefined) return v;
     }
     return '-';
   }
 
+  /**
+   * The hints an event is evaluated under. The same hint objects are handed out again (the engine keys its
+   * routing cache on the object), templated ones once per distinct value.
+   */
   hintsFor(logsource: string, ev: SocEvent): LogsourceHint[] {
-    const spec = this.logsources.find((l) => l.key === logsource);
-    if (!spec) return [];
-    const hints: LogsourceHint[] = [];
-    for (const h of spec.hints) {
-      const hint: Record<string, string> = {};
-      let ok = true;
-      for (const [k, v] of Object.entries(h)) {
-        const m = /^\$\{(.+)\}$/.exec(v);
-        const val = m ? readPath(ev, m[1]!) : v;
-        if (val === undefined) ok = false;
-        else hint[k] = val;
-      }
-      if (ok) hints.push(hint);
+    let plan = this.hintPlans.get(logsource);
+    if (plan === undefined) {
+      const spec = this.logsources.find((l) => l.key === logsource);
+      plan = (spec?.hints ?? []).map((h) => {
+        const vars = Object.entries(h)
+          .map(([k, v]) => [k, /^\$\{(.+)\}$/.exec(v)?.[1]] as const)
+          .filter((x): x is readonly [string, string] => x[1] !== undefined)
+          .map(([k, path]) => ({ key: k, get: getter(path) }));
+        return { fixed: h as LogsourceHint, vars, made: new Map<string, LogsourceHint>() };
+      });
+      this.hintPlans.set(logsource, plan);
     }
-    return hints;
+    const out: LogsourceHint[] = [];
+    for (const p of plan) {
+      if (p.vars.length === 0) {
+        out.push(p.fixed);
+        continue;
+      }
+      const values = p.vars.map((v) => v.get(ev));
+      if (values.some((v) => v === undefined)) continue;
+      const key = values.join('\u0000');
+      let hint = p.made.get(key);
+      if (hint === undefined) {
+        hint = { ...p.fixed } as Record<string, string>;
+        p.vars.forEach((v, i) => ((hint as Record<string, string>)[v.key] = values[i]!));
+        // Bounded: program names are few; a flood of odd values stops being cached.
+        if (p.made.size < 1000) p.made.set(key, hint);
+      }
+      out.push(hint);
+    }
+    return out;
   }
 }
 

@@ -1,6 +1,7 @@
 // The detection stage the pipeline calls with every committed batch of SocEvents: built-in rules and the
 // prefecture's Sigma rule sets in memory, then one transaction for the whole batch's alerts, then the live
 // stream and immediate notifications (in the background: the pipeline is not held by SMTP or webhooks).
+import type { SigmaEngine } from '@mamori/sigma';
 import type { Deps } from '../../context.js';
 import type { AlertWriter } from '../alerts/store.js';
 import type { AlertBus } from '../alerts/live.js';
@@ -30,6 +31,8 @@ export class SocDetection implements DetectionStage {
   readonly builtin: BuiltinDetector;
   readonly sigma: SigmaSets;
   private readonly enabled = new Map<string, { at: number; sets: Map<string, string[]> }>();
+  /** prefecture × logsource → its compiled engine (null: no Sigma rule set enabled). */
+  private readonly engines = new Map<string, SigmaEngine | null>();
   private lastEscalation = 0;
   private readonly latencies: number[] = [];
   private counters = { events: 0, hits: 0, alertsCreated: 0, alertsUpdated: 0, errors: 0 };
@@ -47,6 +50,7 @@ export class SocDetection implements DetectionStage {
     this.sigma = new SigmaSets(catalogue);
     ruleSets.onChange = (prefectureId) => {
       this.enabled.delete(prefectureId);
+      this.engines.clear();
     };
   }
 
@@ -58,6 +62,7 @@ export class SocDetection implements DetectionStage {
       const cur = this.enabled.get(p);
       if (cur && now - cur.at < RULESET_TTL_MS) continue;
       this.enabled.set(p, { at: now, sets: await this.ruleSets.enabled(p) });
+      this.engines.clear();
     }
   }
 

@@ -176,7 +176,7 @@ export interface Mail {
   /** POST /checkv2 like an MTA's milter would; resolves with rspamd's JSON answer. */
   check(
     message: string,
-    env: { from: string; rcpt: string; ip: string; queueId: string },
+    env: { from: string; rcpt: string; ip: string; queueId: string; hostname?: string; helo?: string },
   ): Promise<{
     action: string;
     symbols: Record<string, unknown>;
@@ -300,6 +300,9 @@ export async function startMail(dir: string): Promise<Mail> {
               From: env.from,
               Rcpt: env.rcpt,
               'Queue-Id': env.queueId,
+              // The sending host's name as the MTA resolved it (rspamd cannot: its DNS is a closed port).
+              ...(env.hostname ? { Hostname: env.hostname } : {}),
+              ...(env.helo ? { Helo: env.helo } : {}),
             },
             timeout: 120_000,
           },
@@ -325,16 +328,17 @@ export async function startMail(dir: string): Promise<Mail> {
   };
 }
 
-/** A plain RFC 5322 message as an MTA would hand it to rspamd. */
+/** A plain RFC 5322 message as an MTA would hand it to rspamd (UTF-8 body, encoded subject). */
 export function message(from: string, to: string, subject: string, id: string, body: string): string {
   return [
     `From: ${from}`,
     `To: ${to}`,
-    `Subject: ${subject}`,
+    `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
     `Message-ID: <${id}>`,
     `Date: ${new Date().toUTCString()}`,
     'MIME-Version: 1.0',
-    'Content-Type: text/plain',
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: 8bit',
     '',
     body,
     '',

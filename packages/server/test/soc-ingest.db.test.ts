@@ -28,6 +28,7 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
   let prefToken: Client;
   const seen: Observed = { records: [], quarantined: [] };
   let appendDelayMs = 0;
+  let forcedBacklog: number | null = null;
 
   let dir: string;
   let realIngest: SocIngestService;
@@ -55,7 +56,7 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
         await real.append(records);
         seen.records.push(...records);
       },
-      backlog: () => real.backlog(),
+      backlog: () => forcedBacklog ?? real.backlog(),
       close: async () => undefined,
     };
     observedIngest = new SocIngestService({
@@ -222,6 +223,20 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
     expectError(await post(prefToken, '{"line":"x"}\n', ndjson, `?organizationId=${fx.org.b1}`), 403);
   });
 
+  test('a queue far behind answers 429 with Retry-After (backpressure), nothing appended', async () => {
+    forcedBacklog = 300_000;
+    try {
+      const before = seen.records.length;
+      const res = await post(ingestToken, '{"line":"later"}\n', ndjson);
+      expectError(res, 429, 'MAMORI_RATE_LIMITED');
+      assert.ok(Number(res.headers['retry-after']) >= 1, JSON.stringify(res.headers));
+      assert.equal(seen.records.length, before);
+    } finally {
+      forcedBacklog = null;
+    }
+    assert.equal((await post(ingestToken, '{"line":"now"}\n', ndjson)).statusCode, 202);
+  });
+
   test('through the platform as wired: lines become events, a malformed one lands in the quarantine', async () => {
     t.platform.soc.ingest = realIngest;
     try {
@@ -238,6 +253,8 @@ describe(`HTTP bulk ingest (${dialect})`, () => {
               .executeTakeFirstOrThrow()
           ).n,
         );
+      // Lines of the earlier tests first reach the database (the pipeline runs concurrently).
+      while (t.platform.soc.queue.backlog() > 0) await new Promise((r) => setTimeout(r, 20));
       const events0 = await count('soc_events');
       const q0 = await count('soc_quarantine');
       const body = [

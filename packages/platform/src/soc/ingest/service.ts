@@ -112,10 +112,18 @@ export class SocIngestService {
       ...(organizationId !== undefined ? { organizationId } : {}),
       ...(req.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: req.tzOffsetMinutes } : {}),
     });
+    const queue = this.deps.queue();
+    // Backpressure for HTTP senders: above the high-water mark they are told to come back (429, Retry-After)
+    // rather than the backlog growing without bound.
+    const highWater = this.deps.config?.soc.ingest.highWater;
+    if (highWater !== undefined && split.records.length > 0 && queue.backlog() > highWater)
+      throw new MamoriError('MAMORI_RATE_LIMITED', undefined, {
+        reason: `the SOC queue is behind (backlog ${queue.backlog()} above ${highWater})`,
+        until: new Date(Date.now() + 2000).toISOString(),
+      });
     const quarantine = this.deps.quarantine();
     if (split.rejected.length > 0 && !quarantine)
       throw new MamoriError('MAMORI_NOT_READY', { reason: 'the SOC quarantine is not available' });
-    const queue = this.deps.queue();
     await Promise.all([
       split.records.length > 0 ? queue.append(split.records) : undefined,
       split.rejected.length > 0 ? quarantine!(split.rejected) : undefined,

@@ -313,6 +313,179 @@ export interface SocArchivesTable {
   created_at: string;
 }
 
+// ---- 地方版ASM (migration 0002-asm) -------------------------------------------------------------------------
+
+export interface AsmRootsTable {
+  id: string;
+  organization_id: string;
+  kind: string;
+  value: string;
+  verification_method: string;
+  verification_state: string;
+  verification_token: string | null;
+  attested_by: string | null;
+  verified_at: string | null;
+  last_checked_at: string | null;
+  last_error: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface AsmExclusionsTable {
+  id: string;
+  organization_id: string;
+  value: string;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface AsmSettingsTable {
+  organization_id: string;
+  /** JSON array of scan windows. */
+  windows: string;
+  rate_per_second: number;
+  concurrency: number;
+  ports: string;
+  updated_at: string;
+}
+
+export interface AsmControlTable {
+  id: string;
+  stopped: number;
+  reason: string | null;
+  stopped_by: string | null;
+  at: string | null;
+}
+
+export interface AsmRefusalsTable {
+  id: string;
+  organization_id: string | null;
+  scan_id: string | null;
+  target: string;
+  port: number | null;
+  reason: string;
+  at: string;
+}
+
+export interface AsmAssetsTable {
+  id: string;
+  organization_id: string;
+  host: string;
+  /** JSON arrays. */
+  addresses: string;
+  names: string;
+  first_seen: string;
+  last_seen: string;
+  vanished: number;
+}
+
+export interface AsmServicesTable {
+  asset_id: string;
+  transport: string;
+  port: number;
+  service: string;
+  product: string;
+  version: string;
+  cpe: string;
+  tls: number;
+  banner: string | null;
+  first_seen: string;
+  last_seen: string;
+}
+
+export interface AsmCertificatesTable {
+  asset_id: string;
+  port: number;
+  /** JSON AsmCertificate without the port. */
+  data: string;
+  seen_at: string;
+}
+
+export interface AsmScansTable {
+  id: string;
+  organization_id: string;
+  status: string;
+  trigger: string;
+  requested_by: string | null;
+  ports: string;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  worker: string | null;
+  error: string | null;
+  /** JSON objects. */
+  counts: string;
+  templates: string;
+  timings: string;
+}
+
+export interface AsmFindingsTable {
+  id: string;
+  finding_key: string;
+  organization_id: string;
+  check_id: string;
+  host: string;
+  port: number | null;
+  transport: string | null;
+  detail: string | null;
+  title: string;
+  severity: string;
+  severity_rank: number;
+  cvss: number;
+  kev: number;
+  /** JSON array. */
+  cves: string;
+  evidence: string;
+  /** JSON {ja, en}. */
+  remediation: string | null;
+  status: string;
+  status_reason: string | null;
+  status_expiry: string | null;
+  status_by: string | null;
+  status_at: string | null;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  reopened_count: number;
+  last_scan_id: string | null;
+}
+
+export interface AsmFindingEventsTable {
+  id: string;
+  finding_id: string;
+  at: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string;
+  by_name: string | null;
+  reason: string | null;
+  scan_id: string | null;
+}
+
+export interface AsmScanDiffsTable {
+  scan_id: string;
+  finding_id: string;
+  change: string;
+}
+
+export interface AsmSchedulesTable {
+  id: string;
+  organization_id: string;
+  cron: string;
+  utc_offset_minutes: number;
+  enabled: number;
+  ports: string | null;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  created_at: string;
+}
+
+export interface AsmPolitenessTable {
+  target: string;
+  next_slot_ms: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -337,4 +510,18 @@ export interface Database {
   soc_queue_seen: SocQueueSeenTable;
   soc_attribution_rules: SocAttributionRulesTable;
   soc_archives: SocArchivesTable;
+  asm_roots: AsmRootsTable;
+  asm_exclusions: AsmExclusionsTable;
+  asm_settings: AsmSettingsTable;
+  asm_control: AsmControlTable;
+  asm_refusals: AsmRefusalsTable;
+  asm_assets: AsmAssetsTable;
+  asm_services: AsmServicesTable;
+  asm_certificates: AsmCertificatesTable;
+  asm_scans: AsmScansTable;
+  asm_findings: AsmFindingsTable;
+  asm_finding_events: AsmFindingEventsTable;
+  asm_scan_diffs: AsmScanDiffsTable;
+  asm_schedules: AsmSchedulesTable;
+  asm_politeness: AsmPolitenessTable;
 }

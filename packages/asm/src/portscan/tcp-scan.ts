@@ -27,6 +27,8 @@ export interface TcpScanOptions {
   concurrency?: { initial?: number; min?: number; max?: number };
   /** Connection attempts per second across the scan. */
   ratePerSecond?: number;
+  /** Waits for a send slot towards one address (politeness shared with other scanners, e.g. other workers). */
+  pace?: (address: string) => Promise<void>;
   onResult?: (r: PortResult) => void;
   /** Replaces the socket connect (tests of the congestion logic). */
   connect?: (
@@ -146,6 +148,7 @@ export async function tcpScan(
     };
     const run = async (task: { address: string; port: number; tries: number }): Promise<void> => {
       if (bucket) await bucket.take();
+      if (opts.pace) await opts.pace(task.address);
       if (opts.stop?.stopped) return;
       stats.attempts++;
       const r = await (opts.connect ?? connectOnce)(task.address, task.port, timeoutFor(task.address));

@@ -62,6 +62,8 @@ export interface ScanOptions {
   /** Parallel service fingerprints. */
   concurrency?: number;
   ratePerSecond?: number;
+  /** Waits for a send slot towards one address before each port probe (politeness shared across workers). */
+  pace?: (address: string) => Promise<void>;
   onProgress?: (msg: string) => void;
   now?: () => Date;
 }
@@ -175,6 +177,7 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
     check: guard.check,
     stop: guard.stopSwitch,
     ports,
+    ...(opts.pace ? { pace: opts.pace } : {}),
     timeoutMs: opts.timeoutMs ?? 1500,
     ...(opts.ratePerSecond || orgRate
       ? { ratePerSecond: Math.min(opts.ratePerSecond ?? Infinity, orgRate ?? Infinity) }
@@ -286,20 +289,46 @@ export async function scanTargets(targets: string[], opts: ScanOptions = {}): Pr
       nodeTransport(opts.resolver ? { dnsServer: opts.resolver } : {}),
       guard.check,
     );
-    const http = opts.templates.filter((t) => t.protocols.includes('http'));
-    const runs: Array<{ t: CompiledTemplate; svc: ServiceRecord }> = [];
-    for (const svc of services.filter((s) => s.http)) for (const t of http) runs.push({ t, svc });
-    await pool(runs, opts.concurrency ?? 16, async ({ t, svc }) => {
+    // Each template runs against what its protocol needs: http → every web service (URL), ssl → every TLS
+    // service (host:port), network → every open TCP service whose port the template names (or all, when it
+    // names none), dns → every named target. A template with several protocols goes by its first one.
+    const hostPort = (svc: ServiceRecord): string =>
+      `${isIP(svc.host) === 6 ? `[${svc.host}]` : svc.host}:${svc.port}`;
+    const runs: Array<{ t: CompiledTemplate; svc: ServiceRecord | null; target: string }> = [];
+    const tcpServices = services.filter((s) => s.transport === 'tcp');
+    for (const t of opts.templates) {
+      const protocol = t.protocols[0];
+      if (protocol === 'http') {
+        for (const svc of services.filter((s) => s.http))
+          runs.push({ t, svc, target: `${svc.tls ? 'https' : 'http'}://${hostPort(svc)}` });
+      } else if (protocol === 'ssl') {
+        for (const svc of tcpServices.filter((s) => s.tls)) runs.push({ t, svc, target: hostPort(svc) });
+      } else if (protocol === 'network') {
+        const named = templatePorts(t);
+        for (const svc of tcpServices.filter((s) => named === null || named.has(s.port)))
+          runs.push({ t, svc, target: hostPort(svc) });
+      } else if (protocol === 'dns') {
+        for (const n of names) runs.push({ t, svc: null, target: n });
+      }
+    }
+    const templateRuns: Record<string, number> = {};
+    await pool(runs, opts.concurrency ?? 16, async ({ t, svc, target }) => {
       if (guard.stopSwitch.stopped) return;
-      const url = `${svc.tls ? 'https' : 'http'}://${isIP(svc.host) === 6 ? `[${svc.host}]` : svc.host}:${svc.port}`;
+      const protocol = t.protocols[0] ?? 'http';
+      templateRuns[protocol] = (templateRuns[protocol] ?? 0) + 1;
+      const url = target;
       const r = await runTemplate(t, url, {
         transport,
         scope: guard.check,
         timeoutMs: opts.timeoutMs ?? 3000,
         templateTimeoutMs: 30_000,
       });
-      for (const m of r.matches.slice(0, 1)) observations.push(templateObservation(t, m, svc));
+      for (const m of r.matches.slice(0, 1)) observations.push(templateObservation(t, m, svc, target));
     });
+    timings.templateRunsHttp = templateRuns.http ?? 0;
+    timings.templateRunsSsl = templateRuns.ssl ?? 0;
+    timings.templateRunsNetwork = templateRuns.network ?? 0;
+    timings.templateRunsDns = templateRuns.dns ?? 0;
     lap('templates');
   }
 
@@ -404,10 +433,24 @@ const TEMPLATE_CVSS: Record<string, number> = {
   unknown: 0,
 };
 
+/** Ports a network template names (`port: 6379,6380`), or null when it names none. */
+function templatePorts(t: CompiledTemplate): Set<number> | null {
+  const out = new Set<number>();
+  for (const b of t.blocks) {
+    if (b.protocol !== 'network' || !b.port) continue;
+    for (const p of b.port.split(',')) {
+      const n = Number(p.trim());
+      if (Number.isInteger(n) && n > 0 && n < 65536) out.add(n);
+    }
+  }
+  return out.size > 0 ? out : null;
+}
+
 function templateObservation(
   t: CompiledTemplate,
   m: { matchedAt: string; evidence?: string; extracted: string[] },
-  svc: ServiceRecord,
+  svc: ServiceRecord | null,
+  target: string,
 ): Observation {
   const rem =
     t.info.remediation ??
@@ -419,9 +462,8 @@ function templateObservation(
   );
   const o: Observation = {
     check: `template:${t.id}`,
-    host: svc.host,
-    port: svc.port,
-    transport: 'tcp',
+    host: svc?.host ?? target,
+    ...(svc ? { port: svc.port, transport: 'tcp' as const } : {}),
     title: t.info.name,
     evidence: `${m.matchedAt}${m.extracted.length ? ` [${m.extracted.slice(0, 5).join(', ')}]` : ''}${m.evidence ? ` ${m.evidence.slice(0, 300)}` : ''}`,
     cvss: TEMPLATE_CVSS[t.info.severity.toLowerCase()] ?? 0,

@@ -485,4 +485,78 @@ export const configKeys: readonly ConfigKeySpec[] = [
     min: 1024,
     description: 'Largest HTTP bulk ingest body, compressed and decompressed (bytes); larger: 413.',
   },
+  {
+    key: 'asm.runner',
+    type: 'boolean',
+    default: true,
+    description:
+      'Run queued ASM scans and due schedules in this process (embedded mode); with queue.driver nats, scans go to the work queue and `mamori asm worker` runs them.',
+  },
+  {
+    key: 'asm.natsStream',
+    type: 'string',
+    default: 'MAMORI_ASM',
+    description: 'JetStream work-queue stream (and subject prefix) of ASM scan jobs when queue.driver is nats.',
+  },
+  {
+    key: 'asm.ackWaitSeconds',
+    type: 'integer',
+    default: 30,
+    min: 5,
+    max: 3600,
+    description:
+      'A scan job not acknowledged (or kept alive by the worker\'s heartbeat) within this time is redelivered to another worker.',
+  },
+  {
+    key: 'asm.maxDeliver',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 100,
+    description: 'Deliveries of one scan job before it is given up (the scan is then marked failed).',
+  },
+  {
+    key: 'asm.workerConcurrency',
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: 64,
+    description: 'Scan jobs one worker (or the in-process runner) runs at once.',
+  },
+  {
+    key: 'asm.schedulerIntervalSeconds',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 3600,
+    description: 'How often due scan schedules are turned into queued scans.',
+  },
+  {
+    key: 'asm.resolver',
+    type: 'string',
+    default: null,
+    description:
+      'DNS server (ADDRESS[:PORT]) for scans and for DNS TXT ownership verification; unset = the system resolver.',
+  },
+  {
+    key: 'asm.udp',
+    type: 'boolean',
+    default: true,
+    description: 'Send the UDP probes (DNS, NTP, SNMP, SSDP, NetBIOS, IKE) in organization scans.',
+  },
+  {
+    key: 'asm.templatesDir',
+    type: 'path',
+    default: null,
+    description:
+      'Directory of nuclei-format templates every organization scan runs (http, dns, ssl, network); unset = built-in checks only.',
+  },
+  {
+    key: 'asm.timeoutMs',
+    type: 'integer',
+    default: 1500,
+    min: 100,
+    max: 60000,
+    description: 'Connect and probe timeout of scan probes (ms).',
+  },
 ];

@@ -78,6 +78,22 @@ export interface MamoriConfig {
     /** Limits of every ingest path (syslog, HTTP bulk, file import). */
     ingest: { maxMessageBytes: number; highWater: number; lowWater: number; bulkMaxBytes: number };
   };
+  /** 地方版ASM orchestration: job runner, NATS work queue, workers, scan defaults. */
+  asm: {
+    /** Run queued scans in this process (embedded mode, queue.driver memory). */
+    runner: boolean;
+    natsStream: string;
+    ackWaitSeconds: number;
+    maxDeliver: number;
+    workerConcurrency: number;
+    schedulerIntervalSeconds: number;
+    /** DNS server "ADDRESS[:PORT]" for scans and TXT verification; null = the system resolver. */
+    resolver: string | null;
+    udp: boolean;
+    /** Directory of nuclei-format templates every scan runs; null = built-in checks only. */
+    templatesDir: string | null;
+    timeoutMs: number;
+  };
 }
 
 export type DeepPartial<T> = {

@@ -350,6 +350,87 @@ describe(`HTTP API behaviour (${dialect})`, () => {
         route: 'POST /api/v1/ingest/bulk',
         run: () => admin.client.post('/api/v1/ingest/bulk', { records: [{ line: 'audited ingest' }] }),
       },
+      // SOC alerts: each action on its own alert of A1, made by the detection stage.
+      ...(
+        [
+          ['POST /api/v1/soc/alerts/:id/acknowledge', 'acknowledge', undefined],
+          ['POST /api/v1/soc/alerts/:id/start', 'start', undefined],
+          ['POST /api/v1/soc/alerts/:id/resolve', 'resolve', { note: '対応済み' }],
+          ['POST /api/v1/soc/alerts/:id/false-positive', 'false-positive', { reason: '診断業者の通信' }],
+          ['POST /api/v1/soc/alerts/:id/assign', 'assign', { assigneeId: null }],
+          ['POST /api/v1/soc/alerts/:id/comments', 'comments', { body: '確認中' }],
+          ['POST /api/v1/soc/alerts/:id/incident', 'incident', { summary: '不正アクセスの疑い' }],
+          ['POST /api/v1/soc/alerts/bulk', null, undefined],
+        ] as const
+      ).map(([route, action, payload], i) => ({
+        route,
+        run: async () => {
+          const ip = `192.0.2.${200 + i}`;
+          await t.platform.soc.detection.onEvents([
+            {
+              id: `audit-${process.pid}-${i}`,
+              time: new Date().toISOString(),
+              receivedAt: Date.now(),
+              class: 'http_activity' as const,
+              activity: 'access',
+              severity: 'informational' as const,
+              disposition: 'allowed' as const,
+              sourceKind: 'web',
+              format: 'access-combined',
+              src: { ip },
+              fields: { method: 'GET', url: '/q.php?id=@@version', status: 200 },
+              raw: `${ip} - - "GET /q.php?id=@@version HTTP/1.1" 200 3`,
+              organizationId: orgA1,
+              unattributedReason: null,
+              prefectureId: orgA,
+            },
+          ]);
+          const id = (await t.platform.soc.alerts.list(t.system, { q: ip })).items[0]!.id;
+          return action === null
+            ? admin.client.post('/api/v1/soc/alerts/bulk', { ids: [id], action: 'acknowledge' })
+            : admin.client.post(`/api/v1/soc/alerts/${id}/${action}`, payload);
+        },
+      })),
+      {
+        route: 'POST /api/v1/soc/contacts',
+        run: () =>
+          admin.client.post('/api/v1/soc/contacts', {
+            organizationId: orgA1,
+            name: '情報政策課',
+            email: 'joho@example.jp',
+          }),
+      },
+      {
+        route: 'PATCH /api/v1/soc/contacts/:id',
+        run: async () => {
+          const c = await t.platform.soc.notify.contacts.create(t.system, {
+            organizationId: orgA1,
+            name: 'x',
+            email: 'x@example.jp',
+          });
+          return admin.client.patch(`/api/v1/soc/contacts/${c.id}`, { minSeverity: 'critical' });
+        },
+      },
+      {
+        route: 'DELETE /api/v1/soc/contacts/:id',
+        run: async () => {
+          const c = await t.platform.soc.notify.contacts.create(t.system, {
+            organizationId: orgA1,
+            name: 'y',
+            email: 'y@example.jp',
+          });
+          return admin.client.delete(`/api/v1/soc/contacts/${c.id}`);
+        },
+      },
+      {
+        route: 'PUT /api/v1/soc/rule-sets/:prefectureId/:logsource',
+        run: () =>
+          stateAdmin.client.request({
+            method: 'PUT',
+            url: `/api/v1/soc/rule-sets/${orgA}/dns`,
+            payload: { ruleSets: ['sigma-dns'] },
+          }),
+      },
     ];
     for (const call of calls) {
       const before = await maxSeq(t);

@@ -1,7 +1,6 @@
 // Binary XML (BinXML) as used inside EVTX chunks: tokens, names, templates and substitution values.
 // All offsets are relative to the 64 KiB chunk that holds them; names and templates are shared by the
 // records of one chunk, so they are cached per chunk.
-import { crc32 } from 'node:zlib';
 import { EvtxFormatError } from './errors.js';
 import {
   needsAllData,
@@ -144,7 +143,15 @@ export class ChunkBinXml {
     const start = offset + 24;
     const size = buf.readUInt32LE(offset + 20);
     if (start + size > buf.length) this.fail('template beyond chunk', offset);
-    const key = crc32(buf.subarray(start, start + size));
+    // Key: the template GUID and size; the bytes are compared in full on lookup (memcmp, cheaper than a
+    // checksum over them).
+    const key =
+      (buf.readInt32LE(offset + 4) ^
+        Math.imul(buf.readInt32LE(offset + 8), 31) ^
+        Math.imul(buf.readInt32LE(offset + 12), 961) ^
+        Math.imul(buf.readInt32LE(offset + 16), 29791) ^
+        size) >>>
+      0;
     plan = rawPlan(key, buf, start, start + size, (o) => this.nameAt(o));
     if (plan === undefined) {
       const tracked = !this.templates.has(offset);

@@ -440,7 +440,7 @@ interface RawEntry {
 }
 const rawPlans = new Map<number, RawEntry[]>();
 
-/** The plan remembered for the definition bytes buf[start, end) (key: their CRC-32), if any. */
+/** The plan remembered for the definition bytes buf[start, end) (key: a hash of GUID and size), if any. */
 export function rawPlan(
   key: number,
   buf: Buffer,
@@ -477,7 +477,8 @@ export function rememberRawPlan(
     if (rawPlans.size >= MAX_PLANS) rawPlans.clear();
     rawPlans.set(key, (list = []));
   }
-  if (list.length < 8) list.push({ bytes: Buffer.from(bytes), refs, plan });
+  // One template (GUID) appears with different name offsets in different chunks: a few variants each.
+  if (list.length < 32) list.push({ bytes: Buffer.from(bytes), refs, plan });
 }
 
 /**

@@ -102,6 +102,8 @@ export function guidAt(buf: Buffer, off: number): string {
 const EPOCH_DIFF_S = 11644473600;
 let lastSecond = NaN;
 let lastSecondText = '';
+// Logs interleave a few time ranges (several sources, or our benchmark's samples): remember recent seconds.
+const secondText = new Map<number, string>();
 
 /** FILETIME (100 ns ticks since 1601) → "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
 export function fileTimeAt(buf: Buffer, off: number): string {
@@ -122,7 +124,13 @@ export function fileTime(lo: number, hi: number): string {
     if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
       return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
     }
-    base = new Date(ms).toISOString().slice(0, 19);
+    let b = secondText.get(unix);
+    if (b === undefined) {
+      b = new Date(ms).toISOString().slice(0, 19);
+      if (secondText.size >= 4096) secondText.clear();
+      secondText.set(unix, b);
+    }
+    base = b;
     lastSecond = unix;
     lastSecondText = base;
   }
@@ -156,8 +164,13 @@ function sidAt(buf: Buffer, off: number, end: number): string {
 /** Decode a UTF-16LE string, dropping trailing NULs. */
 export function utf16(buf: Buffer, start: number, end: number): string {
   while (end - 2 >= start && buf[end - 1] === 0 && buf[end - 2] === 0) end -= 2;
-  return buf.toString('utf16le', start, end);
+  // Buffer's own decoder method, without toString's encoding dispatch and argument checks (hot path).
+  return ucs2Slice !== undefined && end >= start && ((end - start) & 1) === 0
+    ? ucs2Slice.call(buf, start, end)
+    : buf.toString('utf16le', start, end);
 }
+
+const ucs2Slice = (Buffer.prototype as unknown as { ucs2Slice?: (s: number, e: number) => string }).ucs2Slice;
 
 const fixedSize: Record<number, number> = {
   [ValueType.Int8]: 1,

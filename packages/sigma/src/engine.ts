@@ -742,6 +742,12 @@ export class SigmaEngine {
 
   // ---- evaluation ---------------------------------------------------------------------------------
 
+  // The keyword pass's callback, made once (not a closure per event).
+  private kwSc: Scanner | undefined;
+  private kwEp = 0;
+  private kwBucket: Bucket | undefined;
+  private readonly kwScan = (text: string): void => this.scan(this.kwSc!, text, this.kwEp, this.kwBucket!);
+
   private hitBuf = new Int32Array(256);
   private hitLen = 0;
 
@@ -849,7 +855,10 @@ export class SigmaEngine {
     for (let i = 0; i < scanners.length; i++) {
       const sc = scanners[i]!;
       if (sc.fid === this.kwFid) {
-        ctx.resolver.forEachString((text) => this.scan(sc, text, ep, bucket), bucket.kwSkip);
+        this.kwSc = sc;
+        this.kwEp = ep;
+        this.kwBucket = bucket;
+        ctx.resolver.forEachString(this.kwScan, bucket.kwSkip);
         continue;
       }
       const v = ctx.raw(sc.fid);

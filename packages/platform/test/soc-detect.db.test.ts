@@ -468,3 +468,39 @@ describe(`visibility and triage (${testDialect()})`, () => {
     await assert.rejects(p.soc.alerts.list(p.system, { cursor: 'bm90LWEta2V5' }), /cursor/);
   });
 });
+
+describe(`evidence cap (${testDialect()})`, () => {
+  test('beyond detect.evidenceCap the count goes on, and a redelivered batch is still counted once', async () => {
+    const q = await createTestPlatform({
+      orgs: true,
+      config: { soc: { pipeline: false }, detect: { evidenceCap: 3 } },
+    });
+    try {
+      const t0 = Date.parse('2026-11-01T00:00:00Z');
+      let received = Date.now();
+      const batch = (from: number, n: number) => {
+        received += 1;
+        return Array.from({ length: n }, (_, i) =>
+          lineEvent('access-combined', accessLine('203.0.113.200', `/p.php?n=${from + i}&id=@@version`), {
+            time: t0 + (from + i) * 1000,
+            organizationId: A1,
+            prefectureId: PREF_A,
+            receivedAt: received,
+          }),
+        );
+      };
+      const first = batch(0, 5);
+      await q.soc.detection.onEvents(first);
+      const get = async () =>
+        (await q.soc.alerts.list(q.system, { ruleId: '5513deaf-f49a-46c2-a6c8-3f111b5cb453' })).items[0]!;
+      assert.equal((await get()).eventCount, 5);
+      assert.equal((await q.soc.alerts.get(q.system, (await get()).id)).evidence.length, 3);
+      await q.soc.detection.onEvents(first);
+      assert.equal((await get()).eventCount, 5, 'redelivery beyond the cap is not counted again');
+      await q.soc.detection.onEvents(batch(5, 4));
+      assert.equal((await get()).eventCount, 9);
+    } finally {
+      await q.close();
+    }
+  });
+});

@@ -170,6 +170,7 @@ export function MonthlyReportScreen({ me }: { me: Me }) {
                 columns={[
                   {
                     key: 'name',
+                    className: 'nowrap',
                     header: t('soc.organization'),
                     sortValue: (r) => r.code ?? r.name,
                     render: (r) => (r.code ? `${r.name}（${r.code}）` : r.name),

@@ -50,12 +50,14 @@ export function ScopePicker({
     );
   }
   return (
-    <OrgPicker
-      label={t('soc.organization')}
-      value={value}
-      onChange={onChange}
-      base={{ id: me.organization.id, name: me.organization.name, code: me.organization.code }}
-    />
+    <div className="soc-scope">
+      <OrgPicker
+        label={t('soc.organization')}
+        value={value}
+        onChange={onChange}
+        base={{ id: me.organization.id, name: me.organization.name, code: me.organization.code }}
+      />
+    </div>
   );
 }
 

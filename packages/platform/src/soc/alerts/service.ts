@@ -616,11 +616,15 @@ export class AlertServiceImpl {
         if (known) listener(change);
         return;
       }
-      void this.d.directory.get(orgId).then((o) => {
-        const ok = o !== null && o.prefectureCode === scope.prefectureCode;
-        pref.set(orgId, ok);
-        if (ok) listener(change);
-      });
+      void this.d.directory
+        .get(orgId)
+        .then((o) => {
+          const ok = o !== null && o.prefectureCode === scope.prefectureCode;
+          pref.set(orgId, ok);
+          if (ok) listener(change);
+        })
+        // Unknown (e.g. the database is closing): not delivered, never an unhandled rejection.
+        .catch(() => undefined);
     });
   }
 

@@ -8,6 +8,7 @@ import type { Deps } from '../../context.js';
 import type { RequestContext } from '../../types.js';
 import { newId } from '../../util.js';
 import type { Hit, HitEvent } from '../detect/hit.js';
+import { ackMinutesOf } from '../notify/notifier.js';
 import { severityRank, toAlert, type AlertChange } from './model.js';
 
 export function groupKey(
@@ -42,22 +43,6 @@ export class AlertWriter {
     private readonly ctx: RequestContext,
   ) {}
 
-  ackMinutes(severity: string): number {
-    const n = this.d.config.notify;
-    switch (severity) {
-      case 'critical':
-        return n.ackMinutesCritical;
-      case 'high':
-        return n.ackMinutesHigh;
-      case 'medium':
-        return n.ackMinutesMedium;
-      case 'low':
-        return n.ackMinutesLow;
-      default:
-        return 0;
-    }
-  }
-
   /** Records hits; returns the alerts created and updated (for notification and the live stream). */
   async record(hits: Hit[]): Promise<AlertChange[]> {
     if (hits.length === 0) return [];
@@ -89,7 +74,7 @@ export class AlertWriter {
       for (const g of groups) {
         if (existing.has(g.key)) continue;
         const h = g.hit;
-        const ackMin = this.ackMinutes(h.severity);
+        const ackMin = ackMinutesOf(this.d, h.severity);
         fresh.push({
           id: newId('al'),
           rule_id: h.ruleId,

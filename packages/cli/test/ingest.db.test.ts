@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,4 +139,20 @@ test(`mamori ingest refuses bad input with exit code 3 (${db})`, async () => {
   assert.match(fmt.stderr, /unknown format "nope"/);
   const tz = await mamori('ingest', join(dir, 'x.log'), '--tz', 'JST');
   assert.equal(tz.code, 3);
+});
+
+test(`mamori ingest while another process owns the queue: a clear message, nothing taken (${db})`, async () => {
+  const lock = join(dir, 'var', 'spool', 'LOCK');
+  mkdirSync(join(dir, 'var', 'spool'), { recursive: true });
+  // This test process stands in for a running `mamori serve`.
+  writeFileSync(lock, String(process.pid));
+  try {
+    writeFileSync(join(dir, 'y.log'), 'y\n');
+    const r = await mamori('ingest', join(dir, 'y.log'));
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /mamori serve/);
+    assert.match(r.stderr, /ingest\/bulk/);
+  } finally {
+    rmSync(lock, { force: true });
+  }
 });

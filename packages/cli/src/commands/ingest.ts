@@ -68,7 +68,17 @@ export async function runIngest(files: string[], opts: Options, print: (s: strin
   }
   const cfg = loadConfig({ file: opts.config });
   const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
-  const platform = await createPlatform(cfg, { logger });
+  let platform: Platform;
+  try {
+    platform = await createPlatform(cfg, { logger });
+  } catch (err) {
+    // The embedded queue belongs to one process: a running `mamori serve` owns it.
+    if (err instanceof Error && /is in use by process/.test(err.message))
+      throw new MamoriError('MAMORI_NOT_READY', {
+        reason: `${err.message}: a running \`mamori serve\` owns the SOC queue; stop it, or send the file to it with POST /api/v1/ingest/bulk (docs/soc-ingest.md)`,
+      });
+    throw err;
+  }
   try {
     const soc = platform.soc;
     // With soc.pipeline on (the embedded default) this process runs the pipeline over what it queues, so it can

@@ -435,6 +435,28 @@ test('the monthly report page shows the figures and offers PDF and Excel', async
   await page.getByRole('link', { name: 'ライブビュー' }).first().click();
   await heading('ライブビュー').waitFor();
   await page.getByTestId('live-state').getByText('接続中').waitFor();
+  // A new attack from another address arrives while the page is open: its alert appears without a reload.
+  await platform.soc.queue.append([
+    {
+      line: wafLine(
+        'www.city.numazu.example.lg.jp',
+        '/search?q=%3Cscript%3Ealert(9)%3C%2Fscript%3E',
+        '941100',
+        'attack-xss',
+        'XSS Attack Detected via libinjection',
+        40,
+      ),
+      transport: 'http',
+      peer: '127.0.0.1',
+      organizationId: NUMAZU,
+      receivedAt: Date.now(),
+    },
+  ]);
+  const live = page.getByRole('list').filter({ has: page.getByRole('link') });
+  await live
+    .getByRole('link', { name: /Cross Site Scripting/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await capture('live');
 });
 
@@ -453,7 +475,7 @@ test('municipal staff see only their own organization', async () => {
   assert.equal(await menu().getByRole('link', { name: '解析できなかったログ' }).count(), 0);
   await menu().getByRole('link', { name: 'イベント検索' }).click();
   await page.getByRole('button', { name: '検索' }).click();
-  await page.getByText('4件を表示しています').waitFor();
+  await page.getByText('5件を表示しています').waitFor();
   assert.equal(await page.getByText('203.0.113.15').count(), 0);
   await menu().getByRole('link', { name: '月次統計報告' }).click();
   const jst = new Date(Date.now() + 9 * 3600_000);
@@ -462,7 +484,7 @@ test('municipal staff see only their own organization', async () => {
   await page
     .getByRole('table', { name: '月次統計' })
     .locator('[data-key="waf.attacks"]')
-    .getByText('4')
+    .getByText('5')
     .waitFor();
   assert.equal(await page.getByRole('table', { name: '団体別の内訳' }).count(), 0);
   await capture('monthly-report-municipality');

@@ -6,6 +6,12 @@ export type AlertListener = (change: AlertChange) => void;
 
 export class AlertBus {
   private readonly listeners = new Set<AlertListener>();
+  /** Forwards local changes to other processes (distributed mode). */
+  private forward: ((changes: AlertChange[]) => void) | null = null;
+
+  attach(forward: (changes: AlertChange[]) => void): void {
+    this.forward = forward;
+  }
 
   subscribe(listener: AlertListener): () => void {
     this.listeners.add(listener);
@@ -16,7 +22,15 @@ export class AlertBus {
     return this.listeners.size;
   }
 
+  /** Changes made in this process: to local subscribers and, when attached, to the other processes. */
   publish(changes: AlertChange[]): void {
+    if (changes.length === 0) return;
+    this.forward?.(changes);
+    this.deliver(changes);
+  }
+
+  /** To local subscribers only (changes relayed from another process). */
+  deliver(changes: AlertChange[]): void {
     if (this.listeners.size === 0) return;
     for (const c of changes) {
       for (const l of this.listeners) {

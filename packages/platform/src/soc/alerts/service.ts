@@ -177,6 +177,9 @@ export function toNotification(r: {
 }
 
 export class AlertServiceImpl {
+  /** Resolves true once changes of other processes reach this one's live streams (distributed mode). */
+  liveReady: () => Promise<boolean> = async () => false;
+
   constructor(
     private readonly d: Deps,
     readonly bus: AlertBus,

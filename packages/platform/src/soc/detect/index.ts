@@ -3,6 +3,7 @@
 import type { Deps } from '../../context.js';
 import type { RequestContext } from '../../types.js';
 import { AlertBus } from '../alerts/live.js';
+import { NatsAlertRelay } from '../alerts/relay.js';
 import { AlertServiceImpl } from '../alerts/service.js';
 import { AlertWriter } from '../alerts/store.js';
 import { ContactServiceImpl } from '../notify/contacts.js';
@@ -33,9 +34,23 @@ export function createSocAlerting(d: Deps): SocAlerting {
   const system: RequestContext = { actor: { kind: 'system', name: 'soc-detection' }, sourceIp: '127.0.0.1' };
   const writer = new AlertWriter(d, system);
   const detection = new SocDetection(d, catalogue, ruleSets, writer, bus, notifier);
+  const alerts = new AlertServiceImpl(d, bus);
+  if (d.config.queue.driver === 'nats') {
+    // Distributed mode: alert changes of every process reach every process's live streams.
+    const relay = NatsAlertRelay.open(d.config.queue.natsUrl, d.config.soc.natsStream, bus, d.logger).catch(
+      (err: unknown) => {
+        d.logger.error({ err }, 'alert changes are not relayed between processes (NATS unreachable)');
+        return null;
+      },
+    );
+    alerts.liveReady = async () => (await relay) !== null;
+    detection.onClose(async () => {
+      await (await relay)?.close();
+    });
+  }
   return {
     detection,
-    alerts: new AlertServiceImpl(d, bus),
+    alerts,
     notify: {
       contacts: new ContactServiceImpl(d),
       escalate: () => notifier.escalate(),

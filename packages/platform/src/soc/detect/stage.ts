@@ -134,8 +134,17 @@ export class SocDetection implements DetectionStage {
     };
   }
 
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  /** Something to close with the stage (the alert relay). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await this.notifier.close();
+    for (const fn of this.closers) await fn().catch(() => undefined);
   }
 }

@@ -3,10 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMamoriError } from '@mamori/core';
-import { orgIdForCode } from '../src/index.js';
+import { STATE_ORG_ID, orgIdForCode } from '../src/index.js';
 import { createTestPlatform, type TestPlatform } from '../src/testing.js';
 import type { RequestContext } from '../src/types.js';
 import { monthRange } from '../src/soc/reports/month.js';
+import { reportDocument } from '../src/soc/reports/document.js';
 
 const PREF = orgIdForCode('220001'); // 静岡県
 const NUMAZU = orgIdForCode('222038');
@@ -17,6 +18,7 @@ const TOYOHASHI = orgIdForCode('232017');
 let p: TestPlatform;
 let numazuStaff: RequestContext;
 let prefOp: RequestContext;
+let analyst: RequestContext;
 
 type Rollup = [
   org: string,
@@ -102,6 +104,8 @@ before(async () => {
     await p.addUser({ username: 'numazu-staff', role: 'municipality_staff', organizationId: NUMAZU })
   ).ctx;
   prefOp = (await p.addUser({ username: 'pref-op', role: 'prefecture_operator', organizationId: PREF })).ctx;
+  analyst = (await p.addUser({ username: 'analyst', role: 'state_analyst', organizationId: STATE_ORG_ID }))
+    .ctx;
   const db = p.db.kysely;
   await db
     .insertInto('soc_rollups')
@@ -188,6 +192,31 @@ describe('SOC monthly report', () => {
         ['222054', 10],
       ],
     );
+  });
+
+  test('the state report sums every prefecture and breaks it down per prefecture', async () => {
+    const r = await p.soc.reports.monthly(analyst, { organizationId: STATE_ORG_ID, month: '2026-11' });
+    assert.equal(r.scope.kind, 'state');
+    assert.equal(r.current.waf.attacks, 1016);
+    assert.equal(r.current.alerts.total, 5);
+    assert.deepEqual(
+      r.byOrganization.map((o) => [o.name, o.values['waf.attacks'], o.values['alerts.total']]),
+      [
+        ['静岡県', 16, 4],
+        ['愛知県', 1000, 1],
+      ],
+    );
+  });
+
+  test('the report as a document: the same rows in the summary table as on the page', async () => {
+    const r = await p.soc.reports.monthly(prefOp, { organizationId: PREF, month: '2026-11' });
+    const doc = reportDocument(r);
+    assert.equal(doc.title, r.title);
+    assert.equal(doc.tables[0]!.rows.length, r.rows.length);
+    const waf = doc.tables.find((x) => x.heading === 'WAF 攻撃種別の内訳')!;
+    assert.deepEqual(waf.rows[0], ['SQLインジェクション', 13, 100]);
+    assert.ok(doc.meta.some(([k, v]) => k === '対象期間' && v.startsWith('2026年11月')));
+    assert.ok(doc.tables.some((x) => x.heading === '団体別の内訳' && x.rows.length === 2));
   });
 
   test('municipal staff reach only their own organization', async () => {

@@ -312,6 +312,38 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
     assert.equal(list[0]!.entity, 'PC-0042.city.numazu.local');
     assert.equal(list[0]!.severity, 'high');
   });
+  test('Mamori’s Sigma correlation: 5 distinct accounts locked out on one DC within 10 min; 4 do not fire', async () => {
+    const t0 = nextHour();
+    const lockout = (user: string, dc: string, i: number) =>
+      lineEvent(
+        'winlogbeat',
+        JSON.stringify({
+          '@timestamp': new Date(t0 + i * 60_000).toISOString(),
+          winlog: {
+            channel: 'Security',
+            computer_name: dc,
+            event_id: '4740',
+            event_data: { TargetUserName: user, TargetDomainName: 'NUMAZU', SubjectUserName: 'DC01$' },
+          },
+        }),
+        { time: t0 + i * 60_000, organizationId: A1, prefectureId: PREF_A },
+      );
+    const dc = 'DC01.city.numazu.local';
+    // The same account five times, and four accounts on this DC: not a wave.
+    await feed([0, 1, 2, 3, 4].map((i) => lockout('sato', 'DC02.city.numazu.local', i)));
+    await feed(['suzuki', 'takahashi', 'tanaka', 'watanabe'].map((u, i) => lockout(u, dc, i)));
+    const wave = async () =>
+      (await p.soc.alerts.list(p.system, { q: 'Account Lockout Wave', limit: 50 })).items;
+    assert.deepEqual(await wave(), []);
+    await feed([lockout('ito', dc, 5)]);
+    const list = await wave();
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.ruleAuthor, 'Mamori');
+    assert.equal(list[0]!.severity, 'high');
+    assert.equal(list[0]!.entity, dc);
+    // The referenced rule is not reported on its own.
+    assert.deepEqual((await p.soc.alerts.list(p.system, { q: 'Windows Account Lockout' })).items, []);
+  });
 });
 
 describe(`grouping and idempotence (${testDialect()})`, () => {

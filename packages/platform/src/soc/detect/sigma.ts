@@ -2,6 +2,7 @@
 // and each SocEvent shown to the engine in the shape its logsource mappings read (data/soc-detect/
 // sigma-fields.yml: SocEvent → ECS; @mamori/sigma's fieldmaps.yml: ECS → Sigma field names).
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Severity } from '@mamori/core';
 import {
   SigmaEngine,
@@ -13,6 +14,7 @@ import {
 import type { SocEvent } from '../types.js';
 import {
   compileMatch,
+  detectDataDir,
   readDataFile,
   getter,
   refGetter,
@@ -178,7 +180,13 @@ export class SigmaSets {
       const paths: string[] = [];
       for (const name of ruleSets) {
         const spec = this.catalogue.ruleSet(name);
-        if (spec) for (const p of spec.paths) paths.push(join(sigmaDataDir, p));
+        if (spec)
+          for (const p of spec.paths)
+            paths.push(
+              p.startsWith('mamori:')
+                ? fileURLToPath(new URL(p.slice(7), detectDataDir))
+                : join(sigmaDataDir, p),
+            );
       }
       // Placeholders without values: the rule compiles and that part matches nothing (no site lists yet).
       const engine = new SigmaEngine(readRuleSources(paths), {

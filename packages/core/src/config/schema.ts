@@ -296,6 +296,15 @@ export const configKeys: readonly ConfigKeySpec[] = [
       'Evidence event ids kept per alert (the count goes on beyond it).',
   },
   {
+    key: 'detect.replayMinutes',
+    type: 'integer',
+    default: 10,
+    min: 0,
+    max: 1440,
+    description:
+      'At start, events committed in the last minutes go through detection again (windows rebuilt, a batch cut by a crash detected); 0: off.',
+  },
+  {
     key: 'soc.pipeline',
     type: 'boolean',
     default: true,
@@ -454,6 +463,14 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 40000,
     min: 1,
     description: 'Messages a sender may send at once above its rate.',
+  },
+  {
+    key: 'soc.syslog.maxConnectionsPerSource',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    description:
+      'Simultaneous TCP/TLS connections one sender address may hold; more are refused and counted.',
   },
   {
     key: 'soc.ingest.maxMessageBytes',

@@ -45,7 +45,7 @@ export interface MamoriConfig {
     timeoutMs: number;
   };
   /** SOC detection. */
-  detect: { groupWindowMinutes: number; evidenceCap: number };
+  detect: { groupWindowMinutes: number; evidenceCap: number; replayMinutes: number };
   /** SOC pipeline: durable queue, attribution, rollups, stored events, retention. */
   soc: {
     pipeline: boolean;
@@ -74,6 +74,7 @@ export interface MamoriConfig {
       sourcesFile: string | null;
       ratePerSource: number;
       burstPerSource: number;
+      maxConnectionsPerSource: number;
     };
     /** Limits of every ingest path (syslog, HTTP bulk, file import). */
     ingest: { maxMessageBytes: number; highWater: number; lowWater: number; bulkMaxBytes: number };

@@ -430,3 +430,33 @@ test('TLS client certificates: with a CA configured, senders must show one, and 
     await l.close();
   }
 });
+
+test('connections per source are capped: extra ones are refused and counted, the others keep working', async () => {
+  const q = new MemoryQueue();
+  const l = await startSyslogListeners({
+    queue: q,
+    tcpPort: 0,
+    limits: { maxConnectionsPerSource: 2, batchDelayMs: 5 },
+  });
+  try {
+    const a = await tcp(l.tcp!.port);
+    const b = await tcp(l.tcp!.port);
+    await sleep(50);
+    const c = await tcp(l.tcp!.port);
+    const closed = await new Promise<boolean>((r) => {
+      c.once('close', () => r(true));
+      setTimeout(() => r(false), 3000);
+    });
+    assert.ok(closed, 'the third connection was closed by the listener');
+    a.write(`${m3164(1)}\n`);
+    b.write(`${m3164(2)}\n`);
+    await until(() => q.records.length === 2, 5000, 'lines of the two admitted connections');
+    const st = l.stats().sources.find((s) => s.transport === 'syslog-tcp')!;
+    assert.equal(st.refusedConnections, 1);
+    assert.equal(st.connections, 2);
+    await endSocket(a);
+    await endSocket(b);
+  } finally {
+    await l.close();
+  }
+});

@@ -48,6 +48,7 @@ const SourceStats = Type.Object(
     droppedByBackpressure: Count,
     ratePauses: Count,
     connections: Count,
+    refusedConnections: Count,
     lastSeen: Count,
   },
   strict,

@@ -30,6 +30,7 @@ export function limitsOf(config: MamoriConfig): Partial<IngestLimits> {
     lowWater: Math.min(i.lowWater, i.highWater),
     ratePerSource: s.ratePerSource,
     burstPerSource: s.burstPerSource,
+    maxConnectionsPerSource: s.maxConnectionsPerSource,
   };
 }
 

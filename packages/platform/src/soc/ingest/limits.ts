@@ -57,6 +57,8 @@ export interface SourceStats {
   ratePauses: number;
   /** Open TCP/TLS connections. */
   connections: number;
+  /** TCP/TLS connections refused because the source already had maxConnectionsPerSource open. */
+  refusedConnections: number;
   lastSeen: number;
 }
 
@@ -72,6 +74,7 @@ export function newSourceStats(source: string, transport: string): SourceStats {
     droppedByBackpressure: 0,
     ratePauses: 0,
     connections: 0,
+    refusedConnections: 0,
     lastSeen: 0,
   };
 }
@@ -93,6 +96,8 @@ export interface IngestLimits {
   batchDelayMs: number;
   /** Records received but not yet handed to the queue (in batches or in flight) above which readers pause. */
   maxPending: number;
+  /** Simultaneous TCP/TLS connections one source may hold (more are refused and counted). */
+  maxConnectionsPerSource: number;
 }
 
 export const defaultLimits: IngestLimits = {
@@ -104,6 +109,7 @@ export const defaultLimits: IngestLimits = {
   batchSize: 1000,
   batchDelayMs: 20,
   maxPending: 20000,
+  maxConnectionsPerSource: 64,
 };
 
 /** Per-source state: a bucket and counters, created on first sight, bounded in number. */

@@ -143,6 +143,12 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
     const binding = bindings.lookup(peer, certNames);
     const { bucket, stats } = table.get(peer, transport);
     stats.organizationId = binding?.organizationId ?? null;
+    if (stats.connections >= limits.maxConnectionsPerSource) {
+      // One sender must not take every connection slot.
+      stats.refusedConnections++;
+      socket.destroy();
+      return;
+    }
     stats.connections++;
     const conn: Conn = { socket, ratePaused: false };
     conns.add(conn);

@@ -151,8 +151,32 @@ export class SocIngestService {
     });
     if (!l) return null;
     this.syslog = l;
+    // Refusals are counted silently per datagram; the log says once a minute which senders lost what.
+    const last = new Map<string, number[]>();
+    const report = setInterval(() => {
+      for (const s of l.stats().sources) {
+        const now = [s.droppedByRate, s.droppedByBackpressure, s.tooLarge, s.refusedConnections];
+        const key = `${s.transport}|${s.source}`;
+        const before = last.get(key) ?? [0, 0, 0, 0];
+        last.set(key, now);
+        if (now.some((n, i) => n > before[i]!))
+          this.deps.logger?.warn(
+            {
+              source: s.source,
+              transport: s.transport,
+              droppedByRate: now[0]! - before[0]!,
+              droppedByBackpressure: now[1]! - before[1]!,
+              tooLarge: now[2]! - before[2]!,
+              refusedConnections: now[3]! - before[3]!,
+            },
+            'soc ingest: a syslog sender lost messages or connections in the last minute',
+          );
+      }
+    }, 60_000);
+    report.unref();
     const close = l.close.bind(l);
     l.close = async () => {
+      clearInterval(report);
       if (this.syslog === l) this.syslog = null;
       await close();
     };

@@ -9,6 +9,7 @@ import type { Deps } from '../../context.js';
 import { roleSpecs } from '../../policy/roles.js';
 import type { Actor, Page, PageQuery, RequestContext, Role } from '../../types.js';
 import { newId, pageLimit, requireString } from '../../util.js';
+import { rowToSocEvent } from '../detect/replay.js';
 import type { SocEvent } from '../types.js';
 import type { AlertBus } from './live.js';
 import {
@@ -364,30 +365,7 @@ export class AlertServiceImpl {
         .selectAll()
         .where('id', 'in', part)
         .execute();
-      for (const r of rows) {
-        let extra: Partial<SocEvent>;
-        try {
-          extra = JSON.parse(r.fields_json) as Partial<SocEvent>;
-        } catch {
-          extra = {};
-        }
-        out.set(r.id, {
-          ...extra,
-          id: r.id,
-          time: r.time,
-          receivedAt: Number(r.received_at),
-          organizationId: r.organization_id,
-          prefectureId: r.prefecture_id,
-          class: r.class as SocEvent['class'],
-          activity: r.activity,
-          severity: r.severity as SocEvent['severity'],
-          disposition: r.disposition as SocEvent['disposition'],
-          sourceKind: r.source_kind,
-          format: r.format,
-          unattributedReason: r.unattributed_reason,
-          raw: r.raw,
-        });
-      }
+      for (const r of rows) out.set(r.id, rowToSocEvent(r));
     }
     return out;
   }

@@ -9,6 +9,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { DetectionStage, SocEvent } from '../types.js';
 import { BuiltinDetector, loadBuiltinRules } from './builtin.js';
 import type { Hit } from './hit.js';
+import { rowToSocEvent } from './replay.js';
 import type { RuleSetServiceImpl } from './rulesets.js';
 import { SigmaSets, sigmaHits, type RuleSetCatalogue } from './sigma.js';
 
@@ -88,8 +89,54 @@ export class SocDetection implements DetectionStage {
     return hits;
   }
 
+  /**
+   * Once, before the first batch or tick: the events committed in the last detect.replayMinutes go through
+   * detection again. That rebuilds the built-in windows after a restart and catches a batch committed just
+   * before a crash but never handed to the stage; alert writes are idempotent, so nothing counts twice.
+   */
+  private replayed: Promise<void> | null = null;
+
+  replay(): Promise<void> {
+    this.replayed ??= this.runReplay().catch((err: unknown) => {
+      this.d.logger.error({ err }, 'detection replay at start failed');
+    });
+    return this.replayed;
+  }
+
+  private async runReplay(): Promise<void> {
+    const minutes = this.d.config.detect.replayMinutes;
+    if (minutes <= 0) return;
+    const since = Date.now() - minutes * 60_000;
+    let after = '';
+    let total = 0;
+    for (;;) {
+      // Pages in (received_at, id) order; bounded, so a huge backlog does not hold the pipeline for long.
+      const rows = await this.d.db.kysely
+        .selectFrom('soc_events')
+        .selectAll()
+        .where('received_at', '>=', since)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(5000)
+        .execute();
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      const events = rows.map(rowToSocEvent).sort((a, b) => a.receivedAt - b.receivedAt);
+      await this.process(events, false);
+      total += events.length;
+      if (total >= 500_000) break;
+    }
+    if (total > 0) this.d.logger.info({ events: total, minutes }, 'detection replayed recent events');
+  }
+
   async onEvents(events: SocEvent[]): Promise<void> {
-    if (this.closed || events.length === 0) return;
+    if (this.closed) return;
+    await this.replay();
+    if (events.length === 0) return;
+    await this.process(events);
+  }
+
+  private async process(events: SocEvent[], measure = true): Promise<void> {
     this.counters.events += events.length;
     await this.loadEnabled(events);
     const hits = this.evaluate(events);
@@ -106,7 +153,7 @@ export class SocDetection implements DetectionStage {
     // Latency of this batch: from the earliest receipt among its alerting events to commit.
     let earliest = Infinity;
     for (const r of received.values()) if (r < earliest) earliest = r;
-    if (earliest !== Infinity && changes.length > 0) {
+    if (measure && earliest !== Infinity && changes.length > 0) {
       this.latencies.push(committed - earliest);
       if (this.latencies.length > 10_000) this.latencies.splice(0, this.latencies.length - 10_000);
     }
@@ -116,6 +163,7 @@ export class SocDetection implements DetectionStage {
 
   async tick(nowMs: number): Promise<void> {
     if (this.closed) return;
+    await this.replay();
     this.builtin.expire(nowMs);
     if (nowMs - this.lastEscalation >= ESCALATION_EVERY_MS) {
       this.lastEscalation = nowMs;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { orgIdForCode, STATE_ORG_ID, type RequestContext, type SocAlert } from '@mamori/platform';
 import { createTestPlatform, testDialect, type TestPlatform } from '@mamori/platform/testing';
+import { isInternalAddress } from '../src/soc/notify/destination.js';
 import { withinSchedule } from '../src/soc/notify/schedule.js';
 import { lineEvent, sshFail, startHook, startSmtp, type Hook, type Smtp } from './soc-support.js';
 
@@ -61,6 +62,8 @@ before(async () => {
         smtpPort: smtp.port,
         mailFrom: 'soc@pref.shizuoka.example',
         webhookBackoffMs: 30,
+        // The test's receivers listen on loopback.
+        webhookAllowPrivate: true,
         webhookAttempts: 3,
         timeoutMs: 5000,
       },
@@ -287,5 +290,85 @@ describe('contact schedule (Asia/Tokyo)', () => {
     assert.equal(withinSchedule(at('2026-11-27T18:00:00Z'), ['sat'], '22:00-06:00'), false);
     assert.equal(withinSchedule(at('2026-11-25T14:59:00Z'), ['wed'], '00:00-24:00'), true); // 23:59 JST
     assert.throws(() => withinSchedule(at('2026-11-25T00:00:00Z'), ['wed'], '9-17'), /HH:MM/);
+  });
+});
+
+describe(`webhook destinations (${testDialect()})`, () => {
+  test('internal addresses are refused when the contact is saved and again at delivery', async () => {
+    assert.equal(isInternalAddress('10.1.2.3'), true);
+    assert.equal(isInternalAddress('::ffff:192.168.0.1'), true);
+    assert.equal(isInternalAddress('fe80::1'), true);
+    assert.equal(isInternalAddress('203.0.113.9'), false);
+    assert.equal(isInternalAddress('2001:db8::1'), false);
+    const q = await createTestPlatform({
+      config: { soc: { pipeline: false }, notify: { webhookBackoffMs: 10 } },
+    });
+    const probe = await startHook();
+    try {
+      const admin = (
+        await q.addUser({ username: 'dest-admin', role: 'municipality_admin', organizationId: A1 })
+      ).ctx;
+      for (const url of [
+        probe.url,
+        'http://localhost:8080/x',
+        'http://[::1]/x',
+        'http://169.254.169.254/latest',
+      ])
+        await assert.rejects(
+          q.soc.notify.contacts.create(admin, {
+            organizationId: A1,
+            name: 'x',
+            webhookUrl: url,
+            webhookSecret: SECRET,
+          }),
+          /internal address|this machine/,
+          url,
+        );
+      // A row that bypassed the check (e.g. saved while private destinations were allowed) is refused at delivery.
+      const now = new Date().toISOString();
+      await q.db.kysely
+        .insertInto('soc_contacts')
+        .values({
+          id: 'sc_legacy',
+          organization_id: A1,
+          name: 'legacy',
+          email: null,
+          webhook_url: probe.url,
+          webhook_secret: SECRET,
+          min_severity: 'high',
+          hours: '00:00-24:00',
+          days: 'mon,tue,wed,thu,fri,sat,sun',
+          role: 'staff',
+          locale: 'ja',
+          enabled: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await q.soc.detection.onEvents(
+        ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n, i) =>
+          lineEvent('linux-auth', sshFail(`user-${n}`, '198.51.100.99', i), {
+            time: Date.now() + i,
+            organizationId: A1,
+            prefectureId: PREF_A,
+          }),
+        ),
+      );
+      await q.soc.notify.idle();
+      assert.equal(probe.requests.length, 0, 'nothing was sent to the internal address');
+      const log = (await q.soc.alerts.notifications(q.system, {})).items.filter(
+        (n) => n.channel === 'webhook',
+      );
+      assert.ok(log.length > 0);
+      assert.ok(
+        log.every(
+          (n) =>
+            n.status !== 'sent' && /refused: webhookUrl points at an internal address/.test(n.error ?? ''),
+        ),
+      );
+    } finally {
+      await q.close();
+      await probe.close();
+    }
   });
 });

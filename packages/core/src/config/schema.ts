@@ -269,6 +269,13 @@ export const configKeys: readonly ConfigKeySpec[] = [
       'First retry delay of a failed webhook (doubled on each retry).',
   },
   {
+    key: 'notify.webhookAllowPrivate',
+    type: 'boolean',
+    default: false,
+    description:
+      'Allow webhook URLs on loopback, private and link-local addresses (off: such destinations are refused, so a contact cannot aim requests at the internal network).',
+  },
+  {
     key: 'notify.timeoutMs',
     type: 'integer',
     default: 10000,

@@ -42,6 +42,7 @@ export interface MamoriConfig {
     ackMinutesLow: number;
     webhookAttempts: number;
     webhookBackoffMs: number;
+    webhookAllowPrivate: boolean;
     timeoutMs: number;
   };
   /** SOC detection. */

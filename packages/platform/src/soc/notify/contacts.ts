@@ -9,6 +9,7 @@ import { OrganizationServiceImpl } from '../../orgs/service.js';
 import type { RequestContext } from '../../types.js';
 import { newId, requireString } from '../../util.js';
 import { severities } from '../alerts/model.js';
+import { literalRefusal } from './destination.js';
 import { parseDays, parseHours } from './schedule.js';
 
 export type ContactRole = 'staff' | 'soc_lead' | 'state';
@@ -111,6 +112,8 @@ export class ContactServiceImpl {
           throw new MamoriError('MAMORI_VALIDATION', { reason: 'webhookUrl must be http(s)' });
         if (url.username || url.password)
           throw new MamoriError('MAMORI_VALIDATION', { reason: 'webhookUrl must not carry credentials' });
+        const refused = this.d.config.notify.webhookAllowPrivate ? null : literalRefusal(url);
+        if (refused) throw new MamoriError('MAMORI_VALIDATION', { reason: refused });
         out.webhook_url = url.toString();
       }
     }

@@ -12,6 +12,7 @@ import type { RequestContext } from '../../types.js';
 import { newId } from '../../util.js';
 import type { AlertBus } from '../alerts/live.js';
 import { severityRank, toAlert, type AlertChange, type SocAlert } from '../alerts/model.js';
+import { destinationRefusal } from './destination.js';
 import { alertMessage } from './message.js';
 import { withinSchedule } from './schedule.js';
 
@@ -173,6 +174,10 @@ export class Notifier {
   }
 
   private async postWebhook(alert: SocAlert, c: SocContactsTable, level: number, url: string): Promise<void> {
+    if (!this.d.config.notify.webhookAllowPrivate) {
+      const refused = await destinationRefusal(new URL(c.webhook_url!));
+      if (refused) throw new Error(`refused: ${refused}`);
+    }
     const secret = this.d.secrets.open(c.webhook_secret!);
     const payload: WebhookPayload = { type: 'mamori.soc.alert', level, url, alert };
     const body = JSON.stringify(payload);

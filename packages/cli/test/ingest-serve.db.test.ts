@@ -1,6 +1,7 @@
 // `mamori serve` with soc.syslog.* configured: a real server process starts UDP, TCP and TLS syslog listeners
 // (free ports, reported in its --json line) next to the HTTP API; lines sent to each end up as events in the
-// database, attributed by the registered-sources file; SIGTERM stops everything.
+// database, attributed by the registered-sources file; `mamori ingest --url` sends a file to it with an API
+// token; SIGTERM stops everything.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -86,7 +87,7 @@ after(async () => {
 const fw = (i: number, transport: string) =>
   `<189>date=2026-11-25 time=10:16:00 devname="FGT-Numazu" devid="FG100F0000000009" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" srcip=192.0.2.${i % 250} srcport=${40000 + i} dstip=10.1.2.10 dstport=3389 proto=6 action="deny" policyid=0 service="RDP" devtransport="${transport}"`;
 
-test(`mamori serve starts the configured syslog listeners; UDP, TCP and TLS lines become events (${db})`, async () => {
+test(`mamori serve starts the configured syslog listeners; UDP, TCP and TLS lines and mamori ingest --url become events (${db})`, async () => {
   const proc = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=development', main, 'serve', '--port', '0', '--json'],
@@ -146,6 +147,70 @@ test(`mamori serve starts the configured syslog listeners; UDP, TCP and TLS line
     assert.deepEqual([by('udp'), by('tcp'), by('tls')], [10, 20, 30], stderr);
   } finally {
     await database.close();
+  }
+
+  // `mamori ingest --url` sends a file to the running server with an API token (soc:ingest).
+  const admin = await createPlatform(loadConfig({ env: { ...env, MAMORI_SOC_PIPELINE: 'false' } }), {
+    logger: pino({ level: 'silent' }),
+  });
+  let token: string;
+  try {
+    token = (
+      await admin.tokens.create(systemContext('test'), {
+        name: 'file sender',
+        organizationId: 'lg222038',
+        permissions: ['soc:ingest'],
+        expiresAt: new Date(Date.now() + 86400_000).toISOString(),
+      })
+    ).token;
+  } finally {
+    await admin.close();
+  }
+  const lines = Array.from({ length: 500 }, (_, i) => fw(i, 'http-cli').slice('<189>'.length));
+  lines.splice(250, 0, `date=2026-11-25 ${'x'.repeat(70_000)}`);
+  writeFileSync(join(dir, 'remote.log'), lines.join('\n') + '\n');
+  const sent = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const c = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=development',
+        main,
+        'ingest',
+        join(dir, 'remote.log'),
+        '--url',
+        started.url,
+        '--format',
+        'fortigate',
+        '--json',
+      ],
+      { env: { ...env, MAMORI_API_TOKEN: token } },
+    );
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('close', (code) => resolve({ code, out, err }));
+  });
+  assert.equal(sent.code, 0, sent.err);
+  const counts = (
+    JSON.parse(sent.out) as { files: { read: number; accepted: number; quarantined: number }[] }
+  ).files[0]!;
+  assert.deepEqual([counts.read, counts.accepted, counts.quarantined], [501, 500, 1]);
+  const db2 = openDatabase(loadConfig({ env }).database);
+  try {
+    const deadline = Date.now() + 60_000;
+    let n = 0;
+    while (Date.now() < deadline) {
+      const rows = await db2.kysely.selectFrom('soc_events').select(['raw', 'organization_id']).execute();
+      n = rows.filter((r) => r.organization_id === 'lg222038' && String(r.raw).includes('http-cli')).length;
+      if (n >= 500) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(n, 500, "the server stored the sent lines as events of the token's municipality");
+  } finally {
+    await db2.close();
   }
 
   proc.kill('SIGTERM');

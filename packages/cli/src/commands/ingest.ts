@@ -5,12 +5,17 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isMamoriError, loadConfig, MamoriError } from '@mamori/core';
+import { gzipSync } from 'node:zlib';
 import {
   createLogger,
   createPlatform,
+  importFile,
   isKnownFormat,
+  orgIdForCode,
   parseTzOffset,
   systemContext,
+  type EventQueue,
+  type IngestRecord,
   type Platform,
 } from '@mamori/platform';
 import { exitCodes } from '../exit-codes.js';
@@ -22,6 +27,7 @@ interface Options {
   org?: string;
   tz?: string;
   wait: boolean;
+  url?: string;
 }
 
 export interface FileCounts {
@@ -66,6 +72,7 @@ export async function runIngest(files: string[], opts: Options, print: (s: strin
     if (!existsSync(f) || !statSync(f).isFile())
       throw new MamoriError('MAMORI_VALIDATION', { reason: `cannot read ${f}: not a file` });
   }
+  if (opts.url) return runRemote(files, opts, tzOffsetMinutes, print);
   const cfg = loadConfig({ file: opts.config });
   const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
   let platform: Platform;
@@ -133,6 +140,131 @@ export async function runIngest(files: string[], opts: Options, print: (s: strin
   }
 }
 
+/**
+ * The queue of a running server, reached over HTTP: each batch is one gzip NDJSON POST to /api/v1/ingest/bulk,
+ * acknowledged (202) once durable there; 429 (the server's queue is behind) waits Retry-After and sends again.
+ */
+class HttpBulkQueue implements EventQueue {
+  accepted = 0;
+  quarantined = 0;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly token: string,
+  ) {}
+
+  async append(records: IngestRecord[]): Promise<void> {
+    const body = gzipSync(records.map((r) => JSON.stringify({ line: r.line })).join('\n') + '\n');
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(this.endpoint, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            'content-type': 'application/x-ndjson',
+            'content-encoding': 'gzip',
+          },
+          body,
+        });
+      } catch (err) {
+        throw new MamoriError('MAMORI_NOT_READY', {
+          reason: `cannot reach ${new URL(this.endpoint).origin}: ${(err as Error).message}`,
+        });
+      }
+      const text = await res.text();
+      if (res.status === 202) {
+        const r = JSON.parse(text) as { accepted: number; quarantined: number };
+        this.accepted += r.accepted;
+        this.quarantined += r.quarantined;
+        return;
+      }
+      if (res.status === 429 && attempt < 600) {
+        const wait = Number(res.headers.get('retry-after') ?? '1');
+        await sleep(Math.min(Math.max(wait, 1), 30) * 1000);
+        continue;
+      }
+      let message = text.slice(0, 500);
+      try {
+        message = (JSON.parse(text) as { error: { message: string } }).error.message;
+      } catch {
+        // not a Mamori error body
+      }
+      throw new MamoriError(
+        res.status === 401 || res.status === 403 ? 'MAMORI_FORBIDDEN' : 'MAMORI_BAD_REQUEST',
+        {
+          reason: `the server answered ${res.status}: ${message}`,
+        },
+      );
+    }
+  }
+
+  backlog(): number {
+    return 0;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** `--url`: send to a running server (its queue and pipeline); counts are what it acknowledged. */
+async function runRemote(
+  files: string[],
+  opts: Options,
+  tzOffsetMinutes: number | undefined,
+  print: (s: string) => void,
+): Promise<number> {
+  const token = process.env.MAMORI_API_TOKEN;
+  if (!token)
+    throw new MamoriError('MAMORI_VALIDATION', {
+      reason: '--url needs an API token with soc:ingest in $MAMORI_API_TOKEN',
+    });
+  let base: URL;
+  try {
+    base = new URL('/api/v1/ingest/bulk', opts.url);
+  } catch {
+    throw new MamoriError('MAMORI_VALIDATION', { reason: `--url ${opts.url} is not a URL` });
+  }
+  if (opts.format !== 'auto') base.searchParams.set('format', opts.format);
+  if (opts.org)
+    base.searchParams.set('organizationId', /^\d{6}$/.test(opts.org) ? orgIdForCode(opts.org) : opts.org);
+  if (opts.tz) base.searchParams.set('tz', opts.tz);
+  const results: (FileCounts & { tooLarge: number })[] = [];
+  for (const f of files) {
+    const q = new HttpBulkQueue(base.href, token);
+    const tooLarge: string[] = [];
+    const r = await importFile(resolve(f), {
+      queue: q,
+      transport: 'cli',
+      // The server applies its own size limit (and keeps such lines in its quarantine); only what cannot be
+      // sent at all is refused here.
+      maxLineBytes: 1024 * 1024,
+      batchSize: 2000,
+      quarantine: async (_record, reason) => {
+        tooLarge.push(reason);
+      },
+      ...(tzOffsetMinutes !== undefined ? { tzOffsetMinutes } : {}),
+    });
+    results.push({
+      file: f,
+      gzip: r.gzip,
+      read: r.read,
+      queued: q.accepted,
+      accepted: q.accepted,
+      quarantined: q.quarantined + tooLarge.length,
+      tooLarge: tooLarge.length,
+    });
+  }
+  if (opts.json) print(JSON.stringify({ files: results }, null, 2));
+  else
+    for (const c of results)
+      print(
+        `${c.file}: read ${c.read}, accepted ${c.accepted}, quarantined ${c.quarantined}` +
+          (c.tooLarge ? ` (${c.tooLarge} over 1 MiB, not sent)` : '') +
+          ' — accepted by the server; its pipeline stores them (the console shows what it could not parse)',
+      );
+  return exitCodes.ok;
+}
+
 export function register(program: Command): void {
   program
     .command('ingest')
@@ -147,6 +279,10 @@ export function register(program: Command): void {
     )
     .option('--tz <offset>', 'offset of timestamps without a zone, e.g. +09:00')
     .option('--no-wait', 'return once the lines are durable in the queue, without waiting for the pipeline')
+    .option(
+      '--url <url>',
+      'send to a running server instead (POST /api/v1/ingest/bulk; API token with soc:ingest in $MAMORI_API_TOKEN)',
+    )
     .option('-c, --config <file>', 'configuration file (JSON or YAML); default $MAMORI_CONFIG')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: Options) => {

@@ -41,6 +41,8 @@ export interface AttributionService {
     query?: { organizationId?: string; kind?: AttributionKind },
   ): Promise<{ items: AttributionRule[] }>;
   create(ctx: RequestContext, input: AttributionRuleInput): Promise<AttributionRule>;
+  /** Many rules in one transaction and one audit record (a prefecture's address plan); all or nothing. */
+  createMany(ctx: RequestContext, inputs: AttributionRuleInput[]): Promise<{ created: number }>;
   update(
     ctx: RequestContext,
     id: string,
@@ -228,6 +230,66 @@ export class AttributionServiceImpl implements AttributionService {
     });
     await this.load();
     return rule;
+  }
+
+  async createMany(ctx: RequestContext, inputs: AttributionRuleInput[]): Promise<{ created: number }> {
+    const result = await this.d.mutate(ctx, 'soc.attribution.import', async (trx, note) => {
+      if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > 100_000) {
+        throw new MamoriError('MAMORI_VALIDATION', { reason: 'between 1 and 100,000 rules' });
+      }
+      const prefOf = new Map<string, string>();
+      for (const orgId of new Set(inputs.map((i) => i?.organizationId))) {
+        if (typeof orgId !== 'string') {
+          throw new MamoriError('MAMORI_VALIDATION', { reason: 'organizationId is required' });
+        }
+        await this.d.policy.assert(ctx.actor, 'org:write', { organizationId: orgId });
+        prefOf.set(orgId, await this.prefectureOf(orgId));
+      }
+      const now = this.d.now().toISOString();
+      const seen = new Set<string>();
+      const rows: Row[] = inputs.map((input, i) => {
+        if (!attributionKinds.includes(input.kind)) {
+          throw new MamoriError('MAMORI_VALIDATION', { reason: `rule ${i + 1}: unknown kind` });
+        }
+        const value = normalizeRuleValue(input.kind, input.value);
+        const prefectureId = prefOf.get(input.organizationId)!;
+        const key = `${prefectureId}\x01${input.kind}\x01${value}`;
+        if (seen.has(key)) {
+          throw new MamoriError('MAMORI_CONFLICT', { reason: `rule ${i + 1}: ${input.kind} ${value} twice` });
+        }
+        seen.add(key);
+        return {
+          id: newId('ar'),
+          organization_id: input.organizationId,
+          prefecture_id: prefectureId,
+          kind: input.kind,
+          value,
+          note: input.note ? String(input.note).slice(0, 500) : null,
+          created_at: now,
+          updated_at: now,
+        };
+      });
+      const existing = await trx
+        .selectFrom('soc_attribution_rules')
+        .select(['prefecture_id', 'kind', 'value'])
+        .where('prefecture_id', 'in', [...new Set(prefOf.values())])
+        .execute();
+      for (const e of existing) {
+        if (seen.has(`${e.prefecture_id}\x01${e.kind}\x01${e.value}`)) {
+          throw new MamoriError('MAMORI_CONFLICT', { reason: `${e.kind} ${e.value} is already attributed` });
+        }
+      }
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx
+          .insertInto('soc_attribution_rules')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      }
+      note.details = { rules: rows.length, organizations: prefOf.size };
+      return { created: rows.length };
+    });
+    await this.load();
+    return result;
   }
 
   private async get(trx: Trx, id: string): Promise<Row> {

@@ -25,6 +25,10 @@ export interface PipelineStats {
   commitFailures: number;
   stageFailures: number;
   lastBatchMs: number;
+  /** Cumulative milliseconds per phase (parse + attribute, database commit, detection stages). */
+  prepareMs: number;
+  commitMs: number;
+  stageMs: number;
 }
 
 export interface PipelineOptions {
@@ -61,6 +65,9 @@ export class SocPipeline {
     commitFailures: 0,
     stageFailures: 0,
     lastBatchMs: 0,
+    prepareMs: 0,
+    commitMs: 0,
+    stageMs: 0,
   };
   private readonly stages: DetectionStage[] = [];
   private readonly bound = new Map<string, Bound | null>();
@@ -218,6 +225,7 @@ export class SocPipeline {
     await this.resolveBound(batch.items);
     const prepared = new Array<Prepared>(batch.items.length);
     for (let i = 0; i < batch.items.length; i++) prepared[i] = this.prepare(batch.items[i]!);
+    const t1 = performance.now();
     let committed: Prepared[] | null = null;
     let duplicates = 0;
     for (let attempt = 0; committed === null; attempt++) {
@@ -242,6 +250,7 @@ export class SocPipeline {
       }
     }
     await batch.ack();
+    const t2 = performance.now();
     const events: SocEvent[] = [];
     let quarantined = 0;
     let unattributed = 0;
@@ -267,7 +276,11 @@ export class SocPipeline {
         this.o.logger.error({ err }, 'SOC detection stage failed on a batch');
       }
     }
-    s.lastBatchMs = performance.now() - t0;
+    const t3 = performance.now();
+    s.prepareMs += t1 - t0;
+    s.commitMs += t2 - t1;
+    s.stageMs += t3 - t2;
+    s.lastBatchMs = t3 - t0;
     return events;
   }
 

@@ -58,6 +58,8 @@ export interface NatsQueueOptions {
   stream: string;
   /** How long unconsumed messages are kept (default 7 days; the dedupe horizon is longer). */
   maxAgeMs?: number;
+  /** Redelivery delay of a message a worker took and never acked (crashed); set when the consumer is created. */
+  ackWaitMs?: number;
 }
 
 export class NatsQueue implements EventQueue {
@@ -96,7 +98,7 @@ export class NatsQueue implements EventQueue {
         await jsm.consumers.add(o.stream, {
           durable_name: CONSUMER,
           ack_policy: AckPolicy.Explicit,
-          ack_wait: nanos(60_000),
+          ack_wait: nanos(o.ackWaitMs ?? 60_000),
           max_ack_pending: 20_000,
           max_deliver: -1,
         });

@@ -154,7 +154,24 @@ class HttpBulkQueue implements EventQueue {
   ) {}
 
   async append(records: IngestRecord[]): Promise<void> {
-    const body = gzipSync(records.map((r) => JSON.stringify({ line: r.line })).join('\n') + '\n');
+    // Requests of at most ~4 MiB of NDJSON, whatever the line lengths (the server's limit is 16 MiB by default).
+    let chunk: string[] = [];
+    let size = 0;
+    for (const r of records) {
+      const j = JSON.stringify({ line: r.line });
+      if (size + j.length > 4 * 1024 * 1024 && chunk.length > 0) {
+        await this.post(chunk);
+        chunk = [];
+        size = 0;
+      }
+      chunk.push(j);
+      size += j.length + 1;
+    }
+    if (chunk.length > 0) await this.post(chunk);
+  }
+
+  private async post(ndjson: string[]): Promise<void> {
+    const body = gzipSync(ndjson.join('\n') + '\n');
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {

@@ -131,6 +131,7 @@ describe(`SOC alerts over HTTP (${dialect})`, () => {
       await until(() => sp.events.length >= 2);
       const mine = s1.events.find((e) => e.alert.entity === '203.0.113.61')!;
       assert.equal(mine.kind, 'created');
+      assert.equal(mine.alert.organizationName, '沼津市');
       assert.equal(mine.alert.ruleTitle, 'SQL Injection Strings In URI');
       assert.equal(
         mine.alert.ruleAuthor,

@@ -256,7 +256,7 @@ export class AlertServiceImpl {
   }
 
   /** Adds organization and assignee names (two IN queries per page). */
-  private async named(items: SocAlert[]): Promise<SocAlert[]> {
+  async named(items: SocAlert[]): Promise<SocAlert[]> {
     const orgIds = [...new Set(items.map((i) => i.organizationId).filter((x): x is string => x !== null))];
     const userIds = [...new Set(items.map((i) => i.assigneeId).filter((x): x is string => x !== null))];
     const db = this.d.db.kysely;

@@ -35,6 +35,7 @@ export function createSocAlerting(d: Deps): SocAlerting {
   const writer = new AlertWriter(d, system);
   const detection = new SocDetection(d, catalogue, ruleSets, writer, bus, notifier);
   const alerts = new AlertServiceImpl(d, bus);
+  detection.decorate = (items) => alerts.named(items);
   if (d.config.queue.driver === 'nats') {
     // Distributed mode: alert changes of every process reach every process's live streams.
     const relay = NatsAlertRelay.open(d.config.queue.natsUrl, d.config.soc.natsStream, bus, d.logger).catch(

@@ -5,6 +5,7 @@ import type { SigmaEngine } from '@mamori/sigma';
 import type { Deps } from '../../context.js';
 import type { AlertWriter } from '../alerts/store.js';
 import type { AlertBus } from '../alerts/live.js';
+import type { SocAlert } from '../alerts/model.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { DetectionStage, SocEvent } from '../types.js';
 import { BuiltinDetector, loadBuiltinRules } from './builtin.js';
@@ -157,8 +158,11 @@ export class SocDetection implements DetectionStage {
       this.latencies.push(committed - earliest);
       if (this.latencies.length > 10_000) this.latencies.splice(0, this.latencies.length - 10_000);
     }
-    this.bus.publish(changes);
-    this.notifier.onChanges(changes);
+    // Organization and assignee names for the live view (two small queries per batch that changed alerts).
+    const named = await this.decorate(changes.map((c) => c.alert)).catch(() => null);
+    const out = named ? changes.map((c, i) => ({ ...c, alert: named[i]! })) : changes;
+    this.bus.publish(out);
+    this.notifier.onChanges(out);
   }
 
   async tick(nowMs: number): Promise<void> {
@@ -183,6 +187,8 @@ export class SocDetection implements DetectionStage {
   }
 
   private readonly closers: Array<() => Promise<void>> = [];
+  /** Adds display names to alerts (set by the wiring to the alert service's). */
+  decorate: (alerts: SocAlert[]) => Promise<SocAlert[]> = async (a) => a;
 
   /** Something to close with the stage (the alert relay). */
   onClose(fn: () => Promise<void>): void {

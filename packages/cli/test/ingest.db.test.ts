@@ -124,6 +124,12 @@ test(`mamori ingest: plain and gzip files → read, accepted, quarantined once p
       .where('organization_id', '=', 'lg222038')
       .executeTakeFirstOrThrow();
     assert.equal(Number(events.n), 300);
+    // Every line the second run called accepted is stored too (a second process on the same queue).
+    const all = await k
+      .selectFrom('soc_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(all.n), 300 + Number(m[1]));
   } finally {
     await p.close();
   }

@@ -4,6 +4,7 @@
 // NOTHING (so redelivered events are not counted twice), and one audit record names what changed.
 import { createHash } from 'node:crypto';
 import type { SocAlertEventsTable, SocAlertsTable, Trx } from '@mamori/store';
+import { sql } from 'kysely';
 import type { Deps } from '../../context.js';
 import type { RequestContext } from '../../types.js';
 import { newId } from '../../util.js';
@@ -140,19 +141,21 @@ export class AlertWriter {
         if (counted.count === 0 && !createdKeys.has(g.key)) continue;
         const lastSeen = new Date(g.last).toISOString();
         const firstSeen = new Date(g.first).toISOString();
-        const update = {
-          event_count: Number(row.event_count) + counted.count,
-          evidence_count: Number(row.evidence_count) + counted.evidence,
-          last_received_at: Math.max(Number(row.last_received_at), counted.maxReceived),
-          last_seen: lastSeen > row.last_seen ? lastSeen : row.last_seen,
-          first_seen: firstSeen < row.first_seen ? firstSeen : row.first_seen,
-          updated_at: nowIso,
-        };
-        await trx.updateTable('soc_alerts').set(update).where('id', '=', row.id).execute();
-        changes.push({
-          kind: createdKeys.has(g.key) ? 'created' : 'updated',
-          alert: toAlert({ ...row, ...update }),
-        });
+        // Increments in SQL: another worker may be updating the same alert in its own transaction.
+        const updated = await trx
+          .updateTable('soc_alerts')
+          .set({
+            event_count: sql<number>`event_count + ${counted.count}`,
+            evidence_count: sql<number>`evidence_count + ${counted.evidence}`,
+            last_received_at: sql<number>`case when last_received_at > ${counted.maxReceived} then last_received_at else ${counted.maxReceived} end`,
+            last_seen: sql<string>`case when last_seen > ${lastSeen} then last_seen else ${lastSeen} end`,
+            first_seen: sql<string>`case when first_seen < ${firstSeen} then first_seen else ${firstSeen} end`,
+            updated_at: nowIso,
+          })
+          .where('id', '=', row.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        changes.push({ kind: createdKeys.has(g.key) ? 'created' : 'updated', alert: toAlert(updated) });
       }
       const created = changes.filter((c) => c.kind === 'created');
       note.target = created.length === 1 ? created[0]!.alert.id : null;

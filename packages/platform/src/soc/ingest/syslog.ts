@@ -66,6 +66,7 @@ interface Conn {
   ratePaused: boolean;
 }
 
+const MAX_QUARANTINE_WRITES = 256;
 const LF = 0x0a;
 const NUL = 0x00;
 const CR = 0x0d;
@@ -116,8 +117,10 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
   ) => {
     stats.tooLarge++;
     const reason = `too large: ${size} bytes (limit ${limits.maxMessageBytes}); first ${OVERSIZE_PREFIX_BYTES} bytes kept`;
-    log?.warn({ peer, transport, size, limit: limits.maxMessageBytes }, 'soc ingest: message too large');
-    if (opts.quarantine) {
+    log?.debug({ peer, transport, size, limit: limits.maxMessageBytes }, 'soc ingest: message too large');
+    // A flood of oversized messages must not turn into unbounded concurrent writes: beyond this many in
+    // flight they are counted (tooLarge) without their prefix being kept.
+    if (opts.quarantine && quarantines.size < MAX_QUARANTINE_WRITES) {
       const p = opts
         .quarantine(record(prefix, transport, peer, binding, Date.now()), reason)
         .catch((err: unknown) =>

@@ -124,22 +124,35 @@ export function parseChunk(
   onIssue: (issue: EvtxIssue) => void,
   fields?: FieldFilter,
 ): EvtxRecord[] {
+  return [...chunkRecords(buf, index, fileOffset, onIssue, fields)];
+}
+
+/**
+ * parseChunk as a generator: each record is parsed (or, with `fields`, rendered) when it is pulled, so
+ * a consumer holds one record at a time. `buf` must stay unchanged until the generator is done.
+ */
+export function* chunkRecords(
+  buf: Buffer,
+  index: number,
+  fileOffset: number,
+  onIssue: (issue: EvtxIssue) => void,
+  fields?: FieldFilter,
+): Generator<EvtxRecord> {
   const issue = (offset: number, severity: 'error' | 'warning', message: string) =>
     onIssue({ chunk: index, offset: fileOffset + offset, severity, message });
-  const records: EvtxRecord[] = [];
   if (buf.length < CHUNK_SIZE) {
     issue(0, 'error', `chunk truncated (${buf.length} of ${CHUNK_SIZE} bytes); skipped`);
-    return records;
+    return;
   }
   if (buf.toString('latin1', 0, 8) !== CHUNK_MAGIC) {
     // Pre-allocated chunks at the end of a file are all zeros: not an error.
     if (!isZero(buf, 0, CHUNK_HEADER_SIZE)) issue(0, 'error', 'bad chunk signature; chunk skipped');
-    return records;
+    return;
   }
   const headerCrc = crc32(buf.subarray(128, CHUNK_HEADER_SIZE), crc32(buf.subarray(0, 120)));
   if (headerCrc !== buf.readUInt32LE(124)) {
     issue(124, 'error', 'chunk header checksum mismatch; chunk skipped');
-    return records;
+    return;
   }
   let end = buf.readUInt32LE(48); // free space offset: records end here
   if (end < CHUNK_HEADER_SIZE || end > CHUNK_SIZE) {
@@ -167,6 +180,7 @@ export function parseChunk(
     const lo = buf.readUInt32LE(pos + 8);
     const hi = buf.readUInt32LE(pos + 12);
     const recordId = hi * 4294967296 + lo;
+    let rec: EvtxRecord | undefined;
     try {
       const wLo = buf.readUInt32LE(pos + 16);
       const wHi = buf.readUInt32LE(pos + 20);
@@ -175,18 +189,18 @@ export function parseChunk(
         const ev =
           bx.renderRecord(pos + 24, pos + size - 4, fields) ??
           renderJson(bx.parseFragment(pos + 24, pos + size - 4));
-        records.push(new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, NO_NODES, ev));
+        rec = new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, NO_NODES, ev);
       } else {
         const nodes = bx.parseFragment(pos + 24, pos + size - 4);
-        records.push(new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, nodes));
+        rec = new EvtxRecord(recordId, wLo, wHi, index, fileOffset + pos, nodes);
       }
     } catch (err) {
       if (!(err instanceof EvtxFormatError || err instanceof RangeError)) throw err;
       issue(pos, 'error', `record ${recordId}: ${err.message}; skipped`);
     }
     pos += size;
+    if (rec !== undefined) yield rec;
   }
-  return records;
 }
 
 /** Number of chunk slots in a file of `size` bytes (a trailing partial chunk counts). */
@@ -219,12 +233,12 @@ export function* readEvtxSync(path: string, options: EvtxReadOptions = {}): Gene
     checkHeader(head, readSync(fd, head, 0, FILE_HEADER_SIZE, 0), path, onIssue);
     const slots = chunkSlots(size);
     const last = Math.min(slots, options.endChunk ?? slots);
-    // One buffer for every chunk: parseChunk decodes all it needs before the next read.
+    // One buffer for every chunk: its records are consumed before the next read.
     const buf = Buffer.allocUnsafe(CHUNK_SIZE);
     for (let c = options.firstChunk ?? 0; c < last; c++) {
       const off = FILE_HEADER_SIZE + c * CHUNK_SIZE;
       const n = readSync(fd, buf, 0, CHUNK_SIZE, off);
-      yield* parseChunk(n === CHUNK_SIZE ? buf : buf.subarray(0, n), c, off, onIssue, options.fields);
+      yield* chunkRecords(n === CHUNK_SIZE ? buf : buf.subarray(0, n), c, off, onIssue, options.fields);
     }
   } finally {
     closeSync(fd);
@@ -246,7 +260,7 @@ export async function* readEvtx(path: string, options: EvtxReadOptions = {}): As
     for (let c = options.firstChunk ?? 0; c < last; c++) {
       const off = FILE_HEADER_SIZE + c * CHUNK_SIZE;
       const r = await fh.read(buf, 0, CHUNK_SIZE, off);
-      yield* parseChunk(
+      yield* chunkRecords(
         r.bytesRead === CHUNK_SIZE ? buf : buf.subarray(0, r.bytesRead),
         c,
         off,
@@ -294,7 +308,7 @@ export async function* readEvtxStream(
       header = true;
     }
     while (header && pendingLen >= CHUNK_SIZE) {
-      yield* parseChunk(
+      yield* chunkRecords(
         take(CHUNK_SIZE),
         chunk,
         FILE_HEADER_SIZE + chunk * CHUNK_SIZE,
@@ -311,7 +325,7 @@ export async function* readEvtxStream(
   }
   // A trailing partial chunk: parseChunk reports it as truncated.
   if (pendingLen > 0)
-    yield* parseChunk(
+    yield* chunkRecords(
       take(pendingLen),
       chunk,
       FILE_HEADER_SIZE + chunk * CHUNK_SIZE,

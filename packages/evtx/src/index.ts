@@ -6,6 +6,7 @@ export {
   readEvtxSync,
   readEvtxStream,
   parseChunk,
+  chunkRecords,
   parseFileHeader,
   chunkSlots,
   isEvtxHeader,

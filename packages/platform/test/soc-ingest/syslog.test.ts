@@ -76,18 +76,19 @@ test('UDP: RFC 3164 and 5424 datagrams arrive as whole lines with the peer addre
   const l = await startSyslogListeners({ queue: q, udpPort: 0, limits: { batchDelayMs: 5 } });
   try {
     const c = createSocket('udp4');
-    const sent = [m3164(1), m5424(2), `${m3164(3)}\n`];
+    const sent = [m3164(1), m5424(2), `${m3164(3)}\n`, '<13>nul\u0000inside\u0000'];
     for (const m of sent) await new Promise<void>((r) => c.send(m, l.udp!.port, '127.0.0.1', () => r()));
     c.close();
-    await until(() => q.records.length === 3, 5000, 'three datagrams');
-    assert.deepEqual(q.lines(), [m3164(1), m5424(2), m3164(3)]);
+    await until(() => q.records.length === 4, 5000, 'four datagrams');
+    // Trailing LF/NUL dropped; a NUL inside (not storable in PostgreSQL) shown as U+FFFD.
+    assert.deepEqual(q.lines(), [m3164(1), m5424(2), m3164(3), '<13>nul\uFFFDinside']);
     for (const r of q.records) {
       assert.equal(r.transport, 'syslog-udp');
       assert.equal(r.peer, '127.0.0.1');
       assert.ok(Math.abs(r.receivedAt - Date.now()) < 10_000);
     }
     const s = l.stats();
-    assert.equal(s.accepted, 3);
+    assert.equal(s.accepted, 4);
     assert.equal(s.sources[0]!.source, '127.0.0.1');
   } finally {
     await l.close();

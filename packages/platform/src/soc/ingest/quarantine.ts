@@ -34,7 +34,8 @@ export function dbQuarantineSink(
         peer: record.peer.slice(0, 500),
         format: record.format ?? 'auto',
         reason: reason.slice(0, 1000),
-        line: record.line,
+        // NUL cannot be stored in PostgreSQL text.
+        line: record.line.includes('\u0000') ? record.line.replaceAll('\u0000', '\uFFFD') : record.line,
         prefecture_id: await prefectureOf(record.organizationId),
         organization_id: record.organizationId ?? null,
       });

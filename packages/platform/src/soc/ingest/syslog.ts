@@ -270,7 +270,11 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
           stats.droppedByBackpressure++;
           return;
         }
-        batcher.add(record(msg.toString('utf8', 0, end), 'syslog-udp', peer, binding, Date.now()), stats);
+        let text = msg.toString('utf8', 0, end);
+        // NUL cannot be stored in PostgreSQL text (a poison record for the pipeline): shown as U+FFFD.
+        const nul = msg.indexOf(NUL);
+        if (nul >= 0 && nul < end) text = text.replaceAll('\u0000', '\uFFFD');
+        batcher.add(record(text, 'syslog-udp', peer, binding, Date.now()), stats);
       });
       udpAddr = await new Promise<AddressInfo>((resolve, reject) => {
         sock.once('error', reject);

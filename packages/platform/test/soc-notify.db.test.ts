@@ -258,6 +258,45 @@ describe(`notification and escalation (${testDialect()})`, () => {
     assert.equal(audit.length, 2);
   });
 
+  test('a webhook delivery cut during its backoff (process stopped) continues after a restart', async () => {
+    const alert = (await p.soc.alerts.list(p.system, { ruleId: 'mamori-password-spraying' })).items[0]!;
+    const vendor = (await p.soc.notify.contacts.list(p.system, { organizationId: A1 })).items.find(
+      (c) => c.locale === 'en',
+    )!;
+    // What a stopped process leaves behind: attempt 1 failed, attempt 2 never made.
+    await p.db.kysely
+      .insertInto('soc_notifications')
+      .values({
+        id: 'sn_cut',
+        alert_id: alert.id,
+        contact_id: vendor.id,
+        organization_id: A1,
+        prefecture_id: PREF_A,
+        channel: 'webhook',
+        target: hook.url,
+        level: 7,
+        attempt: 1,
+        status: 'retrying',
+        error: 'HTTP 503',
+        sent_at: new Date(now).toISOString(),
+      })
+      .execute();
+    const before = hook.requests.length;
+    assert.equal(await p.soc.notify.resume(), 1);
+    await p.soc.notify.idle();
+    assert.equal(hook.requests.length, before + 1);
+    assert.equal((JSON.parse(hook.requests.at(-1)!.body) as { level: number }).level, 7);
+    const rows = (await p.soc.alerts.notifications(p.system, { alertId: alert.id, limit: 200 })).items.filter(
+      (r) => r.level === 7,
+    );
+    assert.deepEqual(rows.map((r) => [r.attempt, r.status]).sort(), [
+      [1, 'retrying'],
+      [2, 'sent'],
+    ]);
+    // Nothing left to resume.
+    assert.equal(await p.soc.notify.resume(), 0);
+  });
+
   test('a medium alert is not notified at once', async () => {
     const mails = smtp.messages.length;
     const t0 = now;

@@ -18,6 +18,8 @@ export interface SocNotify {
   escalate(): Promise<number>;
   /** Resolves when every notification started so far has been delivered or has failed. */
   idle(): Promise<void>;
+  /** Continues deliveries cut during their backoff (run by the detection stage at start). */
+  resume(): Promise<number>;
 }
 
 export interface SocAlerting {
@@ -56,6 +58,7 @@ export function createSocAlerting(d: Deps): SocAlerting {
       contacts: new ContactServiceImpl(d),
       escalate: () => notifier.escalate(),
       idle: () => notifier.idle(),
+      resume: () => notifier.resumePending(),
     },
   };
 }

@@ -105,6 +105,10 @@ export class SocDetection implements DetectionStage {
   }
 
   private async runReplay(): Promise<void> {
+    // Notifications cut during their backoff continue (in the background).
+    await this.notifier.resumePending().catch((err: unknown) => {
+      this.d.logger.error({ err }, 'pending notifications could not be resumed');
+    });
     const minutes = this.d.config.detect.replayMinutes;
     if (minutes <= 0) return;
     const since = Date.now() - minutes * 60_000;

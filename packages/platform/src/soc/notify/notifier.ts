@@ -207,11 +207,12 @@ export class Notifier {
     channel: 'email' | 'webhook',
     target: string,
     send: () => Promise<void>,
+    firstAttempt = 1,
   ): Promise<void> {
     const n = this.d.config.notify;
     const attempts = channel === 'webhook' ? n.webhookAttempts : Math.min(2, n.webhookAttempts);
-    let delay = n.webhookBackoffMs;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    let delay = n.webhookBackoffMs * 2 ** (firstAttempt - 1);
+    for (let attempt = firstAttempt; attempt <= attempts; attempt++) {
       let error: string | null = null;
       try {
         await send();
@@ -274,6 +275,89 @@ export class Notifier {
         sent_at: this.d.now().toISOString(),
       })
       .execute();
+  }
+
+  /**
+   * After a restart: deliveries whose last recorded attempt was 'retrying' (the process stopped during the
+   * backoff) continue with their next attempt. Started in the background; returns how many resumed.
+   */
+  async resumePending(): Promise<number> {
+    const db = this.d.db.kysely;
+    const pending = await db
+      .selectFrom('soc_notifications as n')
+      .selectAll('n')
+      .where('n.status', '=', 'retrying')
+      .where('n.contact_id', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('soc_notifications as m')
+              .select('m.id')
+              .whereRef('m.alert_id', '=', 'n.alert_id')
+              .whereRef('m.contact_id', '=', 'n.contact_id')
+              .whereRef('m.channel', '=', 'n.channel')
+              .whereRef('m.level', '=', 'n.level')
+              .whereRef('m.attempt', '>', 'n.attempt'),
+          ),
+        ),
+      )
+      .limit(1000)
+      .execute();
+    let n = 0;
+    for (const p of pending) {
+      const row = await db
+        .selectFrom('soc_alerts')
+        .selectAll()
+        .where('id', '=', p.alert_id)
+        .executeTakeFirst();
+      const c = await db
+        .selectFrom('soc_contacts')
+        .selectAll()
+        .where('id', '=', p.contact_id!)
+        .executeTakeFirst();
+      if (!row || !c) continue;
+      const alert = toAlert(row);
+      const url = `${this.d.config.server.publicUrl.replace(/\/$/, '')}/soc/alerts/${alert.id}`;
+      const level = Number(p.level);
+      const next = Number(p.attempt) + 1;
+      if (p.channel === 'webhook' && c.webhook_url && c.webhook_secret) {
+        this.track(
+          this.withRetries(
+            alert,
+            c,
+            level,
+            'webhook',
+            c.webhook_url,
+            () => this.postWebhook(alert, c, level, url),
+            next,
+          ),
+        );
+        n++;
+      } else if (p.channel === 'email' && c.email) {
+        const org = alert.organizationId
+          ? ((
+              await db
+                .selectFrom('organizations')
+                .select('name')
+                .where('id', '=', alert.organizationId)
+                .executeTakeFirst()
+            )?.name ?? alert.organizationId)
+          : null;
+        this.track(
+          this.withRetries(
+            alert,
+            c,
+            level,
+            'email',
+            c.email,
+            () => this.sendMail(alert, c, level, org, url),
+            next,
+          ),
+        );
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Escalates alerts still 'new' past their deadline; returns how many escalated. Driven by the pipeline tick. */

@@ -7,7 +7,7 @@
 import { MamoriError } from '@mamori/core';
 import { formatIds } from '@mamori/parsers';
 import type { IngestRecord } from '../types.js';
-import { OVERSIZE_PREFIX_BYTES, SyslogStreamDecoder } from './framing.js';
+import { OVERSIZE_PREFIX_BYTES } from './framing.js';
 
 export type BulkMediaType = 'ndjson' | 'text' | 'json';
 
@@ -119,41 +119,35 @@ export function splitBulk(input: BulkInput): BulkSplit {
     return out;
   }
 
-  // Lines: the same newline splitter as files (CRLF, last line without LF), no size limit applied here so a
-  // long line is reported with its reason below.
-  let n = 0;
-  const decoder = new SyslogStreamDecoder(
-    {
-      message(text) {
-        n++;
-        if (input.mediaType === 'text') {
-          take(text, undefined, `line ${n}`);
-          return;
-        }
-        let o: unknown;
-        try {
-          o = JSON.parse(text);
-        } catch {
-          reject(text, `line ${n}: not valid JSON`);
-          return;
-        }
-        const rec = o as { line?: unknown; format?: unknown } | null;
-        if (rec === null || typeof rec !== 'object' || Array.isArray(rec) || typeof rec.line !== 'string') {
-          reject(text, `line ${n}: expected an object with a string "line"`);
-          return;
-        }
-        if (rec.line.trim() === '') return;
-        take(rec.line, rec.format, `line ${n}`);
-      },
-      oversize(prefix, size) {
-        n++;
-        reject(prefix, `line ${n}: too large: ${size} bytes (limit ${input.maxLineBytes * 2})`);
-      },
-    },
-    input.maxLineBytes * 2,
-    'newline',
-  );
-  decoder.push(input.body);
-  decoder.end();
+  // Lines (LF or CRLF; numbered as sent, empty ones skipped). The body is in memory already (bulkMaxBytes).
+  const lines = input.body.toString('utf8').split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    let text = lines[k]!;
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (text.trim() === '') continue;
+    const where = `line ${k + 1}`;
+    if (input.mediaType === 'text') {
+      take(text, undefined, where);
+      continue;
+    }
+    if (text.length > input.maxLineBytes * 2 + 64) {
+      reject(text, `${where}: too large: ${Buffer.byteLength(text)} bytes of JSON`);
+      continue;
+    }
+    let o: unknown;
+    try {
+      o = JSON.parse(text);
+    } catch {
+      reject(text, `${where}: not valid JSON`);
+      continue;
+    }
+    const rec = o as { line?: unknown; format?: unknown } | null;
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec) || typeof rec.line !== 'string') {
+      reject(text, `${where}: expected an object with a string "line"`);
+      continue;
+    }
+    if (rec.line.trim() === '') continue;
+    take(rec.line, rec.format, where);
+  }
   return out;
 }

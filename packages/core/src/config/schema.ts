@@ -583,4 +583,17 @@ export const configKeys: readonly ConfigKeySpec[] = [
     max: 60000,
     description: 'Connect and probe timeout of scan probes (ms).',
   },
+  {
+    key: 'reports.fontPath',
+    type: 'path',
+    default: null,
+    description:
+      'TTF/OTF font with Japanese glyphs embedded in PDF reports; unset = Noto Sans JP Regular from the npm package.',
+  },
+  {
+    key: 'reports.boldFontPath',
+    type: 'path',
+    default: null,
+    description: 'Bold face for PDF report headings; unset = reports.fontPath if set, else Noto Sans JP Bold.',
+  },
 ];

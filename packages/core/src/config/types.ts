@@ -96,6 +96,8 @@ export interface MamoriConfig {
     templatesDir: string | null;
     timeoutMs: number;
   };
+  /** PDF/Excel report rendering: font files (null = the bundled Noto Sans JP). */
+  reports: { fontPath: string | null; boldFontPath: string | null };
 }
 
 export type DeepPartial<T> = {

@@ -429,7 +429,17 @@ test('the monthly report page shows the figures and offers PDF and Excel', async
     .getByText(/沼津市/)
     .waitFor();
   await capture('monthly-report');
-  assert.equal(await page.getByRole('link', { name: 'PDFをダウンロード' }).count(), 1);
+  for (const [name, magic] of [
+    ['PDFをダウンロード', '%PDF-'],
+    ['Excelをダウンロード', 'PK'],
+  ] as const) {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name }).click(),
+    ]);
+    const body = readFileSync((await download.path())!);
+    assert.equal(body.subarray(0, magic.length).toString('latin1'), magic, name);
+  }
   await page.getByRole('link', { name: 'アラート' }).first().click();
   await menu().getByRole('link', { name: 'アラート' }).click();
   await page.getByRole('link', { name: 'ライブビュー' }).first().click();

@@ -20,7 +20,7 @@ import socAlertRoutes from './routes/soc-alerts.js';
 import socContactRoutes from './routes/soc-contacts.js';
 import socRuleRoutes from './routes/soc-rules.js';
 import socEventRoutes from './routes/soc-events.js';
-import socReportRoutes from './routes/soc-reports.js';
+import socReportRoutes, { socReportFileRoutes } from './routes/soc-reports.js';
 import metaRoutes, { healthRoutes } from './routes/meta.js';
 
 export interface RateLimitRule {
@@ -243,6 +243,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(socRuleRoutes, { prefix: `${API_PREFIX}/soc/rule-sets`, platform });
   await app.register(socEventRoutes, { prefix: `${API_PREFIX}/soc`, platform });
   await app.register(socReportRoutes, { prefix: `${API_PREFIX}/soc/reports`, platform });
+  await app.register(socReportFileRoutes, { prefix: `${API_PREFIX}/soc/reports`, platform });
 
   await registerConsole(app, { consoleDir: opts.consoleDir, apiPrefix: API_PREFIX });
   await app.ready();

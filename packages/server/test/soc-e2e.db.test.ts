@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { SMTPServer } from 'smtp-server';
 import { orgIdForCode } from '@mamori/platform';
 import { json, signInNew, type Principal, type TestApp, startTestApp } from './helpers.js';
@@ -298,5 +299,35 @@ describe('SOC end to end: nginx+ModSecurity+CRS and rspamd+clamd → alerts, ema
     assert.equal(r.current.mail.spamBlocked, spamCount);
     assert.equal(r.current.mail.malwareRemoved, virusRecipients.length);
     assert.ok(r.current.alerts.bySeverity.high! >= 1);
+    // The same report as PDF (Japanese font embedded) and as Excel (the same figures, as numbers).
+    const file = async (kind: string) => {
+      const f = await staff.client.request({
+        method: 'GET',
+        url: `/api/v1/soc/reports/monthly/${kind}?organizationId=${NUMAZU}&month=${month}`,
+      });
+      assert.equal(f.statusCode, 200, `${kind}: ${f.body.slice(0, 200)}`);
+      assert.equal(
+        f.headers['content-disposition'],
+        `attachment; filename="mamori-soc-report-222038-${month}.${kind}"`,
+      );
+      return f.rawPayload;
+    };
+    const pdf = (await file('pdf')).toString('latin1');
+    assert.ok(pdf.startsWith('%PDF-'));
+    assert.match(pdf, /\/FontFile2|\/FontFile3/, 'a font program is embedded');
+    assert.match(pdf, /NotoSans/i, 'the Japanese font is the one embedded');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await file('xlsx'));
+    const values = new Map<string, number>();
+    for (const ws of wb.worksheets) {
+      ws.eachRow((row) => {
+        const cells = (row.values as unknown[]).slice(1);
+        if (typeof cells[0] === 'string' && typeof cells[1] === 'number') values.set(cells[0], cells[1]);
+      });
+    }
+    assert.equal(values.get('SQLインジェクション'), attacks.sqli.length);
+    assert.equal(values.get('クロスサイトスクリプティング'), attacks.xss.length);
+    assert.equal(values.get('パストラバーサル／ローカルファイル読込'), attacks.path_traversal.length);
+    assert.equal(values.get('スキャナー・偵察'), scannerRequests);
   });
 });

@@ -1,26 +1,10 @@
-// The report as a neutral document (headings, key-value lines, tables), so PDF and Excel show the same
-// content in the same order and the renderers know nothing about SOC figures.
+// The report as the platform's neutral report document (src/reports/model.ts): key-value lines and tables,
+// so PDF and Excel show the same content in the same order and the renderers know nothing about SOC figures.
+import type { DocTable, ReportDocument } from '../../reports/model.js';
 import { reportLabels } from './labels.js';
 import type { MonthlyReport } from './types.js';
 
-export type Cell = string | number | null;
-
-export interface DocTable {
-  /** Sheet name for Excel (≤ 31 characters). */
-  name: string;
-  heading: string;
-  columns: { label: string; numeric?: boolean }[];
-  rows: Cell[][];
-}
-
-export interface ReportDocument {
-  title: string;
-  /** Label → value lines under the title (organization, period, generated at). */
-  meta: [string, string][];
-  tables: DocTable[];
-  footnote: string;
-  locale: 'ja' | 'en';
-}
+export type { DocTable, ReportDocument };
 
 const jstFormat = (iso: string, locale: 'ja' | 'en', withTime: boolean) =>
   new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
@@ -53,8 +37,8 @@ export function reportDocument(r: MonthlyReport): ReportDocument {
     name: T('summary'),
     heading: `${T('summary')}（${monthLabel(r.month, loc)} / ${T('lastMonth')} ${monthLabel(r.previousMonth, loc)}）`,
     columns: [
-      { label: reportLabels.text.summary ? (loc === 'ja' ? '区分' : 'Section') : '' },
-      { label: T('figure') },
+      { label: T('section'), weight: 3 },
+      { label: T('figure'), weight: 3 },
       { label: T('thisMonth'), numeric: true },
       { label: T('lastMonth'), numeric: true },
       { label: T('change'), numeric: true },
@@ -65,7 +49,7 @@ export function reportDocument(r: MonthlyReport): ReportDocument {
     name: T('wafByType').slice(0, 31),
     heading: T('wafByType'),
     columns: [
-      { label: T('attackType') },
+      { label: T('attackType'), weight: 3 },
       { label: T('thisMonth'), numeric: true },
       { label: T('lastMonth'), numeric: true },
     ],
@@ -76,7 +60,7 @@ export function reportDocument(r: MonthlyReport): ReportDocument {
       name: T('urlByCategory').slice(0, 31),
       heading: T('urlByCategory'),
       columns: [
-        { label: T('category') },
+        { label: T('category'), weight: 3 },
         { label: T('thisMonth'), numeric: true },
         { label: T('lastMonth'), numeric: true },
       ],
@@ -88,8 +72,8 @@ export function reportDocument(r: MonthlyReport): ReportDocument {
       name: T('byOrganization').slice(0, 31),
       heading: T('byOrganization'),
       columns: [
-        { label: T('organization') },
-        { label: T('code') },
+        { label: T('organization'), weight: 2 },
+        { label: T('code'), weight: 1.2 },
         ...r.byOrganizationColumns.map((c) => ({ label: c.label, numeric: true })),
       ],
       rows: r.byOrganization.map((o) => [

@@ -1,14 +1,13 @@
-// PDF and Excel output of the monthly report, through the platform's generic report renderer.
-import { MamoriError } from '@mamori/core';
+// PDF and Excel output of the monthly report, through the platform's generic report renderer (src/reports):
+// the report becomes a neutral document, the renderer lays it out (PDF with the Japanese font embedded).
+import { renderPdf, renderXlsx } from '../../reports/index.js';
 import { reportDocument } from './document.js';
 import type { MonthlyReport } from './types.js';
 
 export async function renderReportPdf(report: MonthlyReport): Promise<Buffer> {
-  reportDocument(report);
-  throw new MamoriError('MAMORI_INTERNAL', undefined, { reason: 'PDF renderer not wired yet' });
+  return renderPdf(reportDocument(report));
 }
 
 export async function renderReportXlsx(report: MonthlyReport): Promise<Buffer> {
-  reportDocument(report);
-  throw new MamoriError('MAMORI_INTERNAL', undefined, { reason: 'Excel renderer not wired yet' });
+  return renderXlsx(reportDocument(report));
 }

@@ -82,4 +82,19 @@ export const table: Record<string, RouteSpec> = {
       assert.ok(body.rows.length > 10);
     }),
   },
+  'GET /api/v1/soc/reports/monthly/pdf': {
+    cases: reportCases('monthly/pdf', (res) => {
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.headers['content-type'], 'application/pdf');
+      assert.equal(res.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-');
+    }),
+  },
+  'GET /api/v1/soc/reports/monthly/xlsx': {
+    cases: reportCases('monthly/xlsx', (res) => {
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(String(res.headers['content-type']), /spreadsheetml/);
+      // An .xlsx is a zip archive.
+      assert.equal(res.rawPayload.subarray(0, 2).toString('latin1'), 'PK');
+    }),
+  },
 };

@@ -482,6 +482,17 @@ test('municipal staff see only their own organization', async () => {
   await table.getByRole('link', { name: 'Web攻撃の集中（SQLインジェクション）' }).waitFor();
   assert.equal(await table.getByText('パストラバーサルの試行').count(), 0, "熱海市's alert is not shown");
   await capture('alert-queue-municipality');
+  // An alert the Sigma web-server rules raised on the seeded XSS: its evidence is the stored WAF event.
+  await table.getByRole('link', { name: 'Cross Site Scripting Strings' }).first().click();
+  await heading(/Cross Site Scripting Strings/).waitFor();
+  const evidence = page.getByRole('table', { name: '根拠となったイベント' });
+  await evidence
+    .getByText(/^203\.0\.113\.(14|50)$/)
+    .first()
+    .waitFor();
+  await evidence.getByText('XSS Attack Detected via libinjection').first().waitFor();
+  await page.getByRole('link', { name: 'アラート一覧に戻る' }).click();
+  await heading('アラート').waitFor();
   assert.equal(await menu().getByRole('link', { name: '解析できなかったログ' }).count(), 0);
   await menu().getByRole('link', { name: 'イベント検索' }).click();
   await page.getByRole('button', { name: '検索' }).click();

@@ -191,11 +191,11 @@ export function AlertDetailScreen({ id, me }: { id: string; me: Me }) {
               header: t('soc.srcIp'),
               render: (r) => <span className="mono">{r.src?.ip ?? '—'}</span>,
             },
-            { key: 'rule', header: t('soc.rule'), render: (r) => r.rule?.name ?? r.activity },
+            { key: 'rule', header: t('soc.rule'), render: (r) => r.rule?.name ?? r.activity ?? '—' },
             {
               key: 'raw',
               header: t('soc.raw'),
-              render: (r) => <code className="mono wrap">{r.raw.slice(0, 200)}</code>,
+              render: (r) => <code className="mono wrap">{(r.raw ?? '').slice(0, 200)}</code>,
             },
           ]}
         />

@@ -125,7 +125,7 @@ export function Layout({
           },
         ]
       : []),
-    ...socNav(me.role),
+    ...socNav(),
     {
       href: '/tokens',
       label: 'nav.tokens',

@@ -29,13 +29,7 @@ export const socTitles: Record<SocRouteName, MessageKey> = {
   socReport: 'soc.nav.report',
 };
 
-/** Quarantined lines are raw input from the edge: the prefecture's SOC and the state see them. */
-const canSeeQuarantine = (role: string) =>
-  ['state_admin', 'state_analyst', 'prefecture_admin', 'prefecture_operator', 'auditor'].includes(role);
-
-export const socNav = (
-  role: string,
-): { href: string; label: MessageKey; match: string[]; icon: string }[] => [
+export const socNav = (): { href: string; label: MessageKey; match: string[]; icon: string }[] => [
   {
     href: '/soc/alerts',
     label: 'soc.nav.alerts',
@@ -48,15 +42,12 @@ export const socNav = (
     match: ['socEvents'],
     icon: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zm5 11 6 6',
   },
-  ...(canSeeQuarantine(role)
-    ? [
-        {
-          href: '/soc/quarantine',
-          label: 'soc.nav.quarantine' as const,
-          match: ['socQuarantine'],
-          icon: 'M4 4h16v16H4zM4 9h16',
-        },
-      ]
-    : []),
+  // Everyone sees the quarantine within their reach (a municipality: lines its own senders sent).
+  {
+    href: '/soc/quarantine',
+    label: 'soc.nav.quarantine',
+    match: ['socQuarantine'],
+    icon: 'M4 4h16v16H4zM4 9h16',
+  },
   { href: '/soc/reports', label: 'soc.nav.report', match: ['socReport'], icon: 'M5 21V10m7 11V4m7 17v-7' },
 ];

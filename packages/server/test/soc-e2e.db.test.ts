@@ -125,7 +125,7 @@ after(async () => {
 async function waitFor<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
+  ms = 120_000,
 ): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {

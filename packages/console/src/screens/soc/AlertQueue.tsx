@@ -198,6 +198,7 @@ export function AlertQueueScreen({ me }: { me: Me }) {
                 },
                 {
                   key: 'org',
+                  className: 'nowrap',
                   header: t('soc.organization'),
                   sortValue: (r) => r.organizationName ?? r.organizationId,
                   render: (r) => r.organizationName ?? r.organizationId ?? t('soc.unattributed'),

@@ -138,8 +138,12 @@ const shotDir = join(
   (process.env.MAMORI_TEST_DB ?? 'sqlite').toLowerCase(),
 );
 
+/** When the seeded lines were made (their times are this minus n minutes). */
+let seededAt = 0;
+
 async function seed(): Promise<void> {
   const now = Date.now();
+  seededAt = now;
   const lines: { line: string; org: string }[] = [];
   for (let i = 0; i < 3; i++)
     lines.push({
@@ -395,6 +399,12 @@ test('event search by time range and fields, with the raw line', async () => {
   await page.getByRole('button', { name: '検索' }).click();
   const table = page.getByRole('table', { name: '検索結果' });
   await page.getByText('5件を表示しています').waitFor();
+  // A time range (Japan time, end exclusive) ending three minutes before the newest: the two older attacks.
+  const to = Math.floor((seededAt - 180_000) / 60_000) * 60_000;
+  await page.getByLabel('終了日時').fill(new Date(to + 9 * 3600_000).toISOString().slice(0, 16));
+  await page.getByRole('button', { name: '検索' }).click();
+  await page.getByText('2件を表示しています').waitFor();
+  await page.getByLabel('終了日時').fill('');
   await page.getByLabel('送信元IP').fill('203.0.113.15');
   await page.getByRole('button', { name: '検索' }).click();
   await page.getByText('1件を表示しています').waitFor();

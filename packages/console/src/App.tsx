@@ -16,6 +16,7 @@ import { SignIn } from './screens/SignIn.js';
 import { TokensScreen } from './screens/Tokens.js';
 import { UsersScreen } from './screens/Users.js';
 import { SocScreen, socTitles } from './screens/soc/index.js';
+import { SocAdminScreen, socAdminTitles } from './screens/soc/SocAdmin.js';
 
 const titles: Record<Route['name'], MessageKey> = {
   orgs: 'nav.orgs',
@@ -26,6 +27,7 @@ const titles: Record<Route['name'], MessageKey> = {
   account: 'nav.account',
   notFound: 'notFound.title',
   ...socTitles,
+  ...socAdminTitles,
 };
 
 function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signOut: () => void }) {
@@ -64,6 +66,11 @@ function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signO
     case 'socQuarantine':
     case 'socReport':
       body = <SocScreen name={route.name} params={route.params} me={me} />;
+      break;
+    case 'socContacts':
+    case 'socRuleSets':
+    case 'socNotifications':
+      body = <SocAdminScreen name={route.name} me={me} />;
       break;
     default:
       body = (

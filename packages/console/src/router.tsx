@@ -2,9 +2,11 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { AnchorHTMLAttributes, MouseEvent } from 'react';
 import { parseSocRoute, type SocRouteName } from './screens/soc/routes.js';
+import { parseSocAdminRoute, type SocAdminRouteName } from './screens/soc/adminRoutes.js';
 
 export interface Route {
-  name: 'orgs' | 'org' | 'users' | 'tokens' | 'audit' | 'account' | 'notFound' | SocRouteName;
+  name:
+    'orgs' | 'org' | 'users' | 'tokens' | 'audit' | 'account' | 'notFound' | SocRouteName | SocAdminRouteName;
   params: Record<string, string>;
   path: string;
 }
@@ -18,7 +20,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/tokens') return { name: 'tokens', params: {}, path };
   if (path === '/audit') return { name: 'audit', params: {}, path };
   if (path === '/account') return { name: 'account', params: {}, path };
-  const soc = path.startsWith('/soc') ? parseSocRoute(path) : null;
+  const soc = path.startsWith('/soc') ? (parseSocRoute(path) ?? parseSocAdminRoute(path)) : null;
   if (soc) return { ...soc, path };
   return { name: 'notFound', params: {}, path };
 }

@@ -400,11 +400,21 @@ test('event search by time range and fields, with the raw line', async () => {
   const table = page.getByRole('table', { name: '検索結果' });
   await page.getByText('5件を表示しています').waitFor();
   // A time range (Japan time, end exclusive) ending three minutes before the newest: the two older attacks.
-  const to = Math.floor((seededAt - 180_000) / 60_000) * 60_000;
-  await page.getByLabel('終了日時').fill(new Date(to + 9 * 3600_000).toISOString().slice(0, 16));
+  const to = new Date(Math.floor((seededAt - 180_000) / 60_000) * 60_000 + 9 * 3600_000).toISOString();
+  const toDay = page.getByRole('group', { name: '終了日（日本時間）' });
+  await toDay.getByLabel('年').fill(to.slice(0, 4));
+  await toDay.getByLabel('月').fill(to.slice(5, 7));
+  await toDay.getByLabel('日').fill(to.slice(8, 10));
+  // A malformed time is refused in the form, with the reason next to the field.
+  await page.getByLabel('終了時刻').fill('25:99');
+  await page.getByRole('button', { name: '検索' }).click();
+  await page.getByText('時刻は 時:分（例：09:30）で入力してください。').waitFor();
+  await page.getByLabel('終了時刻').fill(to.slice(11, 16));
   await page.getByRole('button', { name: '検索' }).click();
   await page.getByText('2件を表示しています').waitFor();
-  await page.getByLabel('終了日時').fill('');
+  await capture('event-search-range');
+  for (const box of ['年', '月', '日']) await toDay.getByLabel(box).fill('');
+  await page.getByLabel('終了時刻').fill('');
   await page.getByLabel('送信元IP').fill('203.0.113.15');
   await page.getByRole('button', { name: '検索' }).click();
   await page.getByText('1件を表示しています').waitFor();

@@ -6,19 +6,27 @@ import type { Me, Page } from '../../api/types.js';
 import { Banner } from '../../components/Banner.js';
 import { Button } from '../../components/Button.js';
 import { DataTable } from '../../components/DataTable.js';
-import { SelectField, TextField } from '../../components/Field.js';
+import {
+  DateField,
+  SelectField,
+  TextField,
+  focusFirstInvalid,
+  isCompleteDate,
+} from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useI18n } from '../../i18n/i18n.js';
 import type { MessageKey } from '../../i18n/i18n.js';
-import { ScopePicker, SeverityTag, isMunicipal, isoToLocal, localToIso } from './common.js';
+import { ScopePicker, SeverityTag, dayTimeToIso, isMunicipal, isTime, jstDay } from './common.js';
 import { severities, type SocEvent } from './types.js';
 
 const sourceKinds = ['firewall', 'ips', 'waf', 'proxy', 'mail', 'dns', 'sandbox', 'endpoint', 'web'];
 const dispositions = ['allowed', 'blocked', 'detected', 'quarantined', 'deleted', 'unknown'];
 
 const initial = () => ({
-  from: isoToLocal(new Date(Date.now() - 7 * 86400_000).toISOString()),
+  from: jstDay(Date.now() - 7 * 86400_000),
+  fromTime: '',
   to: '',
+  toTime: '',
   sourceKind: '',
   severity: '',
   disposition: '',
@@ -38,8 +46,8 @@ export function EventSearchScreen({ me }: { me: Me }) {
   const [open, setOpen] = useState<SocEvent | null>(null);
 
   const query = (cursor?: string) => ({
-    from: localToIso(f.from),
-    to: localToIso(f.to),
+    from: dayTimeToIso(f.from, f.fromTime, false),
+    to: dayTimeToIso(f.to, f.toTime, true),
     organizationId: isMunicipal(me) || orgId !== me.organization.id ? orgId : undefined,
     sourceKind: f.sourceKind || undefined,
     severity: f.severity || undefined,
@@ -65,9 +73,21 @@ export function EventSearchScreen({ me }: { me: Me }) {
   useEffect(() => {
     void load();
   }, []);
+  const [checked, setChecked] = useState(false);
+  const bad = {
+    from: f.from !== '' && !isCompleteDate(f.from),
+    fromTime: f.fromTime.trim() !== '' && !isTime(f.fromTime.trim()),
+    to: f.to !== '' && !isCompleteDate(f.to),
+    toTime: f.toTime.trim() !== '' && !isTime(f.toTime.trim()),
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setOpen(null);
+    setChecked(true);
+    if (Object.values(bad).some(Boolean)) {
+      focusFirstInvalid(e.currentTarget as HTMLFormElement);
+      return;
+    }
     void load();
   };
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) =>
@@ -83,15 +103,38 @@ export function EventSearchScreen({ me }: { me: Me }) {
           {t('soc.filters')}
         </h2>
         <form onSubmit={submit} className="filter-grid">
-          <TextField
-            label={t('soc.from')}
+          <DateField
+            label={t('soc.fromDay')}
             name="from"
-            type="datetime-local"
             value={f.from}
-            onChange={set('from')}
-            support={t('soc.jst')}
+            error={checked && bad.from ? t('date.invalid') : null}
+            onChange={(v) => setF({ ...f, from: v })}
           />
-          <TextField label={t('soc.to')} name="to" type="datetime-local" value={f.to} onChange={set('to')} />
+          <TextField
+            label={t('soc.fromTime')}
+            name="fromTime"
+            inputMode="numeric"
+            support={t('soc.timeSupport')}
+            error={checked && bad.fromTime ? t('soc.timeInvalid') : null}
+            value={f.fromTime}
+            onChange={set('fromTime')}
+          />
+          <DateField
+            label={t('soc.toDay')}
+            name="to"
+            value={f.to}
+            error={checked && bad.to ? t('date.invalid') : null}
+            onChange={(v) => setF({ ...f, to: v })}
+          />
+          <TextField
+            label={t('soc.toTime')}
+            name="toTime"
+            inputMode="numeric"
+            support={t('soc.toTimeSupport')}
+            error={checked && bad.toTime ? t('soc.timeInvalid') : null}
+            value={f.toTime}
+            onChange={set('toTime')}
+          />
           <ScopePicker me={me} value={orgId} onChange={setOrgId} />
           <SelectField
             label={t('soc.sourceKind')}

@@ -1,5 +1,6 @@
 // Small pieces the SOC screens share: severity and status tags, the organization scope picker, time ranges.
 import type { Me } from '../../api/types.js';
+import { isCompleteDate } from '../../components/Field.js';
 import { OrgPicker } from '../../components/OrgPicker.js';
 import { useI18n } from '../../i18n/i18n.js';
 import type { MessageKey } from '../../i18n/i18n.js';
@@ -61,17 +62,26 @@ export function ScopePicker({
   );
 }
 
-/** 'YYYY-MM-DDTHH:mm' (datetime-local, Japan time) → ISO UTC, or undefined when empty or invalid. */
-export function localToIso(v: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v)) return undefined;
-  const d = new Date(`${v}:00+09:00`);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+const JST_MS = 9 * 3600_000;
+
+export const isTime = (v: string) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v);
+
+/**
+ * A day ('YYYY-MM-DD', Japan time) and an optional time ('HH:MM') → ISO UTC. Without a time, a start is the
+ * start of the day and an end (exclusive) the start of the next day, so the whole day is included.
+ */
+export function dayTimeToIso(day: string, time: string, end: boolean): string | undefined {
+  if (!isCompleteDate(day)) return undefined;
+  const hm = time.trim();
+  if (hm && !isTime(hm)) return undefined;
+  const [h, m] = hm ? hm.split(':').map(Number) : [0, 0];
+  const [y, mo, d] = day.split('-').map(Number);
+  const ms = Date.UTC(y!, mo! - 1, d! + (end && !hm ? 1 : 0), h!, m!) - JST_MS;
+  return new Date(ms).toISOString();
 }
 
-/** ISO → 'YYYY-MM-DDTHH:mm' in Japan time, for datetime-local inputs. */
-export function isoToLocal(iso: string): string {
-  return new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 16);
-}
+/** The Japan-time day of an instant, 'YYYY-MM-DD'. */
+export const jstDay = (ms: number) => new Date(ms + JST_MS).toISOString().slice(0, 10);
 
 export const formatNumber = (locale: string, n: number | null) =>
   n === null ? '—' : new Intl.NumberFormat(locale === 'ja' ? 'ja-JP' : 'en-GB').format(n);

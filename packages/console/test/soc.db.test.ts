@@ -423,6 +423,7 @@ test('event search by time range and fields, with the raw line', async () => {
     .first()
     .click();
   await page.getByRole('heading', { name: 'イベントの詳細' }).waitFor();
+  await page.getByText('熱海市（222054）').waitFor();
   await page
     .locator('pre.soc-raw')
     .getByText(/etc\/passwd/)

@@ -44,6 +44,21 @@ export function EventSearchScreen({ me }: { me: Me }) {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<SocEvent | null>(null);
+  /** Name of the opened event's organization (the event carries its id only). */
+  const [orgName, setOrgName] = useState<string | null>(null);
+  useEffect(() => {
+    setOrgName(null);
+    const id = open?.organizationId;
+    if (!id) return;
+    let live = true;
+    api
+      .get<{ name: string; code: string | null }>(`/organizations/${encodeURIComponent(id)}`)
+      .then((o) => live && setOrgName(o.code ? `${o.name}（${o.code}）` : o.name))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [open]);
 
   const query = (cursor?: string) => ({
     from: dayTimeToIso(f.from, f.fromTime, false),
@@ -271,7 +286,11 @@ export function EventSearchScreen({ me }: { me: Me }) {
               {open.rule?.category ? `(${open.rule.category})` : ''}
             </dd>
             <dt>{t('soc.attribution')}</dt>
-            <dd>{open.organizationId ?? `${t('soc.unattributed')}: ${open.unattributedReason ?? ''}`}</dd>
+            <dd>
+              {open.organizationId
+                ? (orgName ?? open.organizationId)
+                : `${t('soc.unattributed')}: ${open.unattributedReason ?? ''}`}
+            </dd>
           </dl>
           <pre className="soc-raw">{open.raw}</pre>
         </section>

@@ -122,6 +122,13 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** nginx and rspamd write local time without a zone: tell the parsers this machine's offset (±HH:MM). */
+function localZone(): string {
+  const off = -new Date().getTimezoneOffset();
+  const a = Math.abs(off);
+  return `${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
 async function waitFor<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
@@ -213,7 +220,7 @@ describe('SOC end to end: nginx+ModSecurity+CRS and rspamd+clamd → alerts, ema
     const records = [...wafLines, ...mailLines].map((line) => ({ line }));
     const res = await op.client.request({
       method: 'POST',
-      url: `/api/v1/ingest/bulk?organizationId=${NUMAZU}`,
+      url: `/api/v1/ingest/bulk?organizationId=${NUMAZU}&tz=${encodeURIComponent(localZone())}`,
       payload: { records },
     });
     assert.equal(res.statusCode, 202, res.body);

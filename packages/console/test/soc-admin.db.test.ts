@@ -392,13 +392,43 @@ test('a prefecture administrator adds a contact after the form refused bad input
   assert.equal((await page.content()).includes(SECRET), false, 'the secret never reaches the page');
   await capture('contacts');
 
-  // A server-side refusal is shown in Japanese: a municipality cannot hold the state's contact.
-  await page.getByLabel('通知先の名前').fill('沼津市 国宛');
-  await page.getByLabel('メールアドレス').fill('kuni@city.numazu.example.lg.jp');
-  await page.getByLabel('役割').selectOption('state');
+  // A municipality's contact can only be organization staff: the other roles are not offered.
+  assert.deepEqual(await page.getByLabel('役割').locator('option').allInnerTexts(), ['団体の担当者']);
+  // A refusal only the server can make (the webhook aims at an internal address) lands on its field.
+  await page.getByLabel('通知先の名前').fill('沼津市 内部宛');
+  await page.getByLabel('Webhook の URL').fill('https://10.1.2.3/hook');
+  await page.getByLabel('Webhook の署名鍵').fill(SECRET);
   await page.getByRole('button', { name: '追加する' }).click();
-  await page.getByRole('alert').waitFor();
+  await page.getByText('内部ネットワークやこの機器を指す Webhook の URL は登録できません。').waitFor();
   assert.equal((await contactRows(NUMAZU)).length, 1);
+
+  // The prefecture itself may hold its SOC lead.
+  await page.getByRole('searchbox', { name: '団体を検索' }).fill('静岡県');
+  await list.getByText('この組織には通知先が登録されていません。').waitFor();
+  await page.getByRole('combobox', { name: /^団体/ }).selectOption(PREF);
+  await page
+    .getByLabel('役割')
+    .locator('option', { hasText: '都道府県SOC責任者' })
+    .waitFor({ state: 'attached' });
+  await page.getByLabel('通知先の名前').fill('静岡県 SOC責任者');
+  await page.getByLabel('メールアドレス').fill('soc-lead@pref.shizuoka.example.lg.jp');
+  await page.getByLabel('役割').selectOption('soc_lead');
+  await page.getByRole('button', { name: '追加する' }).click();
+  await page.getByText('「静岡県 SOC責任者」を追加しました。').waitFor();
+  await list
+    .getByRole('row', { name: /静岡県 SOC責任者/ })
+    .getByText('都道府県SOC責任者')
+    .waitFor();
+  assert.deepEqual(
+    (await contactRows(PREF)).map((r) => r.role),
+    ['soc_lead'],
+  );
+  // English is available.
+  await page.getByRole('button', { name: 'English' }).click();
+  await heading('Notification contacts').waitFor();
+  await page.getByRole('heading', { name: 'Escalation chain and acknowledgement deadlines' }).waitFor();
+  await page.getByRole('button', { name: '日本語' }).click();
+  await heading('通知先の管理').waitFor();
 
   // Delete one of Atami's, after the confirmation.
   await page.getByRole('searchbox', { name: '団体を検索' }).fill('熱海');

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.js';
-import type { Me } from '../../api/types.js';
+import type { Me, OrgKind, OrganizationDetail } from '../../api/types.js';
 import { CONTACT_ROLES, SOC_SEVERITIES, WEEKDAYS, type SocContact } from '../../api/soc-admin-types.js';
 import { Banner } from '../../components/Banner.js';
 import { Button } from '../../components/Button.js';
@@ -19,6 +19,8 @@ import {
   contactBody,
   contactValues,
   emptyContact,
+  fieldOfRefusal,
+  rolesFor,
   type ContactErrors,
   type ContactValues,
 } from './contactForm.js';
@@ -35,6 +37,7 @@ export function ContactsScreen({ me }: { me: Me }) {
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<SocContact | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
+  const [orgKind, setOrgKind] = useState<OrgKind | null>(me.organization.kind);
 
   const msg = (e: unknown) => (e instanceof ApiError ? e.localized(locale) : String(e));
   const load = async (org: string) => {
@@ -50,6 +53,15 @@ export function ContactsScreen({ me }: { me: Me }) {
     setRows(null);
     startAdd();
     void load(orgId);
+    // The roles a contact may have depend on the organization's kind.
+    if (orgId === me.organization.id) setOrgKind(me.organization.kind);
+    else {
+      setOrgKind(null);
+      api
+        .get<OrganizationDetail>(`/organizations/${encodeURIComponent(orgId)}`)
+        .then((o) => setOrgKind(o.kind))
+        .catch(() => setOrgKind(null));
+    }
   }, [orgId]);
 
   const set = <K extends keyof ContactValues>(k: K, v: ContactValues[K]) =>
@@ -92,7 +104,11 @@ export function ContactsScreen({ me }: { me: Me }) {
       startAdd();
       await load(orgId);
     } catch (er) {
-      setNotice({ kind: 'error', text: msg(er) });
+      const field = er instanceof ApiError && er.status === 400 ? fieldOfRefusal(er.message) : null;
+      if (field) {
+        setErrors(field);
+        focusFirstInvalid(formRef.current);
+      } else setNotice({ kind: 'error', text: msg(er) });
     } finally {
       setBusy(false);
     }
@@ -119,6 +135,7 @@ export function ContactsScreen({ me }: { me: Me }) {
       : WEEKDAYS.filter((d) => list.includes(d))
           .map(dayLabel)
           .join('・');
+  const roles = CONTACT_ROLES.filter((r) => rolesFor(orgKind).includes(r) || r === values.role);
   const secretSupport = editing?.hasWebhookSecret
     ? t('socAdmin.field.secretStored')
     : t('socAdmin.field.secretSupport');
@@ -340,8 +357,9 @@ export function ContactsScreen({ me }: { me: Me }) {
             required
             support={t('socAdmin.field.roleSupport')}
             value={values.role}
+            error={err('role')}
             onChange={(e) => set('role', e.target.value as ContactValues['role'])}
-            options={CONTACT_ROLES.map((r) => ({ value: r, label: t(`socAdmin.role.${r}` as MessageKey) }))}
+            options={roles.map((r) => ({ value: r, label: t(`socAdmin.role.${r}` as MessageKey) }))}
           />
           <SelectField
             label={t('socAdmin.field.locale')}

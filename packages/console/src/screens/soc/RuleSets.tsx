@@ -11,6 +11,7 @@ import { SelectField } from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { canManageRuleSets } from './adminRoutes.js';
+import './socAdmin.css';
 
 type Pending =
   | { kind: 'toggle'; source: LogsourceRuleSets; set: RuleSetChoice }
@@ -145,7 +146,7 @@ export function RuleSetsScreen({ me }: { me: Me }) {
             </span>
           </div>
           <div className="table-wrap">
-            <table className="table">
+            <table className="table soc-rules-table">
               <caption className="visually-hidden">
                 {t('socAdmin.rules.setsOf', { source: label(src) })}
               </caption>

@@ -103,3 +103,23 @@ export function contactBody(v: ContactValues, editing: boolean): ContactBody {
   if (body.webhookSecret === undefined) delete body.webhookSecret;
   return body;
 }
+
+/** Roles a contact of an organization of this kind may have (the server refuses the others). */
+export function rolesFor(kind: string | null): ContactRole[] {
+  if (kind === 'prefecture' || kind === 'soc_operator') return ['staff', 'soc_lead'];
+  if (kind === 'state') return ['staff', 'state'];
+  return ['staff'];
+}
+
+/**
+ * The server's refusals that belong to one field, in the user's language next to that field; null for the
+ * others (shown as they come). Matched on the API's English reason (packages/platform/src/soc/notify).
+ */
+export function fieldOfRefusal(message: string): ContactErrors | null {
+  if (/webhookUrl points at (this machine|an internal address)/.test(message))
+    return { webhookUrl: 'socAdmin.err.webhookInternal' };
+  if (/email is not an address/.test(message)) return { email: 'socAdmin.err.email' };
+  if (/role soc_lead|role state/.test(message)) return { role: 'socAdmin.err.role' };
+  if (/hours must be/.test(message)) return { hours: 'socAdmin.err.hours' };
+  return null;
+}

@@ -494,6 +494,7 @@ test('the notification log lists every attempt and filters by result', async () 
   await failed.getByText('HTTP 503').waitFor();
   await failed.getByText('失敗').waitFor();
   await failed.getByText('都道府県SOC責任者').waitFor();
+  await failed.getByText('熱海市').waitFor();
   await page.getByText('2件を表示しています').waitFor();
   await capture('notifications');
   await page.getByLabel('結果').selectOption('failed');

@@ -176,9 +176,15 @@ export function ContactsScreen({ me }: { me: Me }) {
             columns={[
               {
                 key: 'name',
-                header: t('socAdmin.field.name'),
+                header: t('socAdmin.contacts.nameRole'),
                 sortValue: (c) => c.name,
-                render: (c) => c.name,
+                render: (c) => (
+                  <>
+                    <strong>{c.name}</strong>
+                    <br />
+                    <span className="muted">{t(`socAdmin.role.${c.role}` as MessageKey)}</span>
+                  </>
+                ),
               },
               {
                 key: 'channels',
@@ -201,7 +207,7 @@ export function ContactsScreen({ me }: { me: Me }) {
               },
               {
                 key: 'severity',
-                header: t('socAdmin.field.minSeverity'),
+                header: t('socAdmin.field.severity'),
                 sortValue: (c) => SOC_SEVERITIES.indexOf(c.minSeverity),
                 render: (c) => (
                   <>
@@ -212,6 +218,7 @@ export function ContactsScreen({ me }: { me: Me }) {
               {
                 key: 'when',
                 header: t('socAdmin.contacts.when'),
+                className: 'nowrap',
                 render: (c) => (
                   <>
                     {days(c.days)}
@@ -219,12 +226,6 @@ export function ContactsScreen({ me }: { me: Me }) {
                     <span className="mono">{c.hours}</span>
                   </>
                 ),
-              },
-              {
-                key: 'role',
-                header: t('socAdmin.field.role'),
-                sortValue: (c) => CONTACT_ROLES.indexOf(c.role),
-                render: (c) => t(`socAdmin.role.${c.role}` as MessageKey),
               },
               {
                 key: 'locale',

@@ -14,6 +14,7 @@ import { useI18n } from '../../i18n/i18n.js';
 import type { MessageKey } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
 import { ScopePicker, isMunicipal } from './common.js';
+import { useOrgNames } from './useOrgNames.js';
 
 interface Filters {
   organizationId?: string;
@@ -34,6 +35,7 @@ export function NotificationsScreen({ me }: { me: Me }) {
   const [next, setNext] = useState<string | null>(null);
   const [applied, setApplied] = useState<Filters>({});
   const [error, setError] = useState<string | null>(null);
+  const orgNames = useOrgNames((rows ?? []).map((r) => r.organizationId));
 
   const load = async (f: Filters, cursor?: string) => {
     try {
@@ -161,6 +163,16 @@ export function NotificationsScreen({ me }: { me: Me }) {
                       {r.alertId}
                     </Link>
                   ),
+                },
+                {
+                  key: 'org',
+                  header: t('socAdmin.notif.organization'),
+                  sortValue: (r) =>
+                    r.organizationId ? (orgNames[r.organizationId] ?? r.organizationId) : null,
+                  render: (r) =>
+                    r.organizationId
+                      ? (orgNames[r.organizationId] ?? r.organizationId)
+                      : t('socAdmin.notif.unattributed'),
                 },
                 {
                   key: 'channel',

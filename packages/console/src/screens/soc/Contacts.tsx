@@ -25,6 +25,7 @@ import {
   type ContactValues,
 } from './contactForm.js';
 import { EscalationGuide } from './EscalationGuide.js';
+import './socAdmin.css';
 
 export function ContactsScreen({ me }: { me: Me }) {
   const { t, locale } = useI18n();
@@ -190,11 +191,12 @@ export function ContactsScreen({ me }: { me: Me }) {
                 key: 'channels',
                 header: t('socAdmin.contacts.channels'),
                 render: (c) => (
-                  <ul className="tag-list">
+                  <ul className="soc-contact-channels">
                     {c.email ? <li className="mono">{c.email}</li> : null}
                     {c.webhookUrl ? (
                       <li>
-                        <span className="mono wrap">{c.webhookUrl}</span>{' '}
+                        <span className="mono">{c.webhookUrl}</span>
+                        <br />
                         <span className="muted">
                           {c.hasWebhookSecret
                             ? t('socAdmin.contacts.secretSet')
@@ -246,7 +248,7 @@ export function ContactsScreen({ me }: { me: Me }) {
                 key: 'actions',
                 header: t('socAdmin.contacts.actions'),
                 render: (c) => (
-                  <div className="button-row">
+                  <div className="soc-contact-actions">
                     <Button
                       size="xs"
                       variant="outline"

@@ -9,7 +9,6 @@ import {
   type SocSeverity,
   type Weekday,
 } from '../../api/soc-admin-types.js';
-import type { MessageKey } from '../../i18n/i18n.js';
 
 export interface ContactValues {
   name: string;
@@ -54,7 +53,21 @@ export const contactValues = (c: SocContact): ContactValues => ({
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const HOURS = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
 
-export type ContactErrors = Partial<Record<keyof ContactValues | 'channel', MessageKey>>;
+/** Message keys of the socAdmin block (listed here, not imported: the pure tests run without JSX). */
+export type ContactErrorKey =
+  | 'socAdmin.err.name'
+  | 'socAdmin.err.nameLong'
+  | 'socAdmin.err.email'
+  | 'socAdmin.err.webhookUrl'
+  | 'socAdmin.err.webhookInternal'
+  | 'socAdmin.err.secretMissing'
+  | 'socAdmin.err.secretLength'
+  | 'socAdmin.err.channel'
+  | 'socAdmin.err.hours'
+  | 'socAdmin.err.days'
+  | 'socAdmin.err.role';
+
+export type ContactErrors = Partial<Record<keyof ContactValues | 'channel', ContactErrorKey>>;
 
 /** Field → message key for every problem found; empty when the values may be sent. */
 export function checkContact(v: ContactValues, storedSecret: boolean): ContactErrors {

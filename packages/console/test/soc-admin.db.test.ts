@@ -139,6 +139,7 @@ async function seedNotifications(): Promise<void> {
     .values([
       alert('al-numazu-1', NUMAZU, 'high', 'Web攻撃の集中（SQLインジェクション）'),
       alert('al-atami-1', ATAMI, 'critical', 'パストラバーサルの試行'),
+      alert('al-atami-2', ATAMI, 'high', 'メールマルウェアの連続受信'),
     ])
     .execute();
   await platform.db.kysely
@@ -172,6 +173,21 @@ async function seedNotifications(): Promise<void> {
         error: 'HTTP 503',
         sent_at: at(10),
       },
+      // Older mail of another alert: more than one page (50), so the log pages by cursor.
+      ...Array.from({ length: 55 }, (_, i) => ({
+        id: `sn-atami-2-${String(i).padStart(2, '0')}`,
+        alert_id: 'al-atami-2',
+        contact_id: null,
+        organization_id: ATAMI,
+        prefecture_id: PREF,
+        channel: 'email',
+        target: `joho${i}@city.atami.example.lg.jp`,
+        level: 0,
+        attempt: 1,
+        status: 'sent',
+        error: null,
+        sent_at: at(60 + i),
+      })),
     ])
     .execute();
 }
@@ -495,8 +511,13 @@ test('the notification log lists every attempt and filters by result', async () 
   await failed.getByText('失敗').waitFor();
   await failed.getByText('都道府県SOC責任者').waitFor();
   await failed.getByText('熱海市').waitFor();
-  await page.getByText('2件を表示しています').waitFor();
+  await page.getByText('50件を表示しています').waitFor();
   await capture('notifications');
+  // The next page by cursor, down to the oldest attempt.
+  await page.getByRole('button', { name: 'さらに表示' }).click();
+  await page.getByText('57件を表示しています').waitFor();
+  await table.getByText('joho54@city.atami.example.lg.jp').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'さらに表示' }).count(), 0, 'no page after the last');
   await page.getByLabel('結果').selectOption('failed');
   await page.getByRole('button', { name: '検索' }).click();
   await page.getByText('1件を表示しています').waitFor();

@@ -4,12 +4,14 @@
 // multiplied with varied addresses and ports, ~2% malformed lines. Prints sustained events/s, the bare
 // read-and-parse rate of the same input (one thread) and the ratio, latency from receipt to the end of the
 // detection stage (p50/p99), alerts raised, peak RSS and the load average.
-// Usage: npm run bench:ingest [-- --seconds 20 --batch 2000]
+// Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --db sqlite|postgres --queue spool|nats]
+// (--db postgres: a fresh database on 127.0.0.1:5432; --queue nats: JetStream at 127.0.0.1:4222, a fresh stream)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@mamori/core';
 import { parseLine } from '@mamori/parsers';
+import { createTestDatabase } from '@mamori/store/testing';
 import { createPlatform, systemContext, type IngestRecord, type SocEvent } from '@mamori/platform';
 import { pino } from 'pino';
 
@@ -17,6 +19,12 @@ const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
+const argStr = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : def;
+};
+const DB = argStr('db', 'sqlite') as 'sqlite' | 'postgres';
+const QUEUE = argStr('queue', 'spool');
 const SECONDS = arg('seconds', 20);
 const BATCH = arg('batch', 2000);
 const APPEND = 1000; // records per append() call, as an HTTP bulk request or a syslog reader flush would
@@ -104,12 +112,16 @@ const bare = (() => {
 })();
 
 // 2. The platform on the embedded default.
+const tdb = DB === 'postgres' ? await createTestDatabase('postgres') : null;
+const stream = `MAMORI_BENCH_${process.pid}`;
 const config = loadConfig({
   env: {},
   overrides: {
     dataDir,
     log: { level: 'error' },
-    soc: { prefectureCode: '22', batchSize: BATCH, retentionIntervalMinutes: 10080 },
+    ...(tdb ? { database: { driver: 'postgres', postgresUrl: tdb.options.postgresUrl! } } : {}),
+    ...(QUEUE === 'nats' ? { queue: { driver: 'nats' as const } } : {}),
+    soc: { prefectureCode: '22', batchSize: BATCH, retentionIntervalMinutes: 10080, natsStream: stream },
   },
 });
 const platform = await createPlatform(config, { logger: pino({ level: 'error' }) });
@@ -207,8 +219,8 @@ const sustained =
     ? (samples.at(-1)!.n - samples[0]!.n) / ((samples.at(-1)!.t - samples[0]!.t) / 1000)
     : stats.records / ((tDone - t0) / 1000);
 const overall = stats.records / ((tDone - t0) / 1000);
-lat.sort((a, b) => a - b);
-const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN;
+const sorted = [...lat].sort((a, b) => a - b);
+const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const count = async (t: 'soc_events' | 'soc_quarantine') =>
   Number(
     (
@@ -251,7 +263,23 @@ try {
   // no alerts table in this build
 }
 
-console.log('pipeline (append → parse → attribute → roll up → store → detect), embedded SQLite + spool');
+console.log(
+  `pipeline (append → parse → attribute → roll up → store → detect), ${DB === 'sqlite' ? 'SQLite' : 'PostgreSQL'} + ${QUEUE === 'nats' ? 'NATS JetStream' : 'durable spool'}`,
+);
+if (DB === 'sqlite') {
+  const { statSync } = await import('node:fs');
+  const size = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  const bytes = size(config.database.sqlitePath) + size(`${config.database.sqlitePath}-wal`);
+  console.log(
+    `  database size             ${(bytes / 1024 / 1024).toFixed(0)} MiB, ${(bytes / (events + quarantined)).toFixed(0)} bytes per stored record (with indexes)`,
+  );
+}
 console.log(
   `  records appended          ${fmt(appended)} (${fmt(appendCalls)} appends of ${APPEND}, mean ${(appendMs / appendCalls).toFixed(1)} ms to durable)`,
 );
@@ -274,7 +302,7 @@ console.log(
   `  detection stages          ${stageNames} registered${stageNames ? '' : ' (none: latency is to the end of the commit)'}; alerts raised ${Number.isNaN(alerts) ? 'n/a' : fmt(alerts)}`,
 );
 console.log(
-  `  latency receipt → detected p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${lat.at(-1)} ms (${fmt(lat.length)} samples)`,
+  `  latency receipt → detected p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${sorted.at(-1)} ms (${fmt(sorted.length)} samples)`,
 );
 console.log(
   `  main-thread time          parse+attribute ${(stats.prepareMs / 1000).toFixed(1)} s, commit ${(stats.commitMs / 1000).toFixed(1)} s, detection stages ${(stats.stageMs / 1000).toFixed(1)} s`,
@@ -290,6 +318,13 @@ console.log(
     .join(' ')}`,
 );
 await platform.close();
+if (QUEUE === 'nats') {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: config.queue.natsUrl });
+  await (await nc.jetstreamManager()).streams.delete(stream).catch(() => {});
+  await nc.close();
+}
+await tdb?.cleanup();
 rmSync(dataDir, { recursive: true, force: true });
 if (probeEvents !== events) {
   console.error(`detection probe saw ${probeEvents} events, stored ${events}`);

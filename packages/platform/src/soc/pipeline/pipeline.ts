@@ -128,7 +128,16 @@ export class SocPipeline {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      const batch = await this.o.source.next(this.o.batchSize);
+      let batch: SourceBatch | null;
+      try {
+        batch = await this.o.source.next(this.o.batchSize);
+      } catch (err) {
+        // The queue is briefly unreachable (NATS reconnecting, …): wait and ask again.
+        if (this.stopping) break;
+        this.o.logger.error({ err }, 'SOC pipeline could not read the queue; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
       if (batch === null) break;
       await this.processBatch(batch);
     }

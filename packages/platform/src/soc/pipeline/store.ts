@@ -111,6 +111,8 @@ export class SqlitePipelineStore implements PipelineStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('cache_size = -65536');
+    // Checkpoint the WAL every ~64 MiB instead of every 4 MiB: far fewer fsyncs at tens of MB/s of events.
+    this.db.pragma('wal_autocheckpoint = 16384');
     // No busy wait inside the synchronous driver (it would block the event loop while the platform's own
     // connection, in this very process, holds the write lock across an await): retry asynchronously instead.
     this.db.pragma('busy_timeout = 0');

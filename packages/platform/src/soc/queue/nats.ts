@@ -167,44 +167,85 @@ export class NatsQueue implements EventQueue {
 class NatsSource implements QueueSource {
   readonly consumer: string;
   private closed = false;
+  private readonly buffer: JsMsg[] = [];
+  private bufferedRecords = 0;
+  private readonly decoded = new Map<JsMsg, IngestRecord[]>();
+  private wakeReader: (() => void) | null = null;
+  private wakePump: (() => void) | null = null;
+  private stopConsume: (() => Promise<void>) | null = null;
+  private pumping: Promise<void> | null = null;
+  private maxBatch = 2000;
 
   constructor(private readonly q: NatsQueue) {
     this.consumer = `nats:${q.stream}`;
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const consumer = await this.q.js.consumers.get(this.q.stream, CONSUMER);
+    // consume() keeps a few pulls outstanding; the pump stops taking messages while enough are buffered, so a
+    // worker never holds more than it can process well inside the ack wait.
+    const messages = await consumer.consume({ max_messages: 16 });
+    this.stopConsume = async () => {
+      await messages.close();
+    };
+    this.pumping = (async () => {
+      for await (const m of messages) {
+        const recs = decodeMessage(m.data);
+        this.decoded.set(m, recs);
+        this.buffer.push(m);
+        this.bufferedRecords += recs.length;
+        this.wakeReader?.();
+        while (!this.closed && this.bufferedRecords >= this.maxBatch * 4) {
+          await new Promise<void>((r) => (this.wakePump = r));
+        }
+        if (this.closed) break;
+      }
+    })();
+  }
 
   async next(max: number): Promise<SourceBatch | null> {
-    const consumer = await this.q.js.consumers.get(this.q.stream, CONSUMER);
-    while (!this.closed) {
-      const msgs: JsMsg[] = [];
-      const iter = await consumer.fetch({ max_messages: Math.max(1, Math.min(256, max)), expires: 1000 });
-      const items: WorkItem[] = [];
-      for await (const m of iter) {
-        msgs.push(m);
-        const seq = m.seq;
-        const recs = decodeMessage(m.data);
-        for (let i = 0; i < recs.length; i++) {
-          items.push({ pos: seq, id: `js-${this.q.stream}-${seq}-${i}`, record: recs[i]! });
-        }
-      }
-      if (msgs.length === 0) continue;
-      return {
-        items,
-        checkpoint: null,
-        dedupe: true,
-        ack: async () => {
-          for (const m of msgs) m.ack();
-        },
-        nak: async () => {
-          for (const m of msgs) m.nak();
-        },
-      };
+    this.maxBatch = max;
+    while (!this.closed && this.buffer.length === 0) {
+      await new Promise<void>((r) => (this.wakeReader = r));
+      this.wakeReader = null;
     }
-    return null;
+    if (this.closed) return null;
+    const msgs: JsMsg[] = [];
+    const items: WorkItem[] = [];
+    while (
+      this.buffer.length > 0 &&
+      (items.length === 0 || items.length + this.decoded.get(this.buffer[0]!)!.length <= max)
+    ) {
+      const m = this.buffer.shift()!;
+      const recs = this.decoded.get(m)!;
+      this.decoded.delete(m);
+      this.bufferedRecords -= recs.length;
+      msgs.push(m);
+      const seq = m.seq;
+      for (let i = 0; i < recs.length; i++) {
+        items.push({ pos: seq, id: `js-${this.q.stream}-${seq}-${i}`, record: recs[i]! });
+      }
+    }
+    this.wakePump?.();
+    this.wakePump = null;
+    return {
+      items,
+      checkpoint: null,
+      dedupe: true,
+      ack: async () => {
+        for (const m of msgs) m.ack();
+      },
+      nak: async () => {
+        for (const m of msgs) m.nak();
+      },
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.wakeReader?.();
+    this.wakePump?.();
+    await this.stopConsume?.();
+    await this.pumping?.catch(() => {});
   }
 }

@@ -72,6 +72,8 @@ test('every line is stored once: attributed, unattributed with the reason, malfo
     rec('this is not a log line'),
     rec('{"broken json', { format: 'suricata-eve', transport: 'syslog-udp', peer: '192.0.2.9:514' }),
   ]);
+  // A NUL byte (not storable in PostgreSQL text) is replaced, never blocks the batch.
+  await p.soc.queue.append([rec('bad\0line')]);
   await drain();
   const rows = await p.db.kysely.selectFrom('soc_events').selectAll().orderBy('id').execute();
   assert.equal(rows.length, 6);
@@ -87,13 +89,14 @@ test('every line is stored once: attributed, unattributed with the reason, malfo
   assert.equal(new Set(rows.map((r) => r.id)).size, 6);
 
   const q = await p.db.kysely.selectFrom('soc_quarantine').selectAll().orderBy('id').execute();
-  assert.equal(q.length, 2);
+  assert.equal(q.length, 3);
+  assert.equal(q[2]!.line, 'bad\uFFFDline');
   assert.equal(q[0]!.format, 'auto');
   assert.ok(q[0]!.reason.length > 0);
   assert.equal(q[0]!.line, 'this is not a log line');
   assert.equal(q[1]!.format, 'suricata-eve');
   assert.equal(q[1]!.peer, '192.0.2.9:514');
-  assert.equal(p.soc.pipeline.stats.quarantined, 2);
+  assert.equal(p.soc.pipeline.stats.quarantined, 3);
 
   // The detection stage saw the committed events, with their attribution.
   assert.equal(seen.length, 6);
@@ -171,7 +174,7 @@ test('search is policy-scoped: municipal staff see their own; prefecture operato
   const foreign = pref.items.find((e) => e.organizationId === SHIZUOKA)!;
   await assert.rejects(p.soc.events.get(staff.ctx, foreign.id), { code: 'MAMORI_NOT_FOUND' });
   // quarantine: the prefecture sees both lines; staff see none (not sent by their bound senders)
-  assert.equal((await p.soc.quarantine.count(op.ctx)).total, 2);
+  assert.equal((await p.soc.quarantine.count(op.ctx)).total, 3);
   assert.equal((await p.soc.quarantine.list(staff.ctx)).items.length, 0);
   await assert.rejects(p.soc.rollups.month(staff.ctx, { month: '2026-11', organizationId: SHIZUOKA }), {
     code: 'MAMORI_FORBIDDEN',

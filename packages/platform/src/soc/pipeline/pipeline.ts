@@ -170,6 +170,8 @@ export class SocPipeline {
       nowMs: rec.receivedAt,
       maxLineLength: DEFAULT_MAX_LINE,
     };
+    // NUL cannot be stored in PostgreSQL text: a line carrying one would fail its batch for ever.
+    if (rec.line.includes('\0')) rec.line = rec.line.replace(/\0/g, '\uFFFD');
     const parsed = parseLine(rec.line, rec.format ?? 'auto', opts);
     const bound = rec.organizationId !== undefined ? (this.bound.get(rec.organizationId) ?? null) : null;
     const prefectureId = bound?.prefectureId ?? this.o.defaultPrefectureId;

@@ -255,7 +255,20 @@ export class KyselyPipelineStore implements PipelineStore {
     columns: readonly string[],
     rows: Value[][],
   ): Promise<void> {
-    // PostgreSQL takes at most 65,535 parameters per statement.
+    if (rows.length === 0) return;
+    if (this.db.dialect === 'postgres') {
+      // One array parameter per column (unnest): a few parameters instead of one per value, far less to build
+      // and parse than a multi-row VALUES list.
+      const cols = columns.map((_, k) => rows.map((r) => r[k] ?? null));
+      const arrays = columns.map((c, k) =>
+        c === 'received_at' ? sql`${cols[k]}::bigint[]` : sql`${cols[k]}::text[]`,
+      );
+      await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)})`.execute(
+        trx,
+      );
+      return;
+    }
+    // SQLite (in memory) takes at most 32,766 parameters per statement.
     const per = Math.max(1, Math.floor(30000 / columns.length));
     for (let i = 0; i < rows.length; i += per) {
       const chunk = rows.slice(i, i + per);

@@ -27,6 +27,8 @@ const DB = argStr('db', 'sqlite') as 'sqlite' | 'postgres';
 const QUEUE = argStr('queue', 'spool');
 const SECONDS = arg('seconds', 20);
 const BATCH = arg('batch', 2000);
+/** Offered load in records/s (0 = as fast as the pipeline takes them, bounded by the backlog cap). */
+const RATE = arg('rate', 0);
 const APPEND = 1000; // records per append() call, as an HTTP bulk request or a syslog reader flush would
 const INFLIGHT = 8;
 const HIGH_WATER = 100_000;
@@ -87,7 +89,8 @@ console.log(
       .join(' ')}`,
 );
 console.log(
-  `input: ${fmt(mix.length)} distinct lines (fixture mix, varied), ${SECONDS}s of sustained ingest\n`,
+  `input: ${fmt(mix.length)} distinct lines (fixture mix, varied), ${SECONDS}s of sustained ingest, ` +
+    `offered ${RATE > 0 ? `${fmt(RATE)} records/s` : 'as fast as taken'}\n`,
 );
 
 // 1. Bare read-and-parse of the same input, one thread.
@@ -181,6 +184,10 @@ const sampler = setInterval(() => {
 
 async function producer(): Promise<void> {
   while (performance.now() < deadline) {
+    if (RATE > 0 && appended + APPEND > (RATE * (performance.now() - t0)) / 1000) {
+      await new Promise((r) => setTimeout(r, 2));
+      continue;
+    }
     if (queue.backlog() > HIGH_WATER) {
       await new Promise((r) => setTimeout(r, 5));
       continue;

@@ -79,3 +79,12 @@ export interface SocServices extends SocCoreServices {
   /** U: monthly statistics report (data, PDF, Excel). */
   reports: SocReportService;
 }
+
+// The pipeline's service types, public through the package index.
+export type { AttributionRule, AttributionRuleInput, AttributionService } from './attribution/service.js';
+export type { AttributionKind } from './attribution/matcher.js';
+export type { SocEventQuery, SocEventService } from './events/service.js';
+export type { RetentionResult } from './events/retention.js';
+export type { QuarantinedLine, QuarantineQuery, QuarantineService } from './quarantine/service.js';
+export type { MonthlyRollup, RollupFigure, RollupQuery, RollupService } from './rollups/service.js';
+export type { PipelineStats } from './pipeline/pipeline.js';

@@ -3,7 +3,7 @@
 // soc_events and counted exactly once in the rollups (SQLite and PostgreSQL).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -100,6 +100,9 @@ test('SIGKILL during sustained ingest: every acknowledged record is counted exac
   });
   await drained;
   assert.equal(await d.exited, 0, d.stderr());
+  // Processed segments (1 MiB each here) were deleted; only the one being written remains.
+  const segs = readdirSync(join(dataDir, 'spool')).filter((f) => f.startsWith('seg-'));
+  assert.equal(segs.length, 1, segs.join(' '));
 
   const db = openDatabase(tdb.options);
   try {

@@ -134,6 +134,7 @@ export class FileSpool implements EventQueue {
   private durableCount = 0;
   private processedCount = 0;
   private recovered = 0;
+  private deletedBelow = 0;
   private dataWaiters: (() => void)[] = [];
   private readonly lockPath: string;
 
@@ -333,6 +334,9 @@ export class FileSpool implements EventQueue {
   async committed(position: number, records: number): Promise<void> {
     this.processedCount += records;
     const seg = segmentOf(position);
+    // Only when the consumer has moved to a later segment is there anything to delete.
+    if (seg <= this.deletedBelow) return;
+    this.deletedBelow = Math.min(seg, this.writeSeg);
     for (const name of await readdir(this.dir)) {
       const n = segNumber(name);
       if (n !== null && n < seg && n < this.writeSeg) await unlink(join(this.dir, name)).catch(() => {});

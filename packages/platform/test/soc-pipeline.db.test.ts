@@ -2,7 +2,8 @@
 // rollups → stored events → detection stage; policy-scoped search; redelivery idempotence; retention/archive.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createTestPlatform, type TestPlatform } from '../src/testing.js';
@@ -316,4 +317,18 @@ test('retention archives expired raw events per day and organization (gzip NDJSO
     arch.reduce((s, a) => s + Number(a.events), 0),
     n,
   );
+});
+
+test("beside the spool's owner (a CLI one-shot next to the server) the platform starts without the pipeline", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-busy-'));
+  // Another live process (the test runner) owns this spool.
+  writeFileSync(join(dir, 'LOCK'), String(process.ppid));
+  const cli = await createTestPlatform({ orgs: false, config: { soc: { spoolDir: dir } } });
+  try {
+    assert.equal(cli.soc.pipeline.stats.batches, 0);
+    await assert.rejects(cli.soc.queue.append([rec(spam)]), /in use by process/);
+  } finally {
+    await cli.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,11 +1,11 @@
 // The embedded spool: group-committed appends, reads in order across segments, a torn tail cut on reopen
 // (a frame whose append never resolved), processed segments deleted, one owner per directory.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { FileSpool, segmentOf } from '../src/soc/queue/spool.js';
+import { FileSpool, segmentOf, SpoolBusyError } from '../src/soc/queue/spool.js';
 import type { IngestRecord } from '../src/soc/types.js';
 
 const dirs: string[] = [];
@@ -72,4 +72,18 @@ test('appends resolve after fsync, are read back in order across segments, and s
   await r2.close();
   await s2.close();
   assert.ok(!readdirSync(dir).includes('LOCK'));
+});
+
+test('a spool owned by another live process is refused with SpoolBusyError; a dead owner is taken over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-spool-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'LOCK'), String(process.ppid)); // the test runner: alive
+  await assert.rejects(
+    FileSpool.open({ dir }),
+    (err: unknown) => err instanceof SpoolBusyError && err.pid === process.ppid,
+  );
+  writeFileSync(join(dir, 'LOCK'), '999999999'); // no such process (a SIGKILLed owner)
+  const s = await FileSpool.open({ dir });
+  await s.append([rec(1)]);
+  await s.close();
 });

@@ -14,7 +14,7 @@ import { QuarantineServiceImpl } from './quarantine/service.js';
 import { NatsQueue } from './queue/nats.js';
 import type { QueueSource } from './queue/source.js';
 import { SpoolSource } from './queue/source.js';
-import { FileSpool } from './queue/spool.js';
+import { FileSpool, SpoolBusyError } from './queue/spool.js';
 import { RollupServiceImpl } from './rollups/service.js';
 import type { EventQueue, IngestRecord, SocCoreServices } from './types.js';
 
@@ -33,7 +33,14 @@ class LazyQueue implements EventQueue {
   private q: EventQueue | null = null;
   constructor(private readonly openFn: () => Promise<EventQueue>) {}
   get(): Promise<EventQueue> {
-    this.opening ??= this.openFn().then((q) => (this.q = q));
+    this.opening ??= this.openFn().then(
+      (q) => (this.q = q),
+      (err: unknown) => {
+        // Not cached: the owner may stop, and a later call may open it.
+        this.opening = null;
+        throw err;
+      },
+    );
     return this.opening;
   }
   async append(records: IngestRecord[]): Promise<void> {
@@ -110,8 +117,19 @@ export function createSoc(d: Deps): Soc {
     async start() {
       await attribution.load();
       if (!cfg.soc.pipeline || started) return;
+      let q: EventQueue;
+      try {
+        q = await lazy.get();
+      } catch (err) {
+        if (!(err instanceof SpoolBusyError)) throw err;
+        // A CLI command beside the running server: that process consumes the spool; this one does not.
+        d.logger.warn(
+          { pid: err.pid },
+          'SOC pipeline not started here: the spool belongs to another process',
+        );
+        return;
+      }
       started = true;
-      const q = await lazy.get();
       source = nats ? (q as NatsQueue).source() : new SpoolSource(q as FileSpool);
       store =
         d.db.dialect === 'sqlite' && cfg.database.sqlitePath !== ':memory:'

@@ -19,6 +19,16 @@ const CHUNK = 4 * 1024 * 1024;
 /** A frame larger than this is refused at append (ingest limits lines far below it); one read chunk holds it. */
 export const MAX_FRAME = CHUNK - HEADER;
 
+/** Another live process owns the spool (the server, while a CLI one-shot starts a platform beside it). */
+export class SpoolBusyError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(`spool ${dir} is in use by process ${pid} (its pipeline; send there, e.g. mamori ingest --url)`);
+  }
+}
+
 export const positionOf = (segment: number, offset: number): number => segment * SEG_FACTOR + offset;
 export const segmentOf = (position: number): number => Math.floor(position / SEG_FACTOR);
 export const offsetOf = (position: number): number => position % SEG_FACTOR;
@@ -168,7 +178,7 @@ export class FileSpool implements EventQueue {
     try {
       const pid = Number(readFileSync(lockPath, 'utf8').trim());
       if (pid && pid !== process.pid && processAlive(pid)) {
-        throw new Error(`spool ${opts.dir} is in use by process ${pid}`);
+        throw new SpoolBusyError(opts.dir, pid);
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -4,7 +4,7 @@
 // multiplied with varied addresses and ports, ~2% malformed lines. Prints sustained events/s, the bare
 // read-and-parse rate of the same input (one thread) and the ratio, latency from receipt to the end of the
 // detection stage (p50/p99), alerts raised, peak RSS and the load average.
-// Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --db sqlite|postgres --queue spool|nats]
+// Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --rate 0 --db sqlite|postgres --queue spool|nats]
 // (--db postgres: a fresh database on 127.0.0.1:5432; --queue nats: JetStream at 127.0.0.1:4222, a fresh stream)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -124,7 +124,12 @@ const config = loadConfig({
     log: { level: 'error' },
     ...(tdb ? { database: { driver: 'postgres', postgresUrl: tdb.options.postgresUrl! } } : {}),
     ...(QUEUE === 'nats' ? { queue: { driver: 'nats' as const } } : {}),
-    soc: { prefectureCode: '22', batchSize: BATCH, retentionIntervalMinutes: 10080, natsStream: stream },
+    soc: {
+      prefectureCode: '22',
+      batchSize: BATCH,
+      retentionIntervalMinutes: 10080,
+      natsStream: stream,
+    },
   },
 });
 const platform = await createPlatform(config, { logger: pino({ level: 'error' }) });

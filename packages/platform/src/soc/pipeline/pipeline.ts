@@ -51,6 +51,11 @@ interface Bound {
   tenant: boolean;
 }
 
+interface Committed {
+  items: Prepared[];
+  duplicates: number;
+}
+
 const NON_TENANT = new Set(['state', 'prefecture', 'soc_operator']);
 const MAX_QUARANTINE_LINE = DEFAULT_MAX_LINE;
 
@@ -126,20 +131,58 @@ export class SocPipeline {
     }
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let batch: SourceBatch | null;
+  private async nextSafe(): Promise<SourceBatch | null> {
+    for (;;) {
       try {
-        batch = await this.o.source.next(this.o.batchSize);
+        return await this.o.source.next(this.o.batchSize);
       } catch (err) {
         // The queue is briefly unreachable (NATS reconnecting, …): wait and ask again.
-        if (this.stopping) break;
+        if (this.stopping) return null;
         this.o.logger.error({ err }, 'SOC pipeline could not read the queue; retrying');
         await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /**
+   * Two batches in flight at most: while batch k commits (on the store's thread when there is one), batch k+1 is
+   * read and prepared, and once k is committed, k+1's commit starts before k's stages run. A commit is only ever
+   * sent after the previous one succeeded, so checkpoints advance in order.
+   */
+  private async loop(): Promise<void> {
+    type InFlight = { batch: SourceBatch; commit: Promise<Committed | null> };
+    let prev: InFlight | null = null;
+    let pendingNext: Promise<SourceBatch | null> | null = null;
+    const takeNext = () => (pendingNext ??= this.nextSafe());
+    let ended = false;
+    while (!ended || prev) {
+      if (!prev) {
+        if (this.stopping) break;
+        const b = await takeNext();
+        pendingNext = null;
+        if (!b) break;
+        const prepared = await this.prepareBatch(b);
+        prev = { batch: b, commit: this.commitWithRetry(b, prepared) };
         continue;
       }
-      if (batch === null) break;
-      await this.processBatch(batch);
+      let next: { batch: SourceBatch; prepared: Prepared[] } | null = null;
+      if (!ended && !this.stopping) {
+        const first: { b: SourceBatch | null } | null = await Promise.race([
+          takeNext().then((b) => ({ b })),
+          prev.commit.then(() => null),
+        ]);
+        if (first) {
+          pendingNext = null;
+          if (first.b) next = { batch: first.b, prepared: await this.prepareBatch(first.b) };
+          else ended = true;
+        }
+      }
+      const done: Committed | null = await prev.commit;
+      const cur: InFlight | null =
+        next && done ? { batch: next.batch, commit: this.commitWithRetry(next.batch, next.prepared) } : null;
+      if (done) await this.finish(prev.batch, done);
+      else if (next) await next.batch.nak();
+      prev = cur;
     }
   }
 
@@ -230,16 +273,19 @@ export class SocPipeline {
     };
   }
 
-  /** Processes one batch to the end: commit (retried until it succeeds or the pipeline stops), then stages. */
-  async processBatch(batch: SourceBatch): Promise<SocEvent[]> {
+  private async prepareBatch(batch: SourceBatch): Promise<Prepared[]> {
     const t0 = performance.now();
     await this.resolveBound(batch.items);
     const prepared = new Array<Prepared>(batch.items.length);
     for (let i = 0; i < batch.items.length; i++) prepared[i] = this.prepare(batch.items[i]!);
-    const t1 = performance.now();
-    let committed: Prepared[] | null = null;
-    let duplicates = 0;
-    for (let attempt = 0; committed === null; attempt++) {
+    this.stats.prepareMs += performance.now() - t0;
+    return prepared;
+  }
+
+  /** Commits (retried until it succeeds); null when the pipeline stops first (the batch is nak'ed). */
+  private async commitWithRetry(batch: SourceBatch, prepared: Prepared[]): Promise<Committed | null> {
+    const t0 = performance.now();
+    for (let attempt = 0; ; attempt++) {
       try {
         const r = await this.o.store.commit({
           consumer: this.o.source.consumer,
@@ -248,24 +294,28 @@ export class SocPipeline {
           dedupe: batch.dedupe,
           nowMs: Date.now(),
         });
-        committed = r.committed;
-        duplicates = r.duplicates;
+        this.stats.commitMs += performance.now() - t0;
+        return { items: r.committed, duplicates: r.duplicates };
       } catch (err) {
         this.stats.commitFailures++;
         this.o.logger.error({ err, attempt }, 'SOC pipeline commit failed; retrying');
         if (this.stopping) {
           await batch.nak();
-          return [];
+          return null;
         }
         await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)));
       }
     }
+  }
+
+  /** After the commit: ack, counters, listeners, detection stages (in order). */
+  private async finish(batch: SourceBatch, done: Committed): Promise<SocEvent[]> {
+    const t0 = performance.now();
     await batch.ack();
-    const t2 = performance.now();
     const events: SocEvent[] = [];
     let quarantined = 0;
     let unattributed = 0;
-    for (const p of committed) {
+    for (const p of done.items) {
       if (p.event) {
         events.push(p.event);
         if (p.event.organizationId === null) unattributed++;
@@ -273,11 +323,11 @@ export class SocPipeline {
     }
     const s = this.stats;
     s.batches++;
-    s.records += committed.length;
+    s.records += done.items.length;
     s.events += events.length;
     s.quarantined += quarantined;
     s.unattributed += unattributed;
-    s.duplicates += duplicates;
+    s.duplicates += done.duplicates;
     for (const f of this.committedListeners) f(events);
     for (const stage of this.stages) {
       try {
@@ -287,12 +337,16 @@ export class SocPipeline {
         this.o.logger.error({ err }, 'SOC detection stage failed on a batch');
       }
     }
-    const t3 = performance.now();
-    s.prepareMs += t1 - t0;
-    s.commitMs += t2 - t1;
-    s.stageMs += t3 - t2;
-    s.lastBatchMs = t3 - t0;
+    const t1 = performance.now();
+    s.stageMs += t1 - t0;
+    s.lastBatchMs = t1 - t0;
     return events;
+  }
+
+  /** Processes one batch to the end: prepare, commit (retried), ack, stages. */
+  async processBatch(batch: SourceBatch): Promise<SocEvent[]> {
+    const done = await this.commitWithRetry(batch, await this.prepareBatch(batch));
+    return done ? this.finish(batch, done) : [];
   }
 
   /** Stops consuming after the current batch and closes the source. */

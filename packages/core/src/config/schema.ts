@@ -182,37 +182,32 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 25,
     min: 1,
     max: 65535,
-    description:
-      'SMTP port.',
+    description: 'Port of the SMTP server for notification mail.',
   },
   {
     key: 'notify.smtpSecure',
     type: 'boolean',
     default: false,
-    description:
-      'Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it.',
+    description: 'Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it.',
   },
   {
     key: 'notify.smtpUser',
     type: 'string',
     default: null,
-    description:
-      'SMTP user name, when the server requires authentication.',
+    description: 'SMTP user name, when the server requires authentication.',
   },
   {
     key: 'notify.smtpPassword',
     type: 'string',
     default: null,
     secret: true,
-    description:
-      'SMTP password.',
+    description: 'SMTP password.',
   },
   {
     key: 'notify.mailFrom',
     type: 'string',
     default: 'mamori-soc@localhost',
-    description:
-      'Sender address of SOC alert mail.',
+    description: 'Sender address of SOC alert mail.',
   },
   {
     key: 'notify.ackMinutesCritical',
@@ -220,8 +215,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 15,
     min: 1,
     max: 100000,
-    description:
-      'Acknowledgement deadline of a critical alert (minutes); unacknowledged, it escalates.',
+    description: 'Acknowledgement deadline of a critical alert (minutes); unacknowledged, it escalates.',
   },
   {
     key: 'notify.ackMinutesHigh',
@@ -229,8 +223,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 60,
     min: 1,
     max: 100000,
-    description:
-      'Acknowledgement deadline of a high alert (minutes).',
+    description: 'Acknowledgement deadline of a high alert (minutes).',
   },
   {
     key: 'notify.ackMinutesMedium',
@@ -238,8 +231,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 1440,
     min: 1,
     max: 100000,
-    description:
-      'Acknowledgement deadline of a medium alert (minutes).',
+    description: 'Acknowledgement deadline of a medium alert (minutes).',
   },
   {
     key: 'notify.ackMinutesLow',
@@ -256,8 +248,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 4,
     min: 1,
     max: 10,
-    description:
-      'Attempts per webhook notification (retries with exponential backoff).',
+    description: 'Attempts per webhook notification (retries with exponential backoff).',
   },
   {
     key: 'notify.webhookBackoffMs',
@@ -265,8 +256,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 2000,
     min: 1,
     max: 600000,
-    description:
-      'First retry delay of a failed webhook (doubled on each retry).',
+    description: 'First retry delay of a failed webhook (doubled on each retry).',
   },
   {
     key: 'notify.webhookAllowPrivate',
@@ -281,8 +271,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 10000,
     min: 100,
     max: 120000,
-    description:
-      'Time limit of one SMTP or webhook delivery.',
+    description: 'Time limit of one SMTP or webhook delivery.',
   },
   {
     key: 'detect.groupWindowMinutes',
@@ -299,8 +288,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     default: 200,
     min: 1,
     max: 100000,
-    description:
-      'Evidence event ids kept per alert (the count goes on beyond it).',
+    description: 'Evidence event ids kept per alert (the count goes on beyond it).',
   },
   {
     key: 'detect.replayMinutes',
@@ -520,7 +508,8 @@ export const configKeys: readonly ConfigKeySpec[] = [
     key: 'asm.natsStream',
     type: 'string',
     default: 'MAMORI_ASM',
-    description: 'JetStream work-queue stream (and subject prefix) of ASM scan jobs when queue.driver is nats.',
+    description:
+      'JetStream work-queue stream (and subject prefix) of ASM scan jobs when queue.driver is nats.',
   },
   {
     key: 'asm.ackWaitSeconds',
@@ -529,7 +518,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     min: 5,
     max: 3600,
     description:
-      'A scan job not acknowledged (or kept alive by the worker\'s heartbeat) within this time is redelivered to another worker.',
+      "A scan job not acknowledged (or kept alive by the worker's heartbeat) within this time is redelivered to another worker.",
   },
   {
     key: 'asm.maxDeliver',
@@ -594,6 +583,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     key: 'reports.boldFontPath',
     type: 'path',
     default: null,
-    description: 'Bold face for PDF report headings; unset = reports.fontPath if set, else Noto Sans JP Bold.',
+    description:
+      'Bold face for PDF report headings; unset = reports.fontPath if set, else Noto Sans JP Bold.',
   },
 ];

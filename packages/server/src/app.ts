@@ -21,6 +21,10 @@ import socContactRoutes from './routes/soc-contacts.js';
 import socRuleRoutes from './routes/soc-rules.js';
 import socEventRoutes from './routes/soc-events.js';
 import socReportRoutes, { socReportFileRoutes } from './routes/soc-reports.js';
+import asmInventoryRoutes from './routes/asm-inventory.js';
+import asmScanRoutes from './routes/asm-scans.js';
+import asmScopeRoutes from './routes/asm-scope.js';
+import asmReportRoutes from './routes/asm-reports.js';
 import metaRoutes, { healthRoutes } from './routes/meta.js';
 
 export interface RateLimitRule {
@@ -244,6 +248,10 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(socEventRoutes, { prefix: `${API_PREFIX}/soc`, platform });
   await app.register(socReportRoutes, { prefix: `${API_PREFIX}/soc/reports`, platform });
   await app.register(socReportFileRoutes, { prefix: `${API_PREFIX}/soc/reports`, platform });
+  await app.register(asmInventoryRoutes, { prefix: `${API_PREFIX}/asm`, platform });
+  await app.register(asmScanRoutes, { prefix: `${API_PREFIX}/asm`, platform });
+  await app.register(asmScopeRoutes, { prefix: `${API_PREFIX}/asm`, platform });
+  await app.register(asmReportRoutes, { prefix: `${API_PREFIX}/asm`, platform });
 
   await registerConsole(app, { consoleDir: opts.consoleDir, apiPrefix: API_PREFIX });
   await app.ready();

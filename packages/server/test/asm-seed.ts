@@ -142,6 +142,7 @@ export async function seedTenant(t: TestApp, organizationId: string, address: st
   const schedules = [
     await asm.createSchedule(ctx, { organizationId, cron: '0 3 * * 1' }),
     await asm.createSchedule(ctx, { organizationId, cron: '0 4 * * 2', enabled: false }),
+    await asm.createSchedule(ctx, { organizationId, cron: '0 5 * * 3', enabled: false }),
   ];
   return {
     organizationId,

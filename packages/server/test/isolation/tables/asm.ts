@@ -146,6 +146,8 @@ function itemCases(path: string, id: (t: TenantSeed) => string): Case[] {
 /** Cases of a write on a tenant's object. */
 function writeCases(o: {
   pick: (t: TenantSeed, fx: Fixture) => { url: string; payload?: unknown };
+  /** The allowed case's own object, when it consumes it (a delete). */
+  allowedPick?: (t: TenantSeed, fx: Fixture) => { url: string; payload?: unknown };
   who?: Who;
   expect: Case['expect'];
   bad?: (t: TenantSeed, fx: Fixture) => { url: string; payload?: unknown };
@@ -154,7 +156,7 @@ function writeCases(o: {
 }): Case[] {
   const cases: Case[] = [
     unauth((s, fx) => o.pick(s.a1, fx)),
-    allowed('A1 admin on A1', o.who ?? a1Admin, (s, fx) => o.pick(s.a1, fx), o.expect),
+    allowed('A1 admin on A1', o.who ?? a1Admin, (s, fx) => (o.allowedPick ?? o.pick)(s.a1, fx), o.expect),
     crossMuni('A1 admin on A2', o.otherWho ?? a1Admin, (s, fx) => o.pick(s.a2, fx)),
     crossPref('prefecture A admin on B1', prefAAdmin, (s, fx) => o.pick(s.b1, fx)),
     auditorWrite((s, fx) => o.pick(s.a1, fx)),
@@ -316,7 +318,8 @@ export const table: Record<string, RouteSpec> = {
   },
   'DELETE /api/v1/asm/schedules/:id': {
     cases: writeCases({
-      pick: (t) => ({ url: `/api/v1/asm/schedules/${t.schedules[1]!.id}` }),
+      pick: (t) => ({ url: `/api/v1/asm/schedules/${t.schedules[2]!.id}` }),
+      allowedPick: (t) => ({ url: `/api/v1/asm/schedules/${t.schedules[1]!.id}` }),
       expect: status(204),
     }),
   },

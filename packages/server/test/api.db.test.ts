@@ -460,7 +460,9 @@ describe(`HTTP API behaviour (${dialect})`, () => {
     const missing = t.app.mamoriRoutes
       .filter((r) => r.stateChanging)
       .map((r) => `${r.method} ${r.url}`)
-      .filter((k) => !exercised.has(k) && !mfa.includes(k));
+      .filter((k) => !exercised.has(k) && !mfa.includes(k))
+      // The ASM routes need a scanned lab: asm-api.db.test.ts checks their audit records.
+      .filter((k) => !k.includes(' /api/v1/asm/'));
     assert.deepEqual(missing, [], 'state-changing routes without an audit check');
     const enrol = (await lastAudit(t)).filter((a) => a.action.startsWith('auth.mfa'));
     assert.ok(enrol.length > 0, 'MFA steps are audited');

@@ -351,4 +351,105 @@ describe(`ASM API (${dialect})`, () => {
     assert.ok(ports.includes(a1.port), 'ports stored as numbers');
     assert.equal((await staff.client.get('/api/v1/asm/reports/organization.pdf')).statusCode, 400);
   });
+  test('every state-changing ASM route writes the audit trail (a refused change too)', async () => {
+    const seq = async () =>
+      Math.max(0, ...(await t.platform.audit.list(t.system, { limit: 200 })).items.map((a) => a.seq));
+    const since = async (n: number) =>
+      (await t.platform.audit.list(t.system, { limit: 200 })).items.filter((a) => a.seq > n);
+    const sch = json<{ id: string }>(
+      await admin.client.post('/api/v1/asm/schedules', {
+        organizationId: a1.organizationId,
+        cron: '0 6 * * 0',
+      }),
+    );
+    const sch2 = json<{ id: string }>(
+      await admin.client.post('/api/v1/asm/schedules', {
+        organizationId: a1.organizationId,
+        cron: '0 7 * * 0',
+      }),
+    );
+    const root = json<{ id: string }>(
+      await admin.client.post('/api/v1/asm/scope/roots', {
+        organizationId: a1.organizationId,
+        kind: 'domain',
+        value: 'audit-lab.test',
+      }),
+    );
+    const env = a1.findings.find((f) => f.check === 'exposed-env')!;
+    const calls: [string, string, () => Promise<{ statusCode: number; body: string }>][] = [
+      [
+        'POST /api/v1/asm/scans',
+        'asm.scan',
+        () =>
+          admin.client.post('/api/v1/asm/scans', {
+            organizationId: a1.organizationId,
+            ports: String(a1.port),
+          }),
+      ],
+      [
+        'POST /api/v1/asm/schedules',
+        'asm.schedule',
+        () =>
+          admin.client.post('/api/v1/asm/schedules', {
+            organizationId: a1.organizationId,
+            cron: '0 8 * * 0',
+          }),
+      ],
+      [
+        'PATCH /api/v1/asm/schedules/:id',
+        'asm.schedule',
+        () => admin.client.patch(`/api/v1/asm/schedules/${sch.id}`, { enabled: false }),
+      ],
+      [
+        'DELETE /api/v1/asm/schedules/:id',
+        'asm.schedule',
+        () => admin.client.delete(`/api/v1/asm/schedules/${sch2.id}`),
+      ],
+      [
+        'POST /api/v1/asm/scope/roots',
+        'asm.scope',
+        () =>
+          admin.client.post('/api/v1/asm/scope/roots', {
+            organizationId: a1.organizationId,
+            kind: 'domain',
+            value: 'audit-lab2.test',
+          }),
+      ],
+      [
+        'POST /api/v1/asm/scope/roots/:id/verify',
+        'asm.scope',
+        () => admin.client.post(`/api/v1/asm/scope/roots/${root.id}/verify`),
+      ],
+      [
+        'PATCH /api/v1/asm/scope/settings/:organizationId',
+        'asm.scope',
+        () => admin.client.patch(`/api/v1/asm/scope/settings/${a1.organizationId}`, { concurrency: 8 }),
+      ],
+    ];
+    // A successful status change on PostgreSQL only (see the finding test); its refusal is audited on both.
+    if (dialect === 'postgres')
+      calls.push([
+        'POST /api/v1/asm/findings/:id/status',
+        'asm.finding',
+        () => admin.client.post(`/api/v1/asm/findings/${env.id}/status`, { status: 'acknowledged' }),
+      ]);
+    for (const [route, prefix, run] of calls) {
+      const n = await seq();
+      const res = await run();
+      assert.ok(res.statusCode < 300, `${route}: ${res.statusCode} ${res.body}`);
+      const added = await since(n);
+      assert.ok(
+        added.some((a) => a.result === 'success' && a.action.startsWith(prefix)),
+        `${route}: ${JSON.stringify(added.map((a) => a.action))}`,
+      );
+    }
+    const n = await seq();
+    assert.equal(
+      (await staff.client.post(`/api/v1/asm/findings/${env.id}/status`, { status: 'acknowledged' }))
+        .statusCode,
+      403,
+    );
+    assert.ok((await since(n)).some((a) => a.result === 'denied' && a.action === 'asm.finding.status'));
+    await t.platform.asm.runtime.idle();
+  });
 });

@@ -174,7 +174,7 @@ export function asmOrgReportDocument(r: AsmOrgReport, options: AsmReportOptions 
       only: 'pdf',
     });
   findingsBlocks.push({ kind: 'table', table: findingsTable(ordered, T, sev, st, loc), only: 'xlsx' });
-  sections.push({ heading: T('findingsSection'), blocks: findingsBlocks, pageBreak: ordered.length > 0 });
+  sections.push({ heading: T('findingsSection'), blocks: findingsBlocks });
 
   if (r.fixedFindings.length)
     sections.push({

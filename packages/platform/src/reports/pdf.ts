@@ -119,7 +119,9 @@ function block(pdf: Doc, b: Block, locale: 'ja' | 'en'): void {
       pdf.moveDown(0.4);
       return;
     case 'excerpt': {
-      const text = b.text.length > 1200 ? `${b.text.slice(0, 1200)}…` : b.text;
+      // Tabs and control characters have no glyph: spaces and a middle dot keep the excerpt readable.
+      const clean = b.text.replace(/\t/g, '    ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '·');
+      const text = clean.length > 1200 ? `${clean.slice(0, 1200)}…` : clean;
       pdf.font('body').fontSize(SMALL);
       const h = pdf.heightOfString(text, { width: width - 12 }) + 8;
       ensure(pdf, Math.min(h, 200));
@@ -152,7 +154,7 @@ function block(pdf: Doc, b: Block, locale: 'ja' | 'en'): void {
       return;
     }
     case 'figures': {
-      const per = Math.min(b.items.length, 4) || 1;
+      const per = b.items.length <= 5 ? b.items.length || 1 : 4;
       const gap = 8;
       const boxW = (width - gap * (per - 1)) / per;
       const boxH = 46;
@@ -162,9 +164,14 @@ function block(pdf: Doc, b: Block, locale: 'ja' | 'en'): void {
         b.items.slice(i, i + per).forEach((it, j) => {
           const x = MARGIN + j * (boxW + gap);
           pdf.rect(x, y, boxW, boxH).lineWidth(0.5).strokeColor(RULE).stroke();
+          // A label wider than its box gets a smaller size rather than a second line over the value.
+          pdf.font('body').fontSize(SMALL);
+          const fit = Math.max(
+            6,
+            Math.min(SMALL, (SMALL * (boxW - 12)) / Math.max(1, pdf.widthOfString(it.label))),
+          );
           pdf
-            .font('body')
-            .fontSize(SMALL)
+            .fontSize(fit)
             .fillColor('#555555')
             .text(it.label, x + 6, y + 5, {
               width: boxW - 12,

@@ -68,15 +68,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   state_analyst: {
     ja: '国の分析担当',
     en: 'State analyst',
-    permissions: [
-      'org:read',
-      'user:read',
-      'audit:read',
-      'events:read',
-      'soc:read',
-      'soc:triage',
-      ...asmAll,
-    ],
+    permissions: ['org:read', 'user:read', 'audit:read', 'events:read', 'soc:read', 'soc:triage', ...asmAll],
     grants: [],
     level: 'state',
     orgKinds: ['state'],
@@ -155,15 +147,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   auditor: {
     ja: '監査担当（閲覧のみ）',
     en: 'Auditor (read-only)',
-    permissions: [
-      'org:read',
-      'user:read',
-      'token:read',
-      'audit:read',
-      'events:read',
-      'soc:read',
-      'asm:read',
-    ],
+    permissions: ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read', 'soc:read', 'asm:read'],
     grants: [],
     level: 'organization',
     orgKinds: allKinds,

@@ -17,6 +17,7 @@ import { TokensScreen } from './screens/Tokens.js';
 import { UsersScreen } from './screens/Users.js';
 import { SocScreen, socTitles } from './screens/soc/index.js';
 import { SocAdminScreen, socAdminTitles } from './screens/soc/SocAdmin.js';
+import { AsmScreen, asmTitles } from './screens/asm/index.js';
 
 const titles: Record<Route['name'], MessageKey> = {
   orgs: 'nav.orgs',
@@ -28,6 +29,7 @@ const titles: Record<Route['name'], MessageKey> = {
   notFound: 'notFound.title',
   ...socTitles,
   ...socAdminTitles,
+  ...asmTitles,
 };
 
 function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signOut: () => void }) {
@@ -71,6 +73,13 @@ function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signO
     case 'socRuleSets':
     case 'socNotifications':
       body = <SocAdminScreen name={route.name} me={me} />;
+      break;
+    case 'asmFindings':
+    case 'asmFinding':
+    case 'asmAssets':
+    case 'asmScope':
+    case 'asmDashboard':
+      body = <AsmScreen name={route.name} params={route.params} me={me} />;
       break;
     default:
       body = (

@@ -2,11 +2,21 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { AnchorHTMLAttributes, MouseEvent } from 'react';
 import { parseSocRoute, type SocRouteName } from './screens/soc/routes.js';
+import { parseAsmRoute, type AsmRouteName } from './screens/asm/routes.js';
 import { parseSocAdminRoute, type SocAdminRouteName } from './screens/soc/adminRoutes.js';
 
 export interface Route {
   name:
-    'orgs' | 'org' | 'users' | 'tokens' | 'audit' | 'account' | 'notFound' | SocRouteName | SocAdminRouteName;
+    | 'orgs'
+    | 'org'
+    | 'users'
+    | 'tokens'
+    | 'audit'
+    | 'account'
+    | 'notFound'
+    | SocRouteName
+    | SocAdminRouteName
+    | AsmRouteName;
   params: Record<string, string>;
   path: string;
 }
@@ -22,6 +32,8 @@ export function parseRoute(pathname: string): Route {
   if (path === '/account') return { name: 'account', params: {}, path };
   const soc = path.startsWith('/soc') ? (parseSocRoute(path) ?? parseSocAdminRoute(path)) : null;
   if (soc) return { ...soc, path };
+  const asm = path.startsWith('/asm') ? parseAsmRoute(path) : null;
+  if (asm) return { ...asm, path };
   return { name: 'notFound', params: {}, path };
 }
 

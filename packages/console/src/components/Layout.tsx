@@ -9,6 +9,7 @@ import { Link, useRouter } from '../router.js';
 import { canManageUsers, canReadAudit } from '../roles.js';
 import { Button } from './Button.js';
 import { socNav } from '../screens/soc/routes.js';
+import { asmNav } from '../screens/asm/routes.js';
 import { socAdminNav } from '../screens/soc/adminRoutes.js';
 
 export function Brand() {
@@ -128,6 +129,7 @@ export function Layout({
       : []),
     ...socNav(),
     ...socAdminNav(me.role),
+    ...asmNav(),
     {
       href: '/tokens',
       label: 'nav.tokens',

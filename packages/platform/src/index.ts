@@ -2,6 +2,7 @@
 export type * from './types.js';
 export type * from './soc/types.js';
 export type * from './asm/types.js';
+export { parseCron, nextRun, dbFindingKey } from './asm/index.js';
 import type { RequestContext } from './types.js';
 export { createPlatform, type CreatePlatformOptions } from './platform.js';
 export { createLogger, redactPaths } from './logger.js';

@@ -18,6 +18,7 @@ import { createSoc } from './soc/soc.js';
 import { SocReportServiceImpl } from './soc/reports/service.js';
 import { dbQuarantineSink } from './soc/ingest/quarantine.js';
 import { SocIngestService } from './soc/ingest/service.js';
+import { createAsm, type CreateAsmOptions } from './asm/asm.js';
 import type { Platform } from './types.js';
 import type { Clock } from './util.js';
 
@@ -29,6 +30,8 @@ export interface CreatePlatformOptions {
   migrate?: boolean;
   /** Use an already open database. */
   db?: MamoriDb;
+  /** ASM wiring for tests (TXT resolver, engine options). */
+  asm?: CreateAsmOptions;
 }
 
 export async function createPlatform(
@@ -76,6 +79,7 @@ export async function createPlatform(
     throw err;
   }
   const orgs = new OrganizationServiceImpl(deps);
+  const asm = createAsm(deps, options.asm);
   const ingestQuarantine = dbQuarantineSink(db, directory, soc.services.defaultPrefectureId);
   const ingest = new SocIngestService({
     policy,
@@ -106,12 +110,15 @@ export async function createPlatform(
       ingest,
       reports: new SocReportServiceImpl(deps),
     },
+    asm: asm.services,
     ready: () => db.ping(),
     async close() {
       if (closed) return;
       closed = true;
       // The pipeline stops first: no batch reaches the detection stage after it closes.
       await soc.stop();
+      // Running scans finish and are written before the database closes.
+      await asm.close();
       // Pending notifications end (and are recorded) before the database closes.
       await socAlerting.detection.close();
       await db.close();

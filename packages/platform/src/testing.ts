@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createPlatform } from './platform.js';
+import type { CreateAsmOptions } from './asm/asm.js';
 import type { Actor, Platform, RequestContext, Role } from './types.js';
 import type { Clock } from './util.js';
 import { totpCode, stepAt } from './auth/totp.js';
@@ -34,6 +35,8 @@ export interface TestPlatformOptions {
   orgs?: boolean;
   config?: DeepPartial<MamoriConfig>;
   clock?: Clock;
+  /** ASM wiring (TXT resolver, engine options towards a loopback lab). */
+  asm?: CreateAsmOptions;
 }
 
 export async function createTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -52,7 +55,11 @@ export async function createTestPlatform(options: TestPlatformOptions = {}): Pro
       log: { level: 'silent' },
     } as DeepPartial<MamoriConfig>,
   });
-  const platform = await createPlatform(config, { logger: pino({ level: 'silent' }), clock: options.clock });
+  const platform = await createPlatform(config, {
+    logger: pino({ level: 'silent' }),
+    clock: options.clock,
+    ...(options.asm ? { asm: options.asm } : {}),
+  });
   const system: RequestContext = { actor: { kind: 'system', name: 'test' }, sourceIp: '127.0.0.1' };
   if (options.orgs !== false) await platform.orgs.loadOfficial(system);
   return {

@@ -5,6 +5,7 @@ import type { MamoriConfig, OrgKind } from '@mamori/core';
 import type { Logger } from 'pino';
 import type { MamoriDb } from '@mamori/store';
 import type { SocServices } from './soc/types.js';
+import type { AsmServices } from './asm/types.js';
 
 export type Role =
   | 'state_admin'
@@ -377,6 +378,8 @@ export interface Platform {
   policy: PolicyService;
   /** Security-cloud SOC: queue, pipeline, events, rollups, quarantine, attribution, detection, alerts. */
   soc: SocServices;
+  /** 地方版ASM: scope, assets, findings lifecycle, scans and schedules, dashboards, report data. */
+  asm: AsmServices;
   /** Readiness: the database answers. */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -420,6 +420,8 @@ export interface AsmOrgReport {
 
 export interface AsmServices {
   scope: AsmScopeService;
+  /** Process wiring: background scheduler/runner, NATS worker. */
+  runtime: AsmRuntime;
   listAssets(ctx: RequestContext, query?: AsmAssetQuery): Promise<Page<AsmAsset>>;
   getAsset(ctx: RequestContext, id: string): Promise<AsmAsset>;
   listFindings(ctx: RequestContext, query?: AsmFindingQuery): Promise<Page<AsmFinding>>;
@@ -451,4 +453,25 @@ export interface AsmServices {
     ctx: RequestContext,
     organizationId: string,
   ): Promise<{ score: number; counts: Record<Severity, number> }>;
+}
+
+// ---- Runtime (process wiring: serve, CLI, workers) -----------------------------------------------------
+
+export interface AsmWorkerHandle {
+  stop(): Promise<void>;
+}
+
+export interface AsmRuntime {
+  /** `mamori serve` (asm.runner): the schedule timer, and in embedded mode runs left queued/running resume. */
+  startBackground(): Promise<void>;
+  /** `mamori asm worker`: pulls scan jobs from the NATS work queue until stopped. */
+  startWorker(options?: {
+    name?: string;
+    concurrency?: number;
+    onJob?: (e: { scanId: string; result: string; delivery: number }) => void;
+  }): Promise<AsmWorkerHandle>;
+  /** Due schedules → queued runs now (the timer calls it too). Returns the run ids created. */
+  tickSchedules(): Promise<string[]>;
+  /** Resolves when the in-process runner has nothing left to do. */
+  idle(): Promise<void>;
 }

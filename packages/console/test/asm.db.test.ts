@@ -1,0 +1,320 @@
+// 地方版ASM walk-through in a real browser (Debian chromium + playwright-core) against the real server on a
+// fresh database (MAMORI_TEST_DB): a real scan of a lab web server on loopback per municipality (沼津市 on
+// 127.0.0.1, 熱海市 on 127.0.0.2) seeds the findings through platform.asm; the municipality administrator sees
+// only its own findings, filters them, acknowledges one (PostgreSQL; see below), opens the detail, downloads the
+// report, sees the assets and the scope with its DNS TXT instructions; the prefecture operator sees the
+// dashboard. Screenshots to test-results/screenshots/<db>/asm-*.png; axe-core on each screen.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { orgIdForCode } from '@mamori/platform';
+import { createTestPlatform } from '@mamori/platform/testing';
+import type { TestPlatform } from '@mamori/platform/testing';
+import { startServer } from '@mamori/server';
+import type { StartedServer } from '@mamori/server';
+
+const consoleDir = resolve(import.meta.dirname, '..');
+const repoRoot = resolve(consoleDir, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const PREF = orgIdForCode('220001');
+const NUMAZU = orgIdForCode('222038');
+const ATAMI = orgIdForCode('222054');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the console when dist is missing or older than its sources (as the main console test does). */
+function ensureBuilt(): void {
+  const index = join(consoleDir, 'dist/index.html');
+  const sourcesAt = Math.max(
+    newestMtime(join(consoleDir, 'src')),
+    statSync(join(consoleDir, 'index.html')).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sourcesAt) return;
+  const vite = join(repoRoot, 'node_modules/vite/bin/vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: consoleDir,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+function base32Decode(s: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of s.replace(/[=\s]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function totp(secret: string, at = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+const axeSource = readFileSync(join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+import { createServer, type Server } from 'node:http';
+
+let platform: TestPlatform;
+let server: StartedServer;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+const labs: Server[] = [];
+const adminPassword = 'numazu admin password 2026';
+const opPassword = 'asm operator password 2026';
+const dialect = (process.env.MAMORI_TEST_DB ?? 'sqlite').toLowerCase();
+const shotDir = join(repoRoot, 'test-results/screenshots', dialect);
+
+async function lab(address: string): Promise<number> {
+  const s = createServer((req, res) => {
+    if (req.url === '/.env') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('DB_PASSWORD=lab-secret\n');
+    } else if (req.url === '/.git/HEAD') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ref: refs/heads/main\n');
+    } else {
+      res.writeHead(req.url === '/' ? 200 : 404, {
+        'content-type': 'text/html; charset=utf-8',
+        server: 'nginx/1.22.1',
+      });
+      res.end('<html><head><title>市役所</title></head><body></body></html>');
+    }
+  });
+  await new Promise<void>((r) => s.listen(0, address, r));
+  labs.push(s);
+  return (s.address() as { port: number }).port;
+}
+
+async function scan(org: string, address: string): Promise<void> {
+  const asm = platform.asm;
+  const port = await lab(address);
+  const root = await asm.scope.addRoot(platform.system, {
+    organizationId: org,
+    kind: 'cidr',
+    value: `${address}/32`,
+  });
+  // attestRoot waits forever on SQLite today (packages/platform/src/asm/API-NEEDS.md): the lab root is marked
+  // verified directly; everything else goes through the service.
+  await platform.db.kysely
+    .updateTable('asm_roots')
+    .set({
+      verification_state: 'verified',
+      verified_at: new Date().toISOString(),
+      attested_by: 'test fixture',
+    })
+    .where('id', '=', root.id)
+    .execute();
+  await asm.scope.updateSettings(platform.system, org, { ports: String(port), ratePerSecond: 200 });
+  const run = await asm.runScanNow(platform.system, { organizationId: org });
+  assert.equal(run.status, 'done', run.error ?? '');
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
+  ensureBuilt();
+  platform = await createTestPlatform({ config: { asm: { udp: false } } as never });
+  await platform.addUser({
+    username: 'numazu-admin',
+    role: 'municipality_admin',
+    organizationId: NUMAZU,
+    password: adminPassword,
+  });
+  await platform.addUser({
+    username: 'asm-op',
+    role: 'prefecture_operator',
+    organizationId: PREF,
+    password: opPassword,
+  });
+  await scan(NUMAZU, '127.0.0.1');
+  await scan(ATAMI, '127.0.0.2');
+  await platform.asm.scope.addRoot(platform.system, {
+    organizationId: NUMAZU,
+    kind: 'domain',
+    value: 'city.numazu.example.lg.jp',
+  });
+  server = await startServer(platform, { host: '127.0.0.1', port: 0 });
+  mkdirSync(shotDir, { recursive: true });
+  userDataDir = mkdtempSync(join(tmpdir(), 'mamori-chromium-asm-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=ja-JP',
+    ],
+    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
+    viewport: { width: 1366, height: 900 },
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    acceptDownloads: true,
+    bypassCSP: true,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  await platform?.close().catch(() => undefined);
+  for (const s of labs) await new Promise<void>((r) => s.close(() => r()));
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+async function capture(name: string): Promise<void> {
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(shotDir, `asm-${name}.png`), fullPage: true });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } })
+      .axe;
+    return axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+  })) as { violations: AxeViolation[] };
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    ),
+    [],
+    `axe found serious/critical violations on asm-${name}`,
+  );
+}
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+const menu = () => page.getByRole('navigation', { name: 'メインメニュー' });
+
+async function signIn(username: string, password: string, enrolMfa: boolean): Promise<void> {
+  await page.goto(server.url);
+  await heading('ログイン').waitFor();
+  await page.getByLabel('ユーザーID').fill(username);
+  await page.getByLabel('パスワード').fill(password);
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  if (enrolMfa) {
+    await heading('多要素認証の設定').waitFor();
+    const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+    await page.getByLabel('確認コード（6桁）').fill(totp(secret));
+    await page.getByRole('button', { name: '登録を完了する' }).click();
+    await page.getByRole('button', { name: /コンソールへ進む/ }).click();
+  }
+  await heading('組織').waitFor();
+}
+
+test('the municipality administrator sees only its own findings, filters them and opens one', async () => {
+  await signIn('numazu-admin', adminPassword, true);
+  await menu().getByRole('link', { name: 'ASM 検出事項' }).click();
+  await heading('ASM 検出事項').waitFor();
+  const table = page.getByRole('table', { name: '検出事項一覧' });
+  await table.locator('tbody tr').first().waitFor();
+  const orgs = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
+  assert.ok(orgs.length >= 2, `rows: ${orgs.length}`);
+  assert.deepEqual([...new Set(orgs.map((x) => x.trim()))], ['沼津市'], 'only its own findings');
+  const targets = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
+  assert.ok(
+    targets.every((x) => x.startsWith('127.0.0.1')),
+    targets.join(','),
+  );
+  await capture('findings');
+  // Filter by a keyword: the .git exposure only.
+  await page.getByLabel('キーワード').fill('exposed-git');
+  await page.getByRole('button', { name: '検索' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1);
+  const title = (await table.locator('tbody tr td:nth-child(3)').first().innerText()).trim();
+  if (dialect === 'postgres') {
+    // Acknowledge (on SQLite platform.asm.changeFindingStatus waits forever today: API-NEEDS.md).
+    await table.getByRole('checkbox').first().check();
+    await page.getByRole('button', { name: '選択した検出事項を確認済みにする' }).click();
+    await page.getByText('1 件を確認済みにしました。').waitFor();
+    await page.getByLabel('状態').selectOption('acknowledged');
+    await page.getByRole('button', { name: '検索' }).click();
+    await table.getByRole('link', { name: title }).waitFor();
+  }
+  await table.getByRole('link', { name: title }).click();
+  await heading(title).waitFor();
+  await page.getByRole('heading', { name: '対処方法' }).waitFor();
+  await page.getByText('refs/heads/main').waitFor();
+  if (dialect === 'postgres') await page.getByRole('main').getByText('確認済み').first().waitFor();
+  // Accepting a risk needs a reason: refused in the form first.
+  await page.getByLabel('新しい状態').selectOption('accepted_risk');
+  await page.getByRole('button', { name: '変更する' }).click();
+  await page.getByText('理由を入力してください。').first().waitFor();
+  await capture('finding-detail');
+});
+
+test('assets, scope with the DNS TXT instructions, and the report download', async () => {
+  await menu().getByRole('link', { name: 'ASM 公開資産' }).click();
+  await heading('ASM 公開資産').waitFor();
+  await page.getByRole('table', { name: '公開資産一覧' }).getByText('127.0.0.1').first().waitFor();
+  await capture('assets');
+  await menu().getByRole('link', { name: 'ASM 診断範囲・診断' }).click();
+  await heading('ASM 診断範囲・診断').waitFor();
+  await page.getByText('_mamori-challenge.city.numazu.example.lg.jp. IN TXT', { exact: false }).waitFor();
+  await page.getByRole('table', { name: '診断の実行' }).getByText('完了').first().waitFor();
+  await capture('scope');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'PDF をダウンロード' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^mamori-asm-222038-\d{8}\.pdf$/);
+  const path = await download.path();
+  assert.ok(path);
+  const head = readFileSync(path).subarray(0, 5).toString();
+  assert.equal(head, '%PDF-');
+});
+
+test('the prefecture operator sees the prefecture dashboard', async () => {
+  await page.context().clearCookies();
+  await signIn('asm-op', opPassword, true);
+  await menu().getByRole('link', { name: 'ASM ダッシュボード' }).click();
+  await heading('ASM ダッシュボード').waitFor();
+  const table = page.getByRole('table', { name: '団体別' });
+  await table.getByRole('row', { name: /沼津市/ }).waitFor();
+  await table.getByRole('row', { name: /熱海市/ }).waitFor();
+  await capture('dashboard');
+});

@@ -5,6 +5,7 @@ import { register as sigma } from './sigma.js';
 import { register as hunt } from './hunt.js';
 import { register as evtx } from './evtx.js';
 import { register as asm } from './asm.js';
+import { register as asmRun } from './asm-run.js';
 import { register as ingest } from './ingest.js';
 
 export const commandModules: ReadonlyArray<(program: Command) => void> = [
@@ -13,5 +14,7 @@ export const commandModules: ReadonlyArray<(program: Command) => void> = [
   hunt,
   evtx,
   asm,
+  // After asm: adds run, worker and scope to the asm group.
+  asmRun,
   ingest,
 ];

@@ -159,6 +159,8 @@ export function register(program: Command): void {
         const { startServer } = await import('@mamori/server');
         let server: Awaited<ReturnType<typeof startServer>>;
         try {
+          // ASM: scan schedules, and (embedded mode) queued runs left by a previous process.
+          if (cfg.asm.runner) await platform.asm.runtime.startBackground();
           server = await startServer(platform);
         } catch (err) {
           await platform.close();

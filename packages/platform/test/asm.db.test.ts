@@ -433,6 +433,25 @@ test(`stop switch: only the state stops everything; requests and queued runs are
   assert.equal((await p.asm.scope.stopState(u['city-admin']!)).stopped, false);
 });
 
+test(`scan window: a scan outside the organization's window refuses every target and changes nothing (${db})`, async () => {
+  const ctx = u['city-admin']!;
+  const nowDay = new Date(clockNow() + 540 * 60_000).getUTCDay();
+  // A window on another day only.
+  await p.asm.scope.updateSettings(ctx, CITY, {
+    windows: [{ days: [(nowDay + 3) % 7], startHour: 1, endHour: 2 }],
+  });
+  const before = await countFindings();
+  const run = await p.asm.runScanNow(ctx, { organizationId: CITY });
+  assert.equal(run.status, 'failed');
+  assert.match(run.error ?? '', /outside the scan window/);
+  assert.equal(await countFindings(), before);
+  const assets = await p.asm.listAssets(ctx, { organizationId: CITY });
+  assert.ok(assets.items.length >= 2, 'assets not marked vanished');
+  const refusals = await p.asm.scope.refusals(ctx, { scanId: run.id });
+  assert.ok(refusals.items.length >= 1 && refusals.items.every((r) => /window/.test(r.reason)));
+  await p.asm.scope.updateSettings(ctx, CITY, { windows: [] });
+});
+
 test(`schedules: cron stored per organization; a due schedule queues a run the in-process runner executes (${db})`, async () => {
   const ctx = u['city-admin']!;
   await assert.rejects(p.asm.createSchedule(ctx, { organizationId: CITY, cron: '61 * * * *' }), {

@@ -255,6 +255,14 @@ export async function executeScan(
     return 'failed';
   }
 
+  if (report.hosts.length === 0) {
+    // Nothing passed the gate (outside the scan window, names resolving elsewhere…): not a scan that saw
+    // everything vanish, so no asset or finding changes; the refusals say why.
+    await storeOnlyRefusals(deps, ctx, scanId, orgId, refusals);
+    const why = [...new Set(refusals.map((r) => r.reason))].slice(0, 3).join('; ');
+    await failScan(deps, ctx, scanId, `no target passed the scope guard${why ? `: ${why}` : ''}`);
+    return 'failed';
+  }
   const ports = new Set(parsePortSpec(run.ports));
   if (engine.udp) for (const p of UDP_PORTS) ports.add(p);
   try {

@@ -1,7 +1,7 @@
 // 地方版ASM walk-through in a real browser (Debian chromium + playwright-core) against the real server on a
 // fresh database (MAMORI_TEST_DB): a real scan of a lab web server on loopback per municipality (沼津市 on
 // 127.0.0.1, 熱海市 on 127.0.0.2) seeds the findings through platform.asm; the municipality administrator sees
-// only its own findings, filters them, acknowledges one (PostgreSQL; see below), opens the detail, downloads the
+// only its own findings, filters them, acknowledges one, opens the detail, downloads the
 // report, sees the assets and the scope with its DNS TXT instructions; the prefecture operator sees the
 // dashboard. Screenshots to test-results/screenshots/<db>/asm-*.png; axe-core on each screen.
 import { after, before, test } from 'node:test';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { orgIdForCode } from '@mamori/platform';
+import { STATE_ORG_ID, orgIdForCode, type RequestContext } from '@mamori/platform';
 import { createTestPlatform } from '@mamori/platform/testing';
 import type { TestPlatform } from '@mamori/platform/testing';
 import { startServer } from '@mamori/server';
@@ -86,6 +86,7 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 const labs: Server[] = [];
+let attester: RequestContext;
 const adminPassword = 'numazu admin password 2026';
 const opPassword = 'asm operator password 2026';
 const dialect = (process.env.MAMORI_TEST_DB ?? 'sqlite').toLowerCase();
@@ -120,17 +121,7 @@ async function scan(org: string, address: string): Promise<void> {
     kind: 'cidr',
     value: `${address}/32`,
   });
-  // attestRoot waits forever on SQLite today (packages/platform/src/asm/API-NEEDS.md): the lab root is marked
-  // verified directly; everything else goes through the service.
-  await platform.db.kysely
-    .updateTable('asm_roots')
-    .set({
-      verification_state: 'verified',
-      verified_at: new Date().toISOString(),
-      attested_by: 'test fixture',
-    })
-    .where('id', '=', root.id)
-    .execute();
+  await asm.scope.attestRoot(attester, root.id, { statement: 'test lab on loopback' });
   await asm.scope.updateSettings(platform.system, org, { ports: String(port), ratePerSecond: 200 });
   const run = await asm.runScanNow(platform.system, { organizationId: org });
   assert.equal(run.status, 'done', run.error ?? '');
@@ -152,6 +143,9 @@ before(async () => {
     organizationId: PREF,
     password: opPassword,
   });
+  attester = (
+    await platform.addUser({ username: 'asm-attester', role: 'state_admin', organizationId: STATE_ORG_ID })
+  ).ctx;
   await scan(NUMAZU, '127.0.0.1');
   await scan(ATAMI, '127.0.0.2');
   await platform.asm.scope.addRoot(platform.system, {
@@ -266,8 +260,8 @@ test('the municipality administrator sees only its own findings, filters them an
   await page.getByRole('button', { name: '検索' }).click();
   await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1);
   const title = (await table.locator('tbody tr td:nth-child(3)').first().innerText()).trim();
-  if (dialect === 'postgres') {
-    // Acknowledge (on SQLite platform.asm.changeFindingStatus waits forever today: API-NEEDS.md).
+  {
+    // Acknowledge the one shown.
     await table.getByRole('checkbox').first().check();
     await page.getByRole('button', { name: '選択した検出事項を確認済みにする' }).click();
     await page.getByText('1 件を確認済みにしました。').waitFor();
@@ -279,7 +273,7 @@ test('the municipality administrator sees only its own findings, filters them an
   await heading(title).waitFor();
   await page.getByRole('heading', { name: '対処方法' }).waitFor();
   await page.getByText('refs/heads/main').waitFor();
-  if (dialect === 'postgres') await page.getByRole('main').getByText('確認済み').first().waitFor();
+  await page.getByRole('main').getByText('確認済み').first().waitFor();
   // Accepting a risk needs a reason: refused in the form first.
   await page.getByLabel('新しい状態').selectOption('accepted_risk');
   await page.getByRole('button', { name: '変更する' }).click();

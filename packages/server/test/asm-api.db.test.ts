@@ -44,6 +44,7 @@ describe(`ASM API (${dialect})`, () => {
   let admin: Principal;
   let staff: Principal;
   let prefOp: Principal;
+  let prefAdmin: Principal;
 
   before(async () => {
     dns = await startTxtDns(txt);
@@ -53,6 +54,7 @@ describe(`ASM API (${dialect})`, () => {
     admin = await signInNew(t, 'asm-a1', 'municipality_admin', org);
     staff = await signInNew(t, 'asm-a1s', 'municipality_staff', org);
     prefOp = await signInNew(t, 'asm-pref', 'prefecture_operator', await orgIdByCode(t, CODES.prefA));
+    prefAdmin = await signInNew(t, 'asm-prefadm', 'prefecture_admin', await orgIdByCode(t, CODES.prefA));
   });
   after(async () => {
     await t?.close();
@@ -179,9 +181,6 @@ describe(`ASM API (${dialect})`, () => {
       const res = await admin.client.post(url, body);
       assert.equal(res.statusCode, 400, `${JSON.stringify(body)} → ${res.body}`);
     }
-    // Successful changes on PostgreSQL only: on SQLite platform.asm.changeFindingStatus waits forever today (it
-    // reads organization names through the database handle inside its own transaction).
-    if (dialect !== 'postgres') return;
     let f = json<AsmFinding>(await admin.client.post(url, { status: 'acknowledged' }));
     assert.equal(f.status, 'acknowledged');
     f = json<AsmFinding>(
@@ -237,7 +236,7 @@ describe(`ASM API (${dialect})`, () => {
     );
   });
 
-  test('scope roots: add (token to publish), verify by DNS TXT on loopback, failed verification; settings', async () => {
+  test('scope roots: add (token to publish), verify by DNS TXT on loopback, failed verification, attestation, delete; settings', async () => {
     const add = await admin.client.post('/api/v1/asm/scope/roots', {
       organizationId: a1.organizationId,
       kind: 'domain',
@@ -266,6 +265,35 @@ describe(`ASM API (${dialect})`, () => {
       const res = await admin.client.post('/api/v1/asm/scope/roots', body);
       assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${JSON.stringify(body)} → ${res.statusCode}`);
     }
+    assert.equal((await staff.client.delete(`/api/v1/asm/scope/roots/${root.id}`)).statusCode, 403);
+    assert.equal((await admin.client.delete(`/api/v1/asm/scope/roots/${root.id}`)).statusCode, 204);
+    assert.equal((await admin.client.delete(`/api/v1/asm/scope/roots/${root.id}`)).statusCode, 404);
+    // Attestation: a prefecture administrator's word, recorded with who gave it; not the municipality's own.
+    const att = json<AsmScopeRoot>(
+      await admin.client.post('/api/v1/asm/scope/roots', {
+        organizationId: a1.organizationId,
+        kind: 'cidr',
+        value: '192.0.2.0/28',
+      }),
+    );
+    assert.equal(att.verificationMethod, 'attestation');
+    assert.equal(
+      (await admin.client.post(`/api/v1/asm/scope/roots/${att.id}/attest`, { statement: 'x' })).statusCode,
+      403,
+    );
+    assert.equal(
+      (await prefAdmin.client.post(`/api/v1/asm/scope/roots/${att.id}/attest`, { statement: ' ' }))
+        .statusCode,
+      400,
+    );
+    const ok = json<AsmScopeRoot>(
+      await prefAdmin.client.post(`/api/v1/asm/scope/roots/${att.id}/attest`, {
+        statement: '県が契約書で確認',
+      }),
+    );
+    assert.equal(ok.verificationState, 'verified');
+    assert.equal(ok.attestedBy, prefAdmin.username);
+    assert.equal((await admin.client.delete(`/api/v1/asm/scope/roots/${att.id}`)).statusCode, 204);
     const s = json<{ ports: string; ratePerSecond: number }>(
       await admin.client.patch(`/api/v1/asm/scope/settings/${a1.organizationId}`, {
         ratePerSecond: 20,
@@ -426,13 +454,31 @@ describe(`ASM API (${dialect})`, () => {
         () => admin.client.patch(`/api/v1/asm/scope/settings/${a1.organizationId}`, { concurrency: 8 }),
       ],
     ];
-    // A successful status change on PostgreSQL only (see the finding test); its refusal is audited on both.
-    if (dialect === 'postgres')
-      calls.push([
-        'POST /api/v1/asm/findings/:id/status',
-        'asm.finding',
-        () => admin.client.post(`/api/v1/asm/findings/${env.id}/status`, { status: 'acknowledged' }),
-      ]);
+    calls.push([
+      'POST /api/v1/asm/findings/:id/status',
+      'asm.finding',
+      () => admin.client.post(`/api/v1/asm/findings/${env.id}/status`, { status: 'acknowledged' }),
+    ]);
+    calls.push([
+      'DELETE /api/v1/asm/scope/roots/:id',
+      'asm.scope',
+      () => admin.client.delete(`/api/v1/asm/scope/roots/${root.id}`),
+    ]);
+    calls.push([
+      'POST /api/v1/asm/scope/roots/:id/attest',
+      'asm.scope',
+      async () => {
+        const r = json<{ id: string }>(
+          await admin.client.post('/api/v1/asm/scope/roots', {
+            organizationId: a1.organizationId,
+            kind: 'host',
+            value: 'attest-lab.test',
+            verificationMethod: 'attestation',
+          }),
+        );
+        return prefAdmin.client.post(`/api/v1/asm/scope/roots/${r.id}/attest`, { statement: '契約書で確認' });
+      },
+    ]);
     for (const [route, prefix, run] of calls) {
       const n = await seq();
       const res = await run();

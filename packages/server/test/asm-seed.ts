@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
-import type { AsmAsset, AsmFinding, AsmScanRunDetail, AsmSchedule, AsmScopeRoot } from '@mamori/platform';
+import { STATE_ORG_ID } from '@mamori/platform';
+import type {
+  AsmAsset,
+  AsmFinding,
+  AsmScanRunDetail,
+  AsmSchedule,
+  AsmScopeRoot,
+  RequestContext,
+} from '@mamori/platform';
 import type { TestApp } from './helpers.js';
 
 export interface TenantSeed {
@@ -81,6 +89,7 @@ export async function startLabWeb(address: string): Promise<{ port: number; serv
 }
 
 let tag = 0;
+let attester: Promise<RequestContext> | null = null;
 const servers = new Set<Server>();
 
 /** Stops every lab server this process started (kept referenced while up: a scan awaits only them). */
@@ -102,19 +111,11 @@ export async function seedTenant(t: TestApp, organizationId: string, address: st
   const ctx = t.system;
   const { port } = await startLabWeb(address);
   const root = await asm.scope.addRoot(ctx, { organizationId, kind: 'cidr', value: `${address}/32` });
-  // Ownership: platform.asm.scope.attestRoot (and removeRoot) wait forever on SQLite today — they read through
-  // the database handle inside their own transaction, and SQLite has one connection — so the fixture marks its
-  // own loopback root verified directly. DNS TXT verification through the API is tested in asm-api.db.test.ts.
-  await t.platform.db.kysely
-    .updateTable('asm_roots')
-    .set({
-      verification_state: 'verified',
-      verified_at: new Date().toISOString(),
-      attested_by: 'test fixture',
-    })
-    .where('id', '=', root.id)
-    .execute();
-  const attested = (await asm.scope.get(ctx, organizationId)).roots.find((x) => x.id === root.id)!;
+  // Ownership attestation is a person's word (a state administrator's here), never the system's.
+  attester ??= t.platform
+    .addUser({ username: `asm-attester-${process.pid}`, role: 'state_admin', organizationId: STATE_ORG_ID })
+    .then((u) => u.ctx);
+  const attested = await asm.scope.attestRoot(await attester, root.id, { statement: 'test lab on loopback' });
   assert.equal(attested.verificationState, 'verified');
   await asm.scope.updateSettings(ctx, organizationId, { ports: String(port), ratePerSecond: 200 });
   const scan = await asm.runScanNow(ctx, { organizationId });

@@ -4,7 +4,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '@mamori/platform';
 import { IdParams, errorResponses } from '../schemas.js';
-import { AddRootBody, OrgSettings, Scope, ScopeQuery, ScopeRoot, SettingsBody, tags } from './asm-schemas.js';
+import {
+  AddRootBody,
+  AttestBody,
+  OrgSettings,
+  Scope,
+  ScopeQuery,
+  ScopeRoot,
+  SettingsBody,
+  tags,
+} from './asm-schemas.js';
 
 type Params = Static<typeof IdParams>;
 const OrgParams = Type.Object({ organizationId: IdParams.properties.id }, { additionalProperties: false });
@@ -39,9 +48,26 @@ const asmScopeRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
     async (request) => scope().verifyRoot(request.ctx, request.params.id),
   );
 
-  // Not yet routed: DELETE /scope/roots/:id and POST /scope/roots/:id/attest. platform.asm.scope.removeRoot and
-  // attestRoot wait forever on SQLite (they read through the database handle inside their own transaction);
-  // routing them would hang requests in the embedded default.
+  app.delete<{ Params: Params }>(
+    '/scope/roots/:id',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      await scope().removeRoot(request.ctx, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: Params; Body: Static<typeof AttestBody> }>(
+    '/scope/roots/:id/attest',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: IdParams, body: AttestBody, response: { 200: ScopeRoot, ...errorResponses } },
+    },
+    async (request) => scope().attestRoot(request.ctx, request.params.id, request.body),
+  );
 
   app.patch<{ Params: Static<typeof OrgParams>; Body: Static<typeof SettingsBody> }>(
     '/scope/settings/:organizationId',

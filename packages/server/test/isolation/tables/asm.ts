@@ -6,7 +6,7 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { AsmDashboard, AsmFinding } from '@mamori/platform';
-import { dialect, json, type TestApp } from '../../helpers.js';
+import { json, type TestApp } from '../../helpers.js';
 import type { Fixture } from '../../fixture.js';
 import { seedTenant, stopLabWebs, type TenantSeed } from '../../asm-seed.js';
 import { noneOf, onlyWithin, unauthenticated, unique, type Case, type RouteSpec } from '../kit.js';
@@ -230,9 +230,6 @@ export const table: Record<string, RouteSpec> = {
   'GET /api/v1/asm/findings': { cases: listCases('findings', 'severity=catastrophic') },
   'GET /api/v1/asm/findings/:id': { cases: itemCases('findings', (t) => t.findings[0]!.id) },
   'POST /api/v1/asm/findings/:id/status': {
-    // A successful change is asked on PostgreSQL only: on SQLite platform.asm.changeFindingStatus waits forever
-    // today (it reads organization names through the database handle inside its own transaction). The
-    // validation case below stands as the "allowed" case there.
     cases: writeCases({
       pick: (t) => ({
         url: `/api/v1/asm/findings/${findingOf(t, 'exposed-git').id}/status`,
@@ -246,7 +243,7 @@ export const table: Record<string, RouteSpec> = {
         url: `/api/v1/asm/findings/${findingOf(t, 'exposed-env').id}/status`,
         payload: { status: 'accepted_risk' },
       }),
-    }).filter((c) => dialect === 'postgres' || !(c.kind === 'allowed' && c.label === 'A1 admin on A1')),
+    }),
   },
   'GET /api/v1/asm/scans': { cases: listCases('scans', 'status=exploded') },
   'GET /api/v1/asm/scans/:id': { cases: itemCases('scans', (t) => t.scan.id) },
@@ -355,6 +352,13 @@ export const table: Record<string, RouteSpec> = {
       }),
     }),
   },
+  'DELETE /api/v1/asm/scope/roots/:id': {
+    cases: writeCases({
+      pick: (t) => ({ url: `/api/v1/asm/scope/roots/${t.pendingDns.id}` }),
+      allowedPick: (t) => ({ url: `/api/v1/asm/scope/roots/${t.spareRoot.id}` }),
+      expect: status(204),
+    }),
+  },
   'POST /api/v1/asm/scope/roots/:id/verify': {
     // The allowed case asks DNS verification of an attestation root: the route answers with the reason and no
     // DNS query leaves the machine (a dns-txt lookup against a loopback server is in asm-api.db.test.ts). The
@@ -378,6 +382,55 @@ export const table: Record<string, RouteSpec> = {
       })),
       auditorWrite((s) => ({ url: `/api/v1/asm/scope/roots/${s.a1.pendingDns.id}/verify` })),
       tokenLacks((s) => ({ url: `/api/v1/asm/scope/roots/${s.a1.pendingDns.id}/verify` })),
+    ],
+  },
+  'POST /api/v1/asm/scope/roots/:id/attest': {
+    cases: [
+      unauth((s) => ({
+        url: `/api/v1/asm/scope/roots/${s.a1.pendingAttest.id}/attest`,
+        payload: { statement: 'x' },
+      })),
+      allowed(
+        'prefecture A admin attests an A1 root',
+        prefAAdmin,
+        (s) => ({
+          url: `/api/v1/asm/scope/roots/${s.a1.pendingAttest.id}/attest`,
+          payload: { statement: '契約書で確認' },
+        }),
+        (res) => {
+          assert.equal(res.statusCode, 200, res.body);
+          assert.equal(json<{ verificationState: string }>(res).verificationState, 'verified');
+        },
+      ),
+      allowed(
+        'an empty statement is a 400',
+        prefAAdmin,
+        (s) => ({
+          url: `/api/v1/asm/scope/roots/${s.a2.pendingAttest.id}/attest`,
+          payload: { statement: '' },
+        }),
+        400,
+      ),
+      crossMuni('A1 admin attests an A2 root', a1Admin, (s) => ({
+        url: `/api/v1/asm/scope/roots/${s.a2.pendingAttest.id}/attest`,
+        payload: { statement: 'x' },
+      })),
+      crossMuni('A1 admin attests its own root (only a prefecture or state admin may)', a1Admin, (s) => ({
+        url: `/api/v1/asm/scope/roots/${s.a1.pendingDns.id}/attest`,
+        payload: { statement: 'x' },
+      })),
+      crossPref('prefecture A admin attests a B1 root', prefAAdmin, (s) => ({
+        url: `/api/v1/asm/scope/roots/${s.b1.pendingAttest.id}/attest`,
+        payload: { statement: 'x' },
+      })),
+      auditorWrite((s) => ({
+        url: `/api/v1/asm/scope/roots/${s.a1.pendingDns.id}/attest`,
+        payload: { statement: 'x' },
+      })),
+      tokenLacks(
+        (s) => ({ url: `/api/v1/asm/scope/roots/${s.a1.pendingDns.id}/attest`, payload: { statement: 'x' } }),
+        (fx) => fx.tokens.a1All,
+      ),
     ],
   },
   'PATCH /api/v1/asm/scope/settings/:organizationId': {

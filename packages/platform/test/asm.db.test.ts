@@ -433,6 +433,31 @@ test(`stop switch: only the state stops everything; requests and queued runs are
   assert.equal((await p.asm.scope.stopState(u['city-admin']!)).stopped, false);
 });
 
+test(`stop switch: a running scan winds down when the state pulls it (${db})`, async () => {
+  web.delayMs = 1500;
+  try {
+    const run = await p.asm.requestScan(u['city-admin']!, { organizationId: CITY });
+    const k = p.db.kysely;
+    for (let i = 0; i < 200; i++) {
+      const r = await k.selectFrom('asm_scans').select('status').where('id', '=', run.id).executeTakeFirst();
+      if (r?.status === 'running' && web.requests > 0) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const before = await countFindings();
+    await p.asm.scope.setStop(u['state-admin']!, { stopped: true, reason: '緊急停止' });
+    const t0 = Date.now();
+    await p.asm.runtime.idle();
+    const done = await p.asm.getScan(u['city-admin']!, run.id);
+    assert.equal(done.status, 'failed');
+    assert.match(done.error ?? '', /stopped/);
+    assert.ok(Date.now() - t0 < 15_000, 'wound down');
+    assert.equal(await countFindings(), before);
+  } finally {
+    web.delayMs = 0;
+    await p.asm.scope.setStop(u['state-admin']!, { stopped: false });
+  }
+});
+
 test(`scan window: a scan outside the organization's window refuses every target and changes nothing (${db})`, async () => {
   const ctx = u['city-admin']!;
   const nowDay = new Date(clockNow() + 540 * 60_000).getUTCDay();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { orgIdForCode, STATE_ORG_ID } from './orgs/service.js';
 import { base32Encode } from './auth/totp.js';
 import type { OrgLoadResult, Platform, RequestContext, Role } from './types.js';
+import { seedDemoAsm } from './demo-asm.js';
 
 export const DEMO_PREFECTURE_CODE = '220001';
 
@@ -106,5 +107,7 @@ export async function seedDemo(
     writeFileSync(credentialsFile, lines.join('\n'), { mode: 0o600 });
     chmodSync(credentialsFile, 0o600);
   }
+  // ASM screens open populated: a real scan of a loopback lab for the demo city.
+  await seedDemoAsm(platform, ctx);
   return { organizations, users, credentialsFile };
 }

@@ -458,6 +458,36 @@ test(`stop switch: a running scan winds down when the state pulls it (${db})`, a
   }
 });
 
+test(`a run left running by a lost worker for over 12 h is closed as failed when a scan is requested (${db})`, async () => {
+  await p.db.kysely
+    .insertInto('asm_scans')
+    .values({
+      id: 'asn_stale',
+      organization_id: CITY,
+      status: 'running',
+      trigger: 'on_demand',
+      requested_by: 'test',
+      ports: String(web.port),
+      queued_at: new Date(clockNow() - 13 * 3600_000).toISOString(),
+      started_at: new Date(clockNow() - 13 * 3600_000).toISOString(),
+      finished_at: null,
+      attempts: 5,
+      worker: 'lost',
+      error: null,
+      counts: '{}',
+      templates: '{}',
+      timings: '{}',
+    })
+    .execute();
+  const run = await p.asm.requestScan(u['city-admin']!, { organizationId: CITY });
+  assert.notEqual(run.id, 'asn_stale');
+  await p.asm.runtime.idle();
+  const stale = await p.asm.getScan(u['city-admin']!, 'asn_stale');
+  assert.equal(stale.status, 'failed');
+  assert.match(stale.error ?? '', /stale/);
+  assert.equal((await p.asm.getScan(u['city-admin']!, run.id)).status, 'done');
+});
+
 test(`scan window: a scan outside the organization's window refuses every target and changes nothing (${db})`, async () => {
   const ctx = u['city-admin']!;
   const nowDay = new Date(clockNow() + 540 * 60_000).getUTCDay();

@@ -54,6 +54,9 @@ const ZERO_COUNTS: AsmScanCounts = {
   refused: 0,
 };
 
+/** Longer than any organization scan (the national estimate is minutes per organization). */
+const STALE_RUN_MS = 12 * 3600_000;
+
 type OrgRow = { id: string; code: string | null; name: string; kind: string; prefecture_code: string | null };
 
 export interface AsmServiceWiring {
@@ -557,7 +560,15 @@ export class AsmServicesImpl implements AsmServices {
         .where('organization_id', '=', input.organizationId)
         .where('status', 'in', ['queued', 'running'])
         .executeTakeFirst();
-      if (active) {
+      // A run active for longer than any scan takes lost its last worker (e.g. killed on its final delivery):
+      // it is closed as failed so the organization can be scanned again.
+      if (active && Date.parse(active.queued_at) < this.deps.now().getTime() - STALE_RUN_MS) {
+        await trx
+          .updateTable('asm_scans')
+          .set({ status: 'failed', error: 'stale: no worker finished it', finished_at: iso(this.deps.now()) })
+          .where('id', '=', active.id)
+          .execute();
+      } else if (active) {
         note.target = active.id;
         note.details = { existing: true };
         return { run: active, existing: true };

@@ -1,6 +1,7 @@
 // 地方版ASM demo data for `mamori demo` (npm start): a real scan, through platform.asm, of a small web server
-// this function starts on 127.0.0.1 for the demo city (静岡市) and stops again — it exposes /.env and /.git like
-// a forgotten deployment — so the ASM screens open populated. Loopback only: nothing leaves the machine.
+// this function starts on 127.0.0.1 for the demo city (静岡市) and stops again — it exposes /.env, /.git, a
+// backup, a directory listing and an admin login like a forgotten deployment — so the ASM screens open
+// populated. Loopback only: nothing leaves the machine.
 // Idempotent: a city that already has the demo root is left alone.
 import { createServer } from 'node:http';
 import { orgIdForCode, STATE_ORG_ID } from './orgs/service.js';
@@ -41,6 +42,19 @@ export async function seedDemoAsm(platform: Platform, ctx: RequestContext): Prom
     if (req.url === '/.env') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('DB_HOST=10.0.0.5\nDB_PASSWORD=demo-only\n');
+    } else if (req.url === '/admin/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        '<html><head><title>施設予約 管理画面 ログイン</title></head><body><input type="password"></body></html>',
+      );
+    } else if (req.url === '/backup.sql') {
+      res.writeHead(200, { 'content-type': 'application/sql' });
+      res.end('-- dump\nCREATE TABLE reservations (id int, name text);\n');
+    } else if (req.url === '/files/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        '<html><head><title>Index of /files/</title></head><body><h1>Index of /files/</h1></body></html>',
+      );
     } else if (req.url === '/.git/HEAD') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ref: refs/heads/main\n');

@@ -19,7 +19,8 @@ test(`the demo seed shows a scanned city in the ASM screens (${testDialect()})`,
   const findings = (await p.asm.listFindings(p.system, { organizationId: DEMO_ASM_ORG, limit: 200 })).items;
   const checks = findings.map((f) => f.check);
   assert.ok(checks.includes('exposed-env'), checks.join(','));
-  assert.ok(checks.includes('exposed-git'));
+  for (const c of ['exposed-git', 'exposed-backup', 'directory-listing', 'exposed-admin-login'])
+    assert.ok(checks.includes(c), `${c}: ${checks.join(',')}`);
   assert.ok(findings.every((f) => f.host === '127.0.0.1'));
   const assets = (await p.asm.listAssets(p.system, { organizationId: DEMO_ASM_ORG })).items;
   assert.ok(assets.length >= 1);

@@ -68,7 +68,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
   state_analyst: {
     ja: '国の分析担当',
     en: 'State analyst',
-    permissions: ['org:read', 'user:read', 'audit:read', 'events:read', 'soc:read', 'soc:triage', ...asmAll],
+    permissions: ['org:read', 'user:read', 'audit:read', 'events:read', 'soc:read', 'asm:read'],
     grants: [],
     level: 'state',
     orgKinds: ['state'],

@@ -302,7 +302,7 @@ test('assets, scope with the DNS TXT instructions, and the report download', asy
   assert.equal(head, '%PDF-');
 });
 
-test('the prefecture operator sees the prefecture dashboard', async () => {
+test('the prefecture operator sees the prefecture dashboard and chooses the organization of the scope screen', async () => {
   await page.context().clearCookies();
   await signIn('asm-op', opPassword, true);
   await menu().getByRole('link', { name: 'ASM ダッシュボード' }).click();
@@ -311,4 +311,9 @@ test('the prefecture operator sees the prefecture dashboard', async () => {
   await table.getByRole('row', { name: /沼津市/ }).waitFor();
   await table.getByRole('row', { name: /熱海市/ }).waitFor();
   await capture('dashboard');
+  // The prefecture operator chooses the organization on the scope screen.
+  await menu().getByRole('link', { name: 'ASM 診断範囲・診断' }).click();
+  await heading('ASM 診断範囲・診断').waitFor();
+  await page.getByRole('heading', { name: '対象の団体' }).waitFor();
+  await capture('scope-prefecture');
 });

@@ -8,6 +8,7 @@ import { Button } from '../../components/Button.js';
 import { DataTable } from '../../components/DataTable.js';
 import { SelectField, TextField } from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
+import { OrgPicker } from '../../components/OrgPicker.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
 import type { AsmScanRun, AsmScopeRoot } from './types.js';
 
@@ -15,7 +16,9 @@ const manages = (role: string) => ['municipality_admin', 'prefecture_admin', 'st
 
 export function ScopeScreen({ me }: { me: Me }) {
   const { t, locale, dateTime } = useI18n();
-  const org = me.organization.id;
+  // Prefecture and state staff choose the municipality; municipal staff see their own.
+  const municipal = me.role.startsWith('municipality_');
+  const [org, setOrg] = useState(me.organization.id);
   const [roots, setRoots] = useState<AsmScopeRoot[] | null>(null);
   const [scans, setScans] = useState<AsmScanRun[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -35,8 +38,10 @@ export function ScopeScreen({ me }: { me: Me }) {
     }
   };
   useEffect(() => {
+    setRoots(null);
+    setScans(null);
     void load();
-  }, []);
+  }, [org]);
   const add = async (e: FormEvent) => {
     e.preventDefault();
     setValueError(null);
@@ -80,6 +85,19 @@ export function ScopeScreen({ me }: { me: Me }) {
       <PageHeader title={t('asm.scope.title')} lead={t('asm.scope.lead')} />
       {error ? <Banner kind="error" title={error} onClose={() => setError(null)} /> : null}
       {done ? <Banner kind="success" title={done} onClose={() => setDone(null)} /> : null}
+      {municipal ? null : (
+        <section className="card" aria-labelledby="asm-org-h">
+          <h2 id="asm-org-h" className="card-title">
+            {t('asm.scope.organization')}
+          </h2>
+          <OrgPicker
+            label={t('asm.organization')}
+            value={org}
+            onChange={setOrg}
+            base={{ id: me.organization.id, name: me.organization.name, code: me.organization.code }}
+          />
+        </section>
+      )}
       <section className="card" aria-labelledby="asm-r-h">
         <h2 id="asm-r-h" className="card-title">
           {t('asm.report.title')}

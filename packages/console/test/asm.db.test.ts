@@ -281,7 +281,7 @@ test('the municipality administrator sees only its own findings, filters them an
   await capture('finding-detail');
 });
 
-test('assets, scope with the DNS TXT instructions, and the report download', async () => {
+test('assets, scope with the DNS TXT instructions, a schedule, and the report download', async () => {
   await menu().getByRole('link', { name: 'ASM 公開資産' }).click();
   await heading('ASM 公開資産').waitFor();
   await page.getByRole('table', { name: '公開資産一覧' }).getByText('127.0.0.1').first().waitFor();
@@ -290,6 +290,13 @@ test('assets, scope with the DNS TXT instructions, and the report download', asy
   await heading('ASM 診断範囲・診断').waitFor();
   await page.getByText('_mamori-challenge.city.numazu.example.lg.jp. IN TXT', { exact: false }).waitFor();
   await page.getByRole('table', { name: '診断の実行' }).getByText('完了').first().waitFor();
+  // A weekly scan: a malformed cron is refused in the form, a good one is listed.
+  await page.getByLabel(/実行日時/).fill('every monday');
+  await page.getByRole('button', { name: '定期診断を追加する' }).click();
+  await page.getByText('cron 形式（5項目）で入力してください。').waitFor();
+  await page.getByLabel(/実行日時/).fill('30 2 * * 0');
+  await page.getByRole('button', { name: '定期診断を追加する' }).click();
+  await page.getByRole('table', { name: '定期診断' }).getByText('30 2 * * 0').waitFor();
   await capture('scope');
   const [download] = await Promise.all([
     page.waitForEvent('download'),

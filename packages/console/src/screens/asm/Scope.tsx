@@ -10,6 +10,7 @@ import { SelectField, TextField } from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
 import { OrgPicker } from '../../components/OrgPicker.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
+import { SchedulesCard } from './Schedules.js';
 import type { AsmScanRun, AsmScopeRoot } from './types.js';
 
 const manages = (role: string) => ['municipality_admin', 'prefecture_admin', 'state_admin'].includes(role);
@@ -189,6 +190,7 @@ export function ScopeScreen({ me }: { me: Me }) {
           </form>
         ) : null}
       </section>
+      <SchedulesCard organizationId={org} canManage={manages(me.role)} />
       <section className="card" aria-labelledby="asm-sc-h">
         <h2 id="asm-sc-h" className="card-title">
           {t('asm.scans.title')}

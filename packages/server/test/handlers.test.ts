@@ -11,7 +11,8 @@ const forbidden: [RegExp, string][] = [
   [/\bpolicy\b/, 'uses the policy directly'],
   [/\.role\s*[!=]==/, 'compares roles'],
   [/\bpermissions\s*\.\s*(includes|some|every|indexOf)\b/, 'checks permissions'],
-  [/\borganizationId\s*[!=]==/, 'compares organizations'],
+  // Whether an optional parameter was given is not an access decision; comparing it with another value is.
+  [/\borganizationId\s*[!=]==(?!\s*(?:undefined|null)\b)/, 'compares organizations'],
   [/\bactor\s*\.\s*(kind|role|organizationId|permissions)\b/, 'inspects the actor'],
 ];
 

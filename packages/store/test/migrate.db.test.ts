@@ -1,18 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrateToLatest, openDatabase, pendingMigrations } from '@mamori/store';
+import { migrateToLatest, migrations, openDatabase, pendingMigrations } from '@mamori/store';
 import { createTestDatabase, testDialect } from '@mamori/store/testing';
 
 test(`migrations apply once and are idempotent (${testDialect()})`, async () => {
   const t = await createTestDatabase();
   const db = openDatabase(t.options);
   try {
-    assert.deepEqual(await pendingMigrations(db), ['0001-foundation']);
+    const all = Object.keys(migrations).sort();
+    assert.equal(all[0], '0001-foundation');
+    assert.deepEqual(await pendingMigrations(db), all);
     const first = await migrateToLatest(db);
-    assert.deepEqual(first.applied, ['0001-foundation']);
+    assert.deepEqual(first.applied, all);
     const second = await migrateToLatest(db);
     assert.deepEqual(second.applied, []);
-    assert.equal(second.current, '0001-foundation');
+    assert.equal(second.current, all.at(-1));
     const head = await db.kysely.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
     assert.equal(head.seq, 0);
     assert.equal(typeof head.seq, 'number');

@@ -75,17 +75,16 @@ export async function runIngest(files: string[], opts: Options, print: (s: strin
   if (opts.url) return runRemote(files, opts, tzOffsetMinutes, print);
   const cfg = loadConfig({ file: opts.config });
   const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
-  let platform: Platform;
-  try {
-    platform = await createPlatform(cfg, { logger });
-  } catch (err) {
-    // The embedded queue belongs to one process: a running `mamori serve` owns it.
+  // The embedded queue belongs to one process: a running `mamori serve` owns it. The platform opens beside it
+  // without the pipeline, and the first append says whose spool it is.
+  const busy = (err: unknown): never => {
     if (err instanceof Error && /is in use by process/.test(err.message))
       throw new MamoriError('MAMORI_NOT_READY', {
-        reason: `${err.message}: a running \`mamori serve\` owns the SOC queue; stop it, or send the file to it with POST /api/v1/ingest/bulk (docs/soc-ingest.md)`,
+        reason: `${err.message}: a running \`mamori serve\` owns the SOC queue; stop it, or send the file to it with mamori ingest --url or POST /api/v1/ingest/bulk (docs/soc-ingest.md)`,
       });
     throw err;
-  }
+  };
+  const platform: Platform = await createPlatform(cfg, { logger }).catch(busy);
   try {
     const soc = platform.soc;
     // With soc.pipeline on (the embedded default) this process runs the pipeline over what it queues, so it can
@@ -96,13 +95,15 @@ export async function runIngest(files: string[], opts: Options, print: (s: strin
     for (const f of files) {
       const path = resolve(f);
       const started = Date.now();
-      const r = await soc.ingest.importFile(ctx, path, {
-        transport: 'cli',
-        peer: path,
-        ...(opts.format !== 'auto' ? { format: opts.format } : {}),
-        ...(organizationId ? { organizationId } : {}),
-        ...(tzOffsetMinutes !== undefined ? { tzOffsetMinutes } : {}),
-      });
+      const r = await soc.ingest
+        .importFile(ctx, path, {
+          transport: 'cli',
+          peer: path,
+          ...(opts.format !== 'auto' ? { format: opts.format } : {}),
+          ...(organizationId ? { organizationId } : {}),
+          ...(tzOffsetMinutes !== undefined ? { tzOffsetMinutes } : {}),
+        })
+        .catch(busy);
       const counts: FileCounts = {
         file: f,
         gzip: r.gzip,

@@ -229,6 +229,13 @@ test(`a scan of the verified scope: assets, findings, templates of every protoco
     (await p.asm.listAssets(u['city-admin']!, { organizationId: CITY, port: web.port })).items.length >= 1,
   );
   assert.equal((await p.asm.listAssets(u['city-admin']!, { organizationId: CITY, port: 1 })).items.length, 0);
+
+  // Discovery leads are scanned in the same run: www.city.test came from the wordlist, not from a root.
+  const hosts = assets.items.map((x) => x.host);
+  assert.ok(hosts.includes('www.city.test'), hosts.join(','));
+  assert.ok(run.counts.discoveredScanned >= 1, JSON.stringify(run.counts));
+  assert.equal(run.counts.assetsNew, assets.total ?? assets.items.length, JSON.stringify(run.counts));
+  assert.equal(run.counts.assetsVanished, 0);
 });
 
 const countFindings = async (): Promise<number> =>
@@ -260,6 +267,12 @@ test(`idempotent: a redelivered job is skipped, a repeated scan adds no finding 
   const second = await p.asm.runScanNow(u['city-admin']!, { organizationId: CITY });
   assert.equal(second.status, 'done');
   assert.equal(second.diff.length, 0, JSON.stringify(second.diff));
+  // The leads of the first run are assets now: scanned as targets, nothing new, changed or vanished.
+  assert.equal(second.counts.discoveredScanned, 0, JSON.stringify(second.counts));
+  assert.deepEqual(
+    [second.counts.assetsNew, second.counts.assetsChanged, second.counts.assetsVanished],
+    [0, 0, 0],
+  );
   assert.equal(await countFindings(), before);
   const keys = await p.db.kysely.selectFrom('asm_findings').select('finding_key').execute();
   assert.equal(new Set(keys.map((k) => k.finding_key)).size, keys.length);

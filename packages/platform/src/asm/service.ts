@@ -52,6 +52,10 @@ const ZERO_COUNTS: AsmScanCounts = {
   resolved: 0,
   reopened: 0,
   refused: 0,
+  assetsNew: 0,
+  assetsChanged: 0,
+  assetsVanished: 0,
+  discoveredScanned: 0,
 };
 
 /** Longer than any organization scan (the national estimate is minutes per organization). */

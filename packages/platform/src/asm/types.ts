@@ -272,6 +272,12 @@ export interface AsmScanCounts {
   resolved: number;
   reopened: number;
   refused: number;
+  /** Assets (hosts) first seen in this run, whose addresses changed, and no longer seen. */
+  assetsNew: number;
+  assetsChanged: number;
+  assetsVanished: number;
+  /** Names found by DNS discovery (wordlist, zone transfer, certificate SANs) that this run scanned too. */
+  discoveredScanned: number;
 }
 
 export interface AsmScanRun {

@@ -212,6 +212,10 @@ const ScanCounts = Obj({
   resolved: Count,
   reopened: Count,
   refused: Count,
+  assetsNew: Count,
+  assetsChanged: Count,
+  assetsVanished: Count,
+  discoveredScanned: Count,
 });
 const scanProps = {
   id: Type.String(),

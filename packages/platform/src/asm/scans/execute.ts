@@ -216,7 +216,19 @@ export async function executeScan(
   };
   Object.defineProperty(guard, 'check', { value: pacedCheck });
 
-  const targets = scope.roots.map((r) => r.value);
+  // Roots, plus the names earlier runs found under them (discovery leads become assets and are rescanned).
+  const known = await k
+    .selectFrom('asm_assets')
+    .select('host')
+    .where('organization_id', '=', orgId)
+    .where('vanished', '=', 0)
+    .execute();
+  const targets = [
+    ...new Set([
+      ...scope.roots.map((r) => r.value),
+      ...known.map((a) => a.host).filter((h) => isIP(h) === 0),
+    ]),
+  ];
   const timer = setInterval(
     () => {
       opts.heartbeat?.();
@@ -229,20 +241,32 @@ export async function executeScan(
     Math.max(200, opts.stopPollMs ?? 2000),
   );
   let report: ScanReport;
+  let discoveredScanned = 0;
+  const scanOpts = (dns: boolean) => ({
+    ports: run.ports,
+    guard,
+    pace,
+    udp: engine.udp,
+    dns,
+    templates: engine.templates,
+    timeoutMs: engine.timeoutMs,
+    ...(engine.resolver ? { resolver: engine.resolver } : {}),
+    ...(engine.vulnLookup ? { vulnLookup: engine.vulnLookup } : {}),
+    ...(engine.wordlist ? { wordlist: engine.wordlist } : {}),
+    now: () => deps.now(),
+  });
   try {
-    report = await scanTargets(targets, {
-      ports: run.ports,
-      guard,
-      pace,
-      udp: engine.udp,
-      dns: engine.dns ?? true,
-      templates: engine.templates,
-      timeoutMs: engine.timeoutMs,
-      ...(engine.resolver ? { resolver: engine.resolver } : {}),
-      ...(engine.vulnLookup ? { vulnLookup: engine.vulnLookup } : {}),
-      ...(engine.wordlist ? { wordlist: engine.wordlist } : {}),
-      now: () => deps.now(),
-    });
+    report = await scanTargets(targets, scanOpts(engine.dns ?? true));
+    // Names discovery found in this run are scanned in the same run (the guard still decides each one).
+    const asked = new Set(targets.map((x) => x.toLowerCase()));
+    const leads = [
+      ...new Set(report.domains.flatMap((d) => d.discoveredNames.map((n) => n.toLowerCase()))),
+    ].filter((n) => !asked.has(n));
+    if (leads.length > 0 && !stopSwitch.stopped) {
+      const more = await scanTargets(leads, scanOpts(false));
+      discoveredScanned = more.hosts.length;
+      report = mergeReports(report, more);
+    }
   } catch (err) {
     clearInterval(timer);
     await failScan(deps, ctx, scanId, err instanceof Error ? err.message : String(err));
@@ -282,6 +306,7 @@ export async function executeScan(
       const counts = await persist(trx, orgId, scanId, report, ports, t, now);
       await storeRefusals(trx, scanId, orgId, refusals);
       counts.refused = refusals.length;
+      counts.discoveredScanned = discoveredScanned;
       await trx
         .updateTable('asm_scans')
         .set({
@@ -307,6 +332,39 @@ export async function executeScan(
 }
 
 class AlreadyDone extends Error {}
+
+/**
+ * One report of a run scanned in two passes (roots, then the names discovery found). The engine reports a
+ * service once per address and port, under the first name that reached it (others in `otherNames`): the second
+ * pass keeps that rule, so a run with leads reports what one pass over the same names would.
+ */
+function mergeReports(a: ScanReport, b: ScanReport): ScanReport {
+  const seen = new Set(a.hosts.map((h) => h.host.toLowerCase()));
+  const byEndpoint = new Map(a.services.map((s) => [`${s.address}|${s.transport}|${s.port}`, s]));
+  const services = [...a.services];
+  for (const s of b.services) {
+    const first = byEndpoint.get(`${s.address}|${s.transport}|${s.port}`);
+    if (!first) {
+      services.push(s);
+      continue;
+    }
+    if (first.host !== s.host) first.otherNames = [...new Set([...(first.otherNames ?? []), s.host])];
+  }
+  const addresses = new Map(b.hosts.map((h) => [h.host.toLowerCase(), h.addresses]));
+  const covered = (host: string, port: number | undefined) =>
+    port !== undefined &&
+    (addresses.get(host.toLowerCase()) ?? []).some(
+      (ad) => byEndpoint.has(`${ad}|tcp|${port}`) || byEndpoint.has(`${ad}|udp|${port}`),
+    );
+  return {
+    ...a,
+    targets: [...a.targets, ...b.targets],
+    hosts: [...a.hosts, ...b.hosts.filter((h) => !seen.has(h.host.toLowerCase()))],
+    services,
+    closedOrFiltered: a.closedOrFiltered + b.closedOrFiltered,
+    findings: [...a.findings, ...b.findings.filter((f) => !covered(f.host, f.port))],
+  };
+}
 
 async function storeOnlyRefusals(
   deps: Deps,
@@ -336,6 +394,8 @@ async function persist(
   // ---- assets: one a host the guard admitted; services and certificates under it.
   const seenHosts = new Set<string>();
   const assetIds = new Map<string, string>();
+  let assetsNew = 0;
+  let assetsChanged = 0;
   for (const h of report.hosts) {
     const host = h.host.toLowerCase();
     seenHosts.add(host);
@@ -347,11 +407,14 @@ async function persist(
     ].filter((n) => n !== host && !isIP(n));
     const existing = await trx
       .selectFrom('asm_assets')
-      .select(['id'])
+      .select(['id', 'addresses', 'vanished'])
       .where('organization_id', '=', orgId)
       .where('host', '=', host)
       .executeTakeFirst();
     if (existing) {
+      const before = json<string[]>(existing.addresses, []).slice().sort().join(',');
+      if (Number(existing.vanished) === 1) assetsNew++;
+      else if (before !== h.addresses.slice().sort().join(',')) assetsChanged++;
       await trx
         .updateTable('asm_assets')
         .set({
@@ -364,6 +427,7 @@ async function persist(
         .execute();
       assetIds.set(host, existing.id);
     } else {
+      assetsNew++;
       const id = newId('asa');
       await trx
         .insertInto('asm_assets')
@@ -381,12 +445,14 @@ async function persist(
       assetIds.set(host, id);
     }
   }
-  await trx
+  const gone = await trx
     .updateTable('asm_assets')
     .set({ vanished: 1 })
     .where('organization_id', '=', orgId)
     .where('last_seen', '<', t)
-    .execute();
+    .where('vanished', '=', 0)
+    .executeTakeFirst();
+  const assetsVanished = Number(gone.numUpdatedRows);
   for (const s of report.services) {
     const assetId = assetIds.get(s.host.toLowerCase());
     if (!assetId) continue;
@@ -537,6 +603,10 @@ async function persist(
     resolved: diff.resolved.length,
     reopened: diff.reopened.length,
     refused: 0,
+    assetsNew,
+    assetsChanged,
+    assetsVanished,
+    discoveredScanned: 0,
   };
 }
 

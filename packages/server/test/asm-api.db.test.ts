@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { AsmDashboard, AsmFinding, AsmFindingDetail, AsmScanRun, AsmScopeRoot } from '@mamori/platform';
+import { STATE_ORG_ID } from '@mamori/platform';
 import {
   dialect,
   json,
@@ -379,6 +380,47 @@ describe(`ASM API (${dialect})`, () => {
     assert.ok(ports.includes(a1.port), 'ports stored as numbers');
     assert.equal((await staff.client.get('/api/v1/asm/reports/organization.pdf')).statusCode, 400);
   });
+  test('global stop switch: only the state pulls it; scans are refused while it is on; exclusions and refusals', async () => {
+    const state = await signInNew(t, 'asm-state', 'state_admin', STATE_ORG_ID);
+    assert.equal(json<{ stopped: boolean }>(await staff.client.get('/api/v1/asm/stop')).stopped, false);
+    const noReason = await state.client.put('/api/v1/asm/stop', { stopped: true });
+    assert.equal(noReason.statusCode, 400, noReason.body);
+    assert.equal(
+      (await prefAdmin.client.put('/api/v1/asm/stop', { stopped: true, reason: 'x' })).statusCode,
+      403,
+    );
+    const on = await state.client.put('/api/v1/asm/stop', { stopped: true, reason: '緊急停止の訓練' });
+    assert.equal(on.statusCode, 200, on.body);
+    const st = json<{ stopped: boolean; reason: string; by: string }>(
+      await staff.client.get('/api/v1/asm/stop'),
+    );
+    assert.deepEqual([st.stopped, st.reason], [true, '緊急停止の訓練']);
+    const refused = await admin.client.post('/api/v1/asm/scans', { organizationId: a1.organizationId });
+    assert.ok(refused.statusCode >= 400 && refused.statusCode < 500, `${refused.statusCode} ${refused.body}`);
+    assert.equal((await state.client.put('/api/v1/asm/stop', { stopped: false })).statusCode, 200);
+    assert.equal(json<{ stopped: boolean }>(await staff.client.get('/api/v1/asm/stop')).stopped, false);
+    const actions = (await t.platform.audit.list(t.system, { limit: 200 })).items.map((a) => a.action);
+    assert.ok(actions.includes('asm.stop') && actions.includes('asm.resume'), actions.join(','));
+
+    const x = await admin.client.post('/api/v1/asm/scope/exclusions', {
+      organizationId: a1.organizationId,
+      value: 'legacy.example.jp',
+      reason: '廃止予定',
+    });
+    assert.equal(x.statusCode, 201, x.body);
+    const scope = json<{ exclusions: { value: string }[] }>(
+      await staff.client.get(`/api/v1/asm/scope?organizationId=${a1.organizationId}`),
+    );
+    assert.ok(scope.exclusions.some((e) => e.value === 'legacy.example.jp'));
+    const bad = await admin.client.post('/api/v1/asm/scope/exclusions', {
+      organizationId: a1.organizationId,
+      value: 'not a name',
+    });
+    assert.equal(bad.statusCode, 400, bad.body);
+    const refusals = await staff.client.get(`/api/v1/asm/refusals?scanId=${a1.scan.id}`);
+    assert.equal(refusals.statusCode, 200, refusals.body);
+  });
+
   test('every state-changing ASM route writes the audit trail (a refused change too)', async () => {
     const seq = async () =>
       Math.max(0, ...(await t.platform.audit.list(t.system, { limit: 200 })).items.map((a) => a.seq));
@@ -477,6 +519,29 @@ describe(`ASM API (${dialect})`, () => {
           }),
         );
         return prefAdmin.client.post(`/api/v1/asm/scope/roots/${r.id}/attest`, { statement: '契約書で確認' });
+      },
+    ]);
+    calls.push([
+      'POST /api/v1/asm/scope/exclusions',
+      'asm.scope',
+      () =>
+        admin.client.post('/api/v1/asm/scope/exclusions', {
+          organizationId: a1.organizationId,
+          value: 'old-portal.audit-lab.test',
+          reason: '委託先が管理',
+        }),
+    ]);
+    calls.push([
+      'DELETE /api/v1/asm/scope/exclusions/:id',
+      'asm.scope',
+      async () => {
+        const x = json<{ id: string }>(
+          await admin.client.post('/api/v1/asm/scope/exclusions', {
+            organizationId: a1.organizationId,
+            value: '10.20.0.0/16',
+          }),
+        );
+        return admin.client.delete(`/api/v1/asm/scope/exclusions/${x.id}`);
       },
     ]);
     for (const [route, prefix, run] of calls) {

@@ -45,7 +45,7 @@ export const ScopeRoot = Obj({
   note: Nullable(Type.String()),
   createdAt: Type.String(),
 });
-const Exclusion = Obj({
+export const Exclusion = Obj({
   id: Type.String(),
   organizationId: Type.String(),
   value: Type.String(),
@@ -80,6 +80,36 @@ export const AddRootBody = Obj({
   note: Type.Optional(Type.String({ maxLength: 1000 })),
 });
 export const AttestBody = Obj({ statement: Text(2000) });
+export const ExclusionBody = Obj({
+  organizationId: Id,
+  value: Text(253),
+  reason: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+export const Refusal = Obj({
+  id: Type.String(),
+  organizationId: Nullable(Type.String()),
+  scanId: Nullable(Type.String()),
+  target: Type.String(),
+  port: Nullable(Type.Integer()),
+  reason: Type.String(),
+  at: Type.String(),
+});
+export const RefusalQuery = Obj({
+  organizationId: Type.Optional(Id),
+  scanId: Type.Optional(Id),
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Cursor),
+});
+export const StopState = Obj({
+  stopped: Type.Boolean(),
+  reason: Nullable(Type.String()),
+  by: Nullable(Type.String()),
+  at: Nullable(Type.String()),
+});
+export const StopBody = Obj({
+  stopped: Type.Boolean(),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+});
 export const SettingsBody = Obj({
   windows: Type.Optional(Type.Array(ScanWindow, { maxItems: 14 })),
   ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),

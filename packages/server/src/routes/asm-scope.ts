@@ -1,12 +1,19 @@
 // 地方版ASM: an organization's scan scope — roots with their ownership verification (DNS TXT token or an
-// administrator's attestation) and the scan settings (windows, rate, ports).
+// administrator's attestation), exclusions, the scan settings (windows, rate, ports), the guard's refusals and
+// the state's global stop switch.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '@mamori/platform';
-import { IdParams, errorResponses } from '../schemas.js';
+import { IdParams, errorResponses, page } from '../schemas.js';
 import {
   AddRootBody,
   AttestBody,
+  Exclusion,
+  ExclusionBody,
+  Refusal,
+  RefusalQuery,
+  StopBody,
+  StopState,
   OrgSettings,
   Scope,
   ScopeQuery,
@@ -81,6 +88,54 @@ const asmScopeRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, {
       },
     },
     async (request) => scope().updateSettings(request.ctx, request.params.organizationId, request.body),
+  );
+
+  app.post<{ Body: Static<typeof ExclusionBody> }>(
+    '/scope/exclusions',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, body: ExclusionBody, response: { 201: Exclusion, ...errorResponses } },
+    },
+    async (request, reply) => reply.code(201).send(await scope().addExclusion(request.ctx, request.body)),
+  );
+
+  app.delete<{ Params: Params }>(
+    '/scope/exclusions/:id',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      await scope().removeExclusion(request.ctx, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof RefusalQuery> }>(
+    '/refusals',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, querystring: RefusalQuery, response: { 200: page(Refusal), ...errorResponses } },
+    },
+    async (request) => scope().refusals(request.ctx, request.query),
+  );
+
+  app.get(
+    '/stop',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, response: { 200: StopState, ...errorResponses } },
+    },
+    async (request) => scope().stopState(request.ctx),
+  );
+
+  app.put<{ Body: Static<typeof StopBody> }>(
+    '/stop',
+    {
+      config: { auth: 'actor' },
+      schema: { tags, body: StopBody, response: { 200: StopState, ...errorResponses } },
+    },
+    async (request) => scope().setStop(request.ctx, request.body),
   );
 };
 

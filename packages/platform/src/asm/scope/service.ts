@@ -436,6 +436,8 @@ export class AsmScopeServiceImpl implements AsmScopeService {
     query: PageQuery & { organizationId?: string; scanId?: string } = {},
   ): Promise<Page<AsmRefusal>> {
     if (!ctx.actor) throw new MamoriError('MAMORI_UNAUTHENTICATED');
+    // Without the permission the answer is a refusal, not an empty page.
+    await this.deps.policy.assert(ctx.actor, 'asm:read');
     const scope = await this.deps.policy.scope(ctx.actor, 'asm:read');
     const limit = pageLimit(query);
     const after = decodeCursor<string>(query.cursor, 'string');

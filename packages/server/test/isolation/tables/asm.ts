@@ -491,6 +491,153 @@ export const table: Record<string, RouteSpec> = {
       tokenLacks(() => ({ url: '/api/v1/asm/dashboard' })),
     ],
   },
+  'POST /api/v1/asm/scope/exclusions': {
+    cases: writeCases({
+      pick: (t) => ({
+        url: '/api/v1/asm/scope/exclusions',
+        payload: { organizationId: t.organizationId, value: `${unique('x')}.example.jp`, reason: 'test' },
+      }),
+      expect: (res, fx) => {
+        assert.equal(res.statusCode, 201, res.body);
+        assert.equal(json<{ organizationId: string }>(res).organizationId, fx.org.a1);
+      },
+      bad: (t) => ({
+        url: '/api/v1/asm/scope/exclusions',
+        payload: { organizationId: t.organizationId, value: 'not a name or range' },
+      }),
+    }),
+  },
+  'DELETE /api/v1/asm/scope/exclusions/:id': {
+    cases: (() => {
+      const own =
+        (org: (s: Seeds) => string): Case['req'] =>
+        async (fx, t) => {
+          const s = await seed(fx, t);
+          const x = await t.platform.asm.scope.addExclusion(t.system, {
+            organizationId: org(s),
+            value: `${unique('gone')}.example.jp`,
+            reason: 'isolation case',
+          });
+          return { url: `/api/v1/asm/scope/exclusions/${x.id}` };
+        };
+      const c = (
+        kind: Case['kind'],
+        label: string,
+        who: Who,
+        org: (s: Seeds) => string,
+        expect: Case['expect'],
+      ) => ({ kind, label, who, req: own(org), expect }) as Case;
+      return [
+        unauthenticated(own((s) => s.a1.organizationId)),
+        c('allowed', 'A1 admin removes an A1 exclusion', a1Admin, (s) => s.a1.organizationId, 204),
+        c(
+          'cross-municipality',
+          'A1 admin removes an A2 exclusion',
+          a1Admin,
+          (s) => s.a2.organizationId,
+          'denied',
+        ),
+        c(
+          'cross-prefecture',
+          'prefecture A admin removes a B1 exclusion',
+          prefAAdmin,
+          (s) => s.b1.organizationId,
+          'denied',
+        ),
+        c(
+          'auditor-write',
+          'the prefecture A auditor removes an A1 exclusion',
+          auditor,
+          (s) => s.a1.organizationId,
+          403,
+        ),
+        c(
+          'token-permission',
+          'a token without the ASM permission',
+          orgReadToken,
+          (s) => s.a1.organizationId,
+          403,
+        ),
+      ];
+    })(),
+  },
+  'GET /api/v1/asm/refusals': {
+    cases: [
+      unauth(() => ({ url: '/api/v1/asm/refusals' })),
+      allowed(
+        'A1 staff list their own',
+        a1Staff,
+        () => ({ url: '/api/v1/asm/refusals' }),
+        (res, fx) => {
+          assert.equal(res.statusCode, 200, res.body);
+          const items = json<{ items: { organizationId: string | null }[] }>(res).items;
+          assert.ok(
+            items.every((i) => i.organizationId === fx.org.a1),
+            res.body,
+          );
+        },
+      ),
+      allowed(
+        'a malformed filter is a 400 with the reason',
+        a1Staff,
+        () => ({ url: '/api/v1/asm/refusals?organizationId=not%20an%20id' }),
+        400,
+      ),
+      crossMuni('A1 admin names A2', a1Admin, (s) => ({
+        url: `/api/v1/asm/refusals?organizationId=${s.a2.organizationId}`,
+      })),
+      crossPref('prefecture A admin names B1', prefAAdmin, (s) => ({
+        url: `/api/v1/asm/refusals?organizationId=${s.b1.organizationId}`,
+      })),
+      tokenLacks(() => ({ url: '/api/v1/asm/refusals' })),
+    ],
+  },
+  'GET /api/v1/asm/stop': {
+    notTenantScoped: 'one global switch: whether scanning is stopped everywhere',
+    cases: [
+      unauth(() => ({ url: '/api/v1/asm/stop' })),
+      allowed(
+        'A1 staff read whether scanning is stopped',
+        a1Staff,
+        () => ({ url: '/api/v1/asm/stop' }),
+        (res) => {
+          assert.equal(res.statusCode, 200, res.body);
+          assert.equal(typeof json<{ stopped: boolean }>(res).stopped, 'boolean');
+        },
+      ),
+      tokenLacks(() => ({ url: '/api/v1/asm/stop' })),
+    ],
+  },
+  'PUT /api/v1/asm/stop': {
+    notTenantScoped: 'one global switch, pulled by the state only',
+    cases: [
+      unauth(() => ({ url: '/api/v1/asm/stop', payload: { stopped: false } })),
+      // Resuming keeps the other cases' scans possible; stopping is covered by asm-api.db.test.ts.
+      allowed(
+        'the state admin sets the switch (resume)',
+        (fx) => fx.users.stateAdmin.client,
+        () => ({ url: '/api/v1/asm/stop', payload: { stopped: false } }),
+        (res) => {
+          assert.equal(res.statusCode, 200, res.body);
+          assert.equal(json<{ stopped: boolean }>(res).stopped, false);
+        },
+      ),
+      allowed(
+        'a prefecture admin cannot stop every scan',
+        prefAAdmin,
+        () => ({ url: '/api/v1/asm/stop', payload: { stopped: true, reason: 'not mine to pull' } }),
+        403,
+      ),
+      allowed(
+        'a malformed body is a 400 with the reason',
+        (fx) => fx.users.stateAdmin.client,
+        () => ({ url: '/api/v1/asm/stop', payload: { stopped: 'yes' } }),
+        400,
+      ),
+      auditorWrite(() => ({ url: '/api/v1/asm/stop', payload: { stopped: true, reason: 'auditor' } })),
+      tokenLacks(() => ({ url: '/api/v1/asm/stop', payload: { stopped: true, reason: 'token' } })),
+    ],
+  },
   'GET /api/v1/asm/reports/organization.pdf': { cases: reportCases('pdf', /^application\/pdf/) },
   'GET /api/v1/asm/reports/organization.xlsx': { cases: reportCases('xlsx', /spreadsheetml/) },
 };

@@ -332,3 +332,55 @@ test("beside the spool's owner (a CLI one-shot next to the server) the platform 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Last in this file: it moves the consumer's checkpoint past anything the spool holds.
+test('a batch the schema refuses is committed record by record: a stored twin is skipped, the rest kept, nothing stalls', async () => {
+  const pipeline = p.soc.pipeline;
+  const cp = await p.db.kysely
+    .selectFrom('soc_checkpoints')
+    .select('position')
+    .where('consumer', '=', pipeline.consumer)
+    .executeTakeFirstOrThrow();
+  const base = Number(cp.position) + 1_000_000;
+  const mk = (items: WorkItem[], checkpoint: number): SourceBatch => ({
+    items,
+    checkpoint,
+    dedupe: false,
+    ack: async () => {},
+    nak: async () => {},
+  });
+  const line = (n: number) => rec(fgt('198.51.100.9', `203.0.113.${n}`));
+  await pipeline.processBatch(mk([{ pos: base, id: 'twin-1', record: line(1) }], base + 1));
+  const dup0 = pipeline.stats.duplicates;
+  const failures0 = pipeline.stats.commitFailures;
+  const stored = await pipeline.processBatch(
+    mk(
+      [
+        { pos: base + 1, id: 'twin-1', record: line(1) },
+        { pos: base + 2, id: 'fresh-2', record: line(2) },
+        { pos: base + 3, id: 'fresh-3', record: line(3) },
+      ],
+      base + 4,
+    ),
+  );
+  assert.deepEqual(
+    stored.map((e) => e.id),
+    ['fresh-2', 'fresh-3'],
+  );
+  assert.ok(pipeline.stats.commitFailures >= failures0 + 2, 'the whole batch was refused first');
+  assert.equal(pipeline.stats.duplicates, dup0 + 1);
+  const ids = (
+    await p.db.kysely
+      .selectFrom('soc_events')
+      .select('id')
+      .where('id', 'in', ['twin-1', 'fresh-2', 'fresh-3'])
+      .execute()
+  ).map((r) => r.id);
+  assert.deepEqual(ids.sort(), ['fresh-2', 'fresh-3', 'twin-1']);
+  const after = await p.db.kysely
+    .selectFrom('soc_checkpoints')
+    .select('position')
+    .where('consumer', '=', pipeline.consumer)
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(after.position), base + 4);
+});

@@ -298,6 +298,18 @@ export class SocPipeline {
         return { items: r.committed, duplicates: r.duplicates };
       } catch (err) {
         this.stats.commitFailures++;
+        if (isConstraintError(err) && batch.checkpoint !== null && attempt >= 1) {
+          // Retrying cannot help a batch the schema refuses: commit record by record instead, so one bad
+          // record cannot stall the queue (transient failures — the database away — keep being retried).
+          this.o.logger.error(
+            { err },
+            'SOC pipeline batch refused by a constraint; committing record by record',
+          );
+          const r = await this.commitEach(batch, prepared);
+          if (r === null) return null;
+          this.stats.commitMs += performance.now() - t0;
+          return { items: r.committed, duplicates: r.duplicates };
+        }
         this.o.logger.error({ err, attempt }, 'SOC pipeline commit failed; retrying');
         if (this.stopping) {
           await batch.nak();
@@ -349,6 +361,77 @@ export class SocPipeline {
     return done ? this.finish(batch, done) : [];
   }
 
+  /**
+   * Embedded queue only (positions are per record there). A record the schema still refuses was either stored
+   * already (a duplicate event id: skipped) or is kept in the quarantine with the reason; the checkpoint moves on.
+   */
+  private async commitEach(
+    batch: SourceBatch,
+    prepared: Prepared[],
+  ): Promise<{ committed: Prepared[]; duplicates: number } | null> {
+    const committed: Prepared[] = [];
+    let duplicates = 0;
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i]!;
+      const checkpoint = i + 1 < prepared.length ? prepared[i + 1]!.pos : batch.checkpoint;
+      const commit = (items: Prepared[]) =>
+        this.o.store.commit({
+          consumer: this.o.source.consumer,
+          items,
+          checkpoint,
+          dedupe: false,
+          nowMs: Date.now(),
+        });
+      for (;;) {
+        try {
+          const r = await commit([p]);
+          committed.push(...r.committed);
+          duplicates += r.duplicates;
+          break;
+        } catch (err) {
+          if (!isConstraintError(err)) {
+            // Stopping: what was committed is checkpointed; the rest is read again at the next start.
+            if (this.stopping) return null;
+            await new Promise((r) => setTimeout(r, 1000));
+            continue;
+          }
+          if (p.event && /soc_events/.test(String((err as Error).message)) === false && p.eventRow) {
+            // Refused for another reason than a stored twin: keep the line with the reason.
+            const it = batch.items[i]!;
+            const q: Prepared = {
+              pos: p.pos,
+              event: null,
+              eventRow: null,
+              rollupKey: null,
+              quarantineRow: [
+                it.id,
+                it.record.receivedAt,
+                it.record.transport,
+                it.record.peer,
+                p.event.format,
+                `could not be stored: ${(err as Error).message}`.slice(0, 500),
+                it.record.line.slice(0, MAX_QUARANTINE_LINE),
+                p.event.prefectureId,
+                it.record.organizationId ?? null,
+              ],
+            };
+            try {
+              committed.push(...(await commit([q])).committed);
+              break;
+            } catch (qErr) {
+              this.o.logger.error({ err: qErr }, 'SOC pipeline could not quarantine a refused record');
+            }
+          }
+          // Stored already (or unstorable even in the quarantine): count it and move the checkpoint past it.
+          duplicates++;
+          await commit([]);
+          break;
+        }
+      }
+    }
+    return { committed, duplicates };
+  }
+
   /** Stops consuming after the current batch and closes the source. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -395,4 +478,10 @@ export function eventRow(ev: SocEvent): Value[] {
 /** What the columns do not hold whole: device, endpoints, rule, fields. */
 export function detailJson(ev: NormalizedEvent): string {
   return JSON.stringify({ device: ev.device, src: ev.src, dst: ev.dst, rule: ev.rule, fields: ev.fields });
+}
+
+/** A refusal by the schema (unique, not-null, check…): SQLite SQLITE_CONSTRAINT*, PostgreSQL class 23. */
+function isConstraintError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code));
 }

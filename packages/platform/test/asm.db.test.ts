@@ -501,6 +501,36 @@ test(`a run left running by a lost worker for over 12 h is closed as failed when
   assert.equal((await p.asm.getScan(u['city-admin']!, run.id)).status, 'done');
 });
 
+test(`the scheduler tick closes a run no worker finished within 12 h, without waiting for a request (${db})`, async () => {
+  const old = new Date(clockNow() - 13 * 3600_000).toISOString();
+  await p.db.kysely
+    .insertInto('asm_scans')
+    .values({
+      id: 'asn_stale2',
+      organization_id: CITY,
+      status: 'running',
+      trigger: 'schedule',
+      requested_by: 'test',
+      ports: String(web.port),
+      queued_at: old,
+      started_at: old,
+      finished_at: null,
+      attempts: 5,
+      worker: 'lost',
+      error: null,
+      counts: '{}',
+      templates: '{}',
+      timings: '{}',
+    })
+    .execute();
+  await p.asm.tickSchedules();
+  const stale = await p.asm.getScan(u['city-admin']!, 'asn_stale2');
+  assert.equal(stale.status, 'failed');
+  assert.match(stale.error ?? '', /stale/);
+  const audit = (await p.audit.list(p.system, { action: 'asm.scan.fail', limit: 50 })).items;
+  assert.ok(audit.some((a) => a.target === 'asn_stale2'));
+});
+
 test(`scan window: a scan outside the organization's window refuses every target and changes nothing (${db})`, async () => {
   const ctx = u['city-admin']!;
   const nowDay = new Date(clockNow() + 540 * 60_000).getUTCDay();

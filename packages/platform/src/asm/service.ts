@@ -729,6 +729,7 @@ export class AsmServicesImpl implements AsmServices {
   /** Turns due schedules into queued runs (the scheduler timer calls this). Returns the runs created. */
   async tickSchedules(): Promise<string[]> {
     const now = this.deps.now();
+    await this.closeStaleRuns(now);
     const due = await this.k
       .selectFrom('asm_schedules')
       .selectAll()
@@ -760,6 +761,34 @@ export class AsmServicesImpl implements AsmServices {
       }
     }
     return created;
+  }
+
+  /**
+   * Runs active for longer than any scan takes lost their last worker (killed on the final delivery, a crashed
+   * process): closed as failed on every scheduler tick, so nothing waits for a scan of the organization.
+   */
+  private async closeStaleRuns(now: Date): Promise<void> {
+    const limit = iso(new Date(now.getTime() - STALE_RUN_MS));
+    const stale = await this.k
+      .selectFrom('asm_scans')
+      .select(['id', 'organization_id'])
+      .where('status', 'in', ['queued', 'running'])
+      .where('queued_at', '<', limit)
+      .execute();
+    const ctx: RequestContext = { actor: { kind: 'system', name: 'asm-scheduler' }, sourceIp: '127.0.0.1' };
+    for (const r of stale) {
+      await this.deps.mutate(ctx, 'asm.scan.fail', async (trx, note) => {
+        note.target = r.id;
+        note.organizationId = r.organization_id;
+        note.details = { error: 'stale' };
+        await trx
+          .updateTable('asm_scans')
+          .set({ status: 'failed', error: 'stale: no worker finished it', finished_at: iso(now) })
+          .where('id', '=', r.id)
+          .where('status', 'in', ['queued', 'running'])
+          .execute();
+      });
+    }
   }
 
   // ---- dashboards and reports --------------------------------------------------------------------------------

@@ -324,3 +324,100 @@ test('the prefecture operator sees the prefecture dashboard and chooses the orga
   await page.getByRole('heading', { name: '対象の団体' }).waitFor();
   await capture('scope-prefecture');
 });
+
+test('scope controls: exclusions, scan settings and refusals; the state administrator stops and resumes all scans', async () => {
+  await platform.addUser({
+    username: 'numazu-admin2',
+    role: 'municipality_admin',
+    organizationId: NUMAZU,
+    password: adminPassword,
+  });
+  const statePassword = 'asm state password 2026';
+  const state = await platform.addUser({
+    username: 'asm-state',
+    role: 'state_admin',
+    organizationId: STATE_ORG_ID,
+    password: statePassword,
+  });
+  await page.context().clearCookies();
+  await signIn('numazu-admin2', adminPassword, true);
+  await menu().getByRole('link', { name: 'ASM 診断範囲・診断' }).click();
+  await heading('ASM 診断範囲・診断').waitFor();
+  const exclusions = page.getByRole('table', { name: '診断除外' });
+  await exclusions.waitFor();
+  // A malformed value: the server's 400 reason is shown under the field.
+  await page.getByLabel(/^除外する対象/).fill('bad value!!');
+  await page.getByRole('button', { name: '除外を追加する' }).click();
+  await page.getByText('not a host name or address', { exact: false }).waitFor();
+  assert.equal(await page.getByLabel(/^除外する対象/).getAttribute('aria-invalid'), 'true');
+  await page.getByLabel(/^除外する対象/).fill('mail.city.numazu.example.lg.jp');
+  await page.getByLabel('理由', { exact: true }).fill('委託先のメールサーバー');
+  await page.getByRole('button', { name: '除外を追加する' }).click();
+  await exclusions.getByText('mail.city.numazu.example.lg.jp').waitFor();
+  await exclusions.getByText('委託先のメールサーバー').waitFor();
+  const stored = await platform.asm.scope.get(platform.system, NUMAZU);
+  assert.deepEqual(
+    stored.exclusions.map((x) => [x.value, x.reason]),
+    [['mail.city.numazu.example.lg.jp', '委託先のメールサーバー']],
+  );
+  // Scan settings: ports, rate, concurrency and a weekday window in Japan time.
+  await page.getByLabel(/^ポート/).fill('22,80,443,8000-8100');
+  await page.getByLabel(/^毎秒の接続数/).fill('50');
+  await page.getByLabel(/^同時接続数/).fill('4');
+  for (const d of ['月', '火', '水', '木', '金']) await page.getByLabel(d, { exact: true }).check();
+  await page.getByLabel('開始時刻（時、日本時間）').fill('9');
+  await page.getByLabel('終了時刻（時、日本時間）').fill('17');
+  await page.getByRole('button', { name: '設定を保存する' }).click();
+  await page.getByText('診断設定を保存しました。').waitFor();
+  const settings = (await platform.asm.scope.get(platform.system, NUMAZU)).settings;
+  assert.equal(settings.ports, '22,80,443,8000-8100');
+  assert.equal(settings.ratePerSecond, 50);
+  assert.equal(settings.concurrency, 4);
+  assert.deepEqual(
+    settings.windows.map((w) => [w.days, w.startHour, w.endHour, w.utcOffsetMinutes ?? 540]),
+    [[[1, 2, 3, 4, 5], 9, 17, 540]],
+  );
+  await page.reload();
+  await heading('ASM 診断範囲・診断').waitFor();
+  const shown = page.getByTestId('asm-settings');
+  await shown.getByText('22,80,443,8000-8100').waitFor();
+  await shown.getByText('月・火・水・木・金 9時〜17時').waitFor();
+  assert.equal(await page.getByLabel(/^同時接続数/).inputValue(), '4');
+  await page.getByRole('table', { name: '診断の拒否記録' }).waitFor();
+  await capture('scope-controls');
+  // Remove the exclusion, after confirmation.
+  await exclusions.getByRole('button', { name: 'mail.city.numazu.example.lg.jp の除外を削除' }).click();
+  const dialog = page.getByRole('dialog', { name: '除外を削除しますか' });
+  await dialog.getByRole('button', { name: '削除' }).click();
+  await exclusions.getByText('除外はありません。').waitFor();
+  assert.deepEqual((await platform.asm.scope.get(platform.system, NUMAZU)).exclusions, []);
+
+  // The state administrator: a reason is required, then a confirmation; the platform stops; resume.
+  await page.context().clearCookies();
+  await signIn('asm-state', statePassword, true);
+  await menu().getByRole('link', { name: 'ASM ダッシュボード' }).click();
+  await heading('ASM ダッシュボード').waitFor();
+  await page.getByText('診断は実行可能な状態です。').waitFor();
+  await page.getByRole('button', { name: 'すべてのスキャンを停止' }).click();
+  await page.getByText('停止の理由を入力してください。').waitFor();
+  await page.getByLabel(/^停止の理由/).fill('県内で障害報告があったため');
+  await page.getByRole('button', { name: 'すべてのスキャンを停止' }).click();
+  const confirm = page.getByRole('dialog', { name: 'すべてのスキャンを停止しますか' });
+  await confirm.getByText('県内で障害報告があったため', { exact: false }).waitFor();
+  await confirm.getByRole('button', { name: 'すべてのスキャンを停止' }).click();
+  await page.getByText('すべての ASM 診断が停止されています').waitFor();
+  try {
+    const stopped = await platform.asm.scope.stopState(state.ctx);
+    assert.equal(stopped.stopped, true);
+    assert.equal(stopped.reason, '県内で障害報告があったため');
+    await capture('dashboard-stopped');
+    await page.getByRole('button', { name: '再開', exact: true }).click();
+    await page.getByText('診断は実行可能な状態です。').waitFor();
+    assert.equal((await platform.asm.scope.stopState(state.ctx)).stopped, false);
+    await capture('dashboard-stop-switch');
+  } finally {
+    // Never leave the switch on for other tests.
+    if ((await platform.asm.scope.stopState(state.ctx)).stopped)
+      await platform.asm.scope.setStop(state.ctx, { stopped: false });
+  }
+});

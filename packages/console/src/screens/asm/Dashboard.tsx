@@ -7,12 +7,13 @@ import { Banner } from '../../components/Banner.js';
 import { DataTable } from '../../components/DataTable.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
+import { StopSwitch } from './StopSwitch.js';
 import { severities, type AsmAggregate, type AsmDashboard } from './types.js';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 const days = (x: number | null) => (x === null ? '—' : String(Math.round(x * 10) / 10));
 
-export function DashboardScreen(_: { me: Me }) {
+export function DashboardScreen({ me }: { me: Me }) {
   const { t, locale } = useI18n();
   const [d, setD] = useState<AsmDashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -55,6 +56,7 @@ export function DashboardScreen(_: { me: Me }) {
   return (
     <>
       <PageHeader title={t('asm.dash.title')} lead={t('asm.dash.lead')} />
+      <StopSwitch me={me} />
       {error ? <Banner kind="error" title={error} onClose={() => setError(null)} /> : null}
       {d === null ? (
         <p>{t('common.loading')}</p>

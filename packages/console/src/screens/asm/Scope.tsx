@@ -10,8 +10,9 @@ import { SelectField, TextField } from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
 import { OrgPicker } from '../../components/OrgPicker.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
+import { ExclusionsCard, RefusalsCard, SettingsCard } from './ScopeControls.js';
 import { SchedulesCard } from './Schedules.js';
-import type { AsmScanRun, AsmScopeRoot } from './types.js';
+import type { AsmExclusion, AsmOrgSettings, AsmScanRun, AsmScopeRoot } from './types.js';
 
 const manages = (role: string) => ['municipality_admin', 'prefecture_admin', 'state_admin'].includes(role);
 
@@ -22,6 +23,8 @@ export function ScopeScreen({ me }: { me: Me }) {
   const [org, setOrg] = useState(me.organization.id);
   const [roots, setRoots] = useState<AsmScopeRoot[] | null>(null);
   const [scans, setScans] = useState<AsmScanRun[] | null>(null);
+  const [exclusions, setExclusions] = useState<AsmExclusion[] | null>(null);
+  const [settings, setSettings] = useState<AsmOrgSettings | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [kind, setKind] = useState('domain');
@@ -30,10 +33,18 @@ export function ScopeScreen({ me }: { me: Me }) {
   const msg = (e: unknown) => (e instanceof ApiError ? e.localized(locale) : String(e));
   const load = async () => {
     try {
-      setRoots((await api.get<{ roots: AsmScopeRoot[] }>('/asm/scope', { organizationId: org })).roots);
+      const scope = await api.get<{
+        roots: AsmScopeRoot[];
+        exclusions: AsmExclusion[];
+        settings: AsmOrgSettings;
+      }>('/asm/scope', { organizationId: org });
+      setRoots(scope.roots);
+      setExclusions(scope.exclusions);
+      setSettings(scope.settings);
       setScans((await api.get<Page<AsmScanRun>>('/asm/scans', { organizationId: org, limit: 20 })).items);
     } catch (e) {
       setRoots((x) => x ?? []);
+      setExclusions((x) => x ?? []);
       setScans((x) => x ?? []);
       setError(msg(e));
     }
@@ -41,6 +52,8 @@ export function ScopeScreen({ me }: { me: Me }) {
   useEffect(() => {
     setRoots(null);
     setScans(null);
+    setExclusions(null);
+    setSettings(null);
     void load();
   }, [org]);
   const add = async (e: FormEvent) => {
@@ -190,6 +203,13 @@ export function ScopeScreen({ me }: { me: Me }) {
           </form>
         ) : null}
       </section>
+      <ExclusionsCard
+        organizationId={org}
+        canManage={manages(me.role)}
+        exclusions={exclusions}
+        reload={load}
+      />
+      <SettingsCard organizationId={org} canManage={manages(me.role)} settings={settings} reload={load} />
       <SchedulesCard organizationId={org} canManage={manages(me.role)} />
       <section className="card" aria-labelledby="asm-sc-h">
         <h2 id="asm-sc-h" className="card-title">
@@ -243,6 +263,7 @@ export function ScopeScreen({ me }: { me: Me }) {
           />
         )}
       </section>
+      <RefusalsCard organizationId={org} />
     </>
   );
 }

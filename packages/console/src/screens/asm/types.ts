@@ -94,3 +94,43 @@ export interface AsmDashboard {
   prefectures: (AsmAggregate & { prefectureCode: string; prefectureName: string })[];
   municipalities: (AsmAggregate & { organizationId: string; name: string; riskScore: number })[];
 }
+
+export interface AsmExclusion {
+  id: string;
+  organizationId: string;
+  value: string;
+  reason: string | null;
+  createdAt: string;
+}
+
+export interface AsmScanWindow {
+  days: number[];
+  startHour: number;
+  endHour: number;
+  utcOffsetMinutes?: number;
+}
+
+export interface AsmOrgSettings {
+  organizationId: string;
+  windows: AsmScanWindow[];
+  ratePerSecond: number;
+  concurrency: number;
+  ports: string;
+}
+
+export interface AsmRefusal {
+  id: string;
+  organizationId: string | null;
+  scanId: string | null;
+  target: string;
+  port: number | null;
+  reason: string;
+  at: string;
+}
+
+export interface AsmStopState {
+  stopped: boolean;
+  reason: string | null;
+  by: string | null;
+  at: string | null;
+}

@@ -415,6 +415,23 @@ test('scope controls: exclusions, scan settings and refusals; the state administ
     await page.getByText('診断は実行可能な状態です。').waitFor();
     assert.equal((await platform.asm.scope.stopState(state.ctx)).stopped, false);
     await capture('dashboard-stop-switch');
+    // Everyone else sees only a banner while scanning is stopped: no switch.
+    await platform.asm.scope.setStop(state.ctx, { stopped: true, reason: '定期保守' });
+    await platform.addUser({
+      username: 'asm-op2',
+      role: 'prefecture_operator',
+      organizationId: PREF,
+      password: opPassword,
+    });
+    await page.context().clearCookies();
+    await signIn('asm-op2', opPassword, true);
+    await menu().getByRole('link', { name: 'ASM ダッシュボード' }).click();
+    await heading('ASM ダッシュボード').waitFor();
+    await page.getByText('すべての ASM 診断が停止されています').waitFor();
+    await page.getByText('理由：定期保守', { exact: false }).waitFor();
+    assert.equal(await page.getByRole('button', { name: '再開' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: '診断の全体停止' }).count(), 0);
+    await capture('dashboard-stopped-banner');
   } finally {
     // Never leave the switch on for other tests.
     if ((await platform.asm.scope.stopState(state.ctx)).stopped)

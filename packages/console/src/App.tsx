@@ -78,6 +78,7 @@ function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signO
     case 'asmFinding':
     case 'asmAssets':
     case 'asmScope':
+    case 'asmScanRun':
     case 'asmDashboard':
       body = <AsmScreen name={route.name} params={route.params} me={me} />;
       break;

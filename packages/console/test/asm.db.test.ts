@@ -438,3 +438,54 @@ test('scope controls: exclusions, scan settings and refusals; the state administ
       await platform.asm.scope.setStop(state.ctx, { stopped: false });
   }
 });
+
+test("a scan run's detail: status, counts and the findings it found, each linking to the finding; another municipality's run is not shown", async () => {
+  await platform.addUser({
+    username: 'numazu-admin3',
+    role: 'municipality_admin',
+    organizationId: NUMAZU,
+    password: adminPassword,
+  });
+  const atamiRun = (await platform.asm.listScans(platform.system, { organizationId: ATAMI })).items[0];
+  assert.ok(atamiRun);
+  await page.context().clearCookies();
+  await signIn('numazu-admin3', adminPassword, true);
+  await menu().getByRole('link', { name: 'ASM 診断範囲・診断' }).click();
+  await heading('ASM 診断範囲・診断').waitFor();
+  const runs = page.getByRole('table', { name: '診断の実行' });
+  await runs
+    .locator('tbody tr')
+    .first()
+    .getByRole('link', { name: /の診断の詳細$/ })
+    .click();
+  await heading('診断の実行結果').waitFor();
+  await page.getByTestId('asm-run-summary').getByText('完了', { exact: true }).waitFor();
+  await page.getByTestId('asm-run-summary').getByText('沼津市').waitFor();
+  const diff = page.getByRole('table', { name: '前回からの変化' });
+  await diff.locator('tbody tr').first().waitFor();
+  const kinds = (await diff.locator('tbody tr td:nth-child(1)').allInnerTexts()).map((x) => x.trim());
+  assert.ok(kinds.length >= 2, `diff rows: ${kinds.length}`);
+  assert.deepEqual([...new Set(kinds)], ['新規'], 'the first scan finds only new findings');
+  const targets = await diff.locator('tbody tr td:nth-child(4)').allInnerTexts();
+  assert.ok(
+    targets.every((x) => x.startsWith('127.0.0.1')),
+    targets.join(','),
+  );
+  await capture('scan-run');
+  // Filtering by 解消 leaves nothing for a first scan; back to all.
+  await page.getByLabel('変化の種類').selectOption('resolved');
+  await diff.getByText('前回から変化はありません。').waitFor();
+  await page.getByLabel('変化の種類').selectOption('');
+  const link = diff.locator('tbody tr').first().getByRole('link');
+  const title = (await link.innerText()).trim();
+  await link.click();
+  await heading(title).waitFor();
+  await page.getByRole('heading', { name: '対処方法' }).waitFor();
+  // Another municipality's run, opened by URL: no data, the not-found state.
+  await page.goto(`${server.url}/asm/scans/${encodeURIComponent(atamiRun.id)}`);
+  await heading('診断の実行結果').waitFor();
+  await page.getByText('この診断は見つからないか、閲覧する権限がありません。').waitFor();
+  assert.equal(await page.getByText('熱海市').count(), 0);
+  assert.equal(await page.getByRole('table', { name: '前回からの変化' }).count(), 0);
+  await capture('scan-run-forbidden');
+});

@@ -10,6 +10,7 @@ import { SelectField, TextField } from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
 import { OrgPicker } from '../../components/OrgPicker.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
+import { Link } from '../../router.js';
 import { ExclusionsCard, RefusalsCard, SettingsCard } from './ScopeControls.js';
 import { SchedulesCard } from './Schedules.js';
 import type { AsmExclusion, AsmOrgSettings, AsmScanRun, AsmScopeRoot } from './types.js';
@@ -232,7 +233,15 @@ export function ScopeScreen({ me }: { me: Me }) {
               {
                 key: 'queued',
                 header: t('asm.scans.queuedAt'),
-                render: (r) => <span className="nowrap">{dateTime(r.queuedAt)}</span>,
+                render: (r) => (
+                  <Link
+                    href={`/asm/scans/${encodeURIComponent(r.id)}`}
+                    className="nowrap"
+                    aria-label={t('asm.run.open', { at: dateTime(r.queuedAt) })}
+                  >
+                    {dateTime(r.queuedAt)}
+                  </Link>
+                ),
               },
               {
                 key: 'status',

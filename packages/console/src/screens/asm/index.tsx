@@ -4,6 +4,7 @@ import { AssetsScreen } from './Assets.js';
 import { DashboardScreen } from './Dashboard.js';
 import { FindingDetailScreen } from './FindingDetail.js';
 import { FindingsScreen } from './Findings.js';
+import { ScanRunScreen } from './ScanRun.js';
 import { ScopeScreen } from './Scope.js';
 import type { AsmRouteName } from './routes.js';
 import './asm.css';
@@ -28,6 +29,8 @@ export function AsmScreen({
       return <AssetsScreen me={me} />;
     case 'asmScope':
       return <ScopeScreen me={me} />;
+    case 'asmScanRun':
+      return <ScanRunScreen id={params.id ?? ''} />;
     case 'asmDashboard':
       return <DashboardScreen me={me} />;
   }

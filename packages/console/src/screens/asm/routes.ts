@@ -1,7 +1,8 @@
 // The ASM routes (/asm/…), their page titles and navigation entries (no screen imports: the router uses it).
 import type { MessageKey } from '../../i18n/i18n.js';
 
-export type AsmRouteName = 'asmFindings' | 'asmFinding' | 'asmAssets' | 'asmScope' | 'asmDashboard';
+export type AsmRouteName =
+  'asmFindings' | 'asmFinding' | 'asmAssets' | 'asmScope' | 'asmScanRun' | 'asmDashboard';
 
 const paths: Record<string, AsmRouteName> = {
   '/asm': 'asmFindings',
@@ -16,6 +17,8 @@ export function parseAsmRoute(path: string): { name: AsmRouteName; params: Recor
   if (hit) return { name: hit, params: {} };
   const m = /^\/asm\/findings\/([^/]+)$/.exec(path);
   if (m?.[1]) return { name: 'asmFinding', params: { id: decodeURIComponent(m[1]) } };
+  const s = /^\/asm\/scans\/([^/]+)$/.exec(path);
+  if (s?.[1]) return { name: 'asmScanRun', params: { id: decodeURIComponent(s[1]) } };
   return null;
 }
 
@@ -24,6 +27,7 @@ export const asmTitles: Record<AsmRouteName, MessageKey> = {
   asmFinding: 'asm.finding.title',
   asmAssets: 'asm.nav.assets',
   asmScope: 'asm.nav.scope',
+  asmScanRun: 'asm.run.title',
   asmDashboard: 'asm.nav.dashboard',
 };
 
@@ -38,7 +42,7 @@ export const asmNav = (): { href: string; label: MessageKey; match: string[]; ic
   {
     href: '/asm/scope',
     label: 'asm.nav.scope',
-    match: ['asmScope'],
+    match: ['asmScope', 'asmScanRun'],
     icon: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 4a5 5 0 1 0 0 10 5 5 0 0 0 0-10z',
   },
   {

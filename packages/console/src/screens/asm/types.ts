@@ -68,13 +68,44 @@ export interface AsmScopeRoot {
 
 export interface AsmScanRun {
   id: string;
+  organizationId: string;
+  organizationName: string;
   status: string;
   trigger: string;
+  requestedBy: string | null;
   ports: string;
   queuedAt: string;
+  startedAt: string | null;
   finishedAt: string | null;
   error: string | null;
-  counts: { hosts: number; findings: number; new: number; resolved: number };
+  counts: {
+    hosts: number;
+    services: number;
+    findings: number;
+    new: number;
+    resolved: number;
+    reopened: number;
+    refused: number;
+    assetsNew: number;
+    assetsChanged: number;
+    assetsVanished: number;
+    discoveredScanned: number;
+  };
+}
+
+export type AsmScanChange = 'new' | 'resolved' | 'reopened';
+
+export interface AsmScanRunDetail extends AsmScanRun {
+  diff: {
+    findingId: string;
+    key: string;
+    check: string;
+    host: string;
+    port: number | null;
+    title: string;
+    severity: Severity;
+    change: AsmScanChange;
+  }[];
 }
 
 export interface AsmAggregate {

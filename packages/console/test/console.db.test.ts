@@ -3,105 +3,28 @@
 // test-results/screenshots/<db>/ and runs axe-core on each, failing on serious or critical violations.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
+import { capture as captureScreen, openBrowser, totp, type BrowserSession } from './browser-kit.js';
 import { seedDemo, systemContext } from '@mamori/platform';
 import { createTestPlatform } from '@mamori/platform/testing';
 import type { TestPlatform } from '@mamori/platform/testing';
 import { startServer } from '@mamori/server';
 import type { StartedServer } from '@mamori/server';
 
-const consoleDir = resolve(import.meta.dirname, '..');
-const repoRoot = resolve(consoleDir, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-
-// ---------- helpers ----------
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the console when dist is missing or older than its sources. */
-function ensureBuilt(): void {
-  const index = join(consoleDir, 'dist/index.html');
-  const sourcesAt = Math.max(
-    newestMtime(join(consoleDir, 'src')),
-    statSync(join(consoleDir, 'index.html')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sourcesAt) return;
-  const vite = join(repoRoot, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: consoleDir,
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-function base32Decode(s: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of s.replace(/[=\s]/g, '').toUpperCase()) {
-    const v = alphabet.indexOf(ch);
-    if (v < 0) throw new Error(`bad base32 character ${ch}`);
-    value = (value << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) computed independently of the platform's implementation. */
-function totp(secret: string, at = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const bin = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(bin).padStart(6, '0');
-}
-
-const axeSource = readFileSync(join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
 // ---------- fixture ----------
 
-const dbName = (process.env.MAMORI_TEST_DB ?? 'sqlite').toLowerCase();
-const shotDir = join(repoRoot, 'test-results/screenshots', dbName);
 let platform: TestPlatform;
 let server: StartedServer;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
+let browser: BrowserSession | undefined;
 let adminPassword: string;
 let recoveryCodes: string[] = [];
 let numazuPassword: string;
 const screens: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
-  ensureBuilt();
   // A fresh database (MAMORI_TEST_DB) with the demo prefecture's accounts, as `npm start` seeds them.
   platform = await createTestPlatform({ orgs: false });
   const demo = await seedDemo(platform, systemContext('console-test'));
@@ -112,67 +35,20 @@ before(async () => {
   assert.ok(numazu?.password);
   numazuPassword = numazu.password;
   server = await startServer(platform, { host: '127.0.0.1', port: 0 });
-  mkdirSync(shotDir, { recursive: true });
-  userDataDir = mkdtempSync(join(tmpdir(), 'mamori-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Chromium formats date inputs by its UI language (from --lang and LANG), not by the page.
-      '--lang=ja-JP',
-    ],
-    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-    viewport: { width: 1366, height: 900 },
-    locale: 'ja-JP',
-    timezoneId: 'Asia/Tokyo',
-    // axe is injected as a script tag; the server's CSP rightly forbids inline scripts for real users.
-    bypassCSP: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
+  browser = await openBrowser({ defaultTimeoutMs: 15_000 });
+  ({ context, page } = browser);
 });
 
 after(async () => {
-  await context?.close().catch(() => undefined);
+  await browser?.close();
   await server?.close().catch(() => undefined);
   await platform?.close().catch(() => undefined);
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
-/** Screenshot plus an axe-core audit of the current screen (WCAG 2.1 A/AA and best practices). */
+/** Screenshot plus axe audit; the list of screens reached is checked at the end of the journey. */
 async function capture(name: string): Promise<void> {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
   screens.push(name);
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  const result = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } })
-      .axe;
-    return axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      resultTypes: ['violations'],
-    });
-  })) as { violations: AxeViolation[] };
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(' | ')}`,
-    ),
-    [],
-    `axe found serious/critical violations on ${name}`,
-  );
+  await captureScreen(page, name);
 }
 
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });

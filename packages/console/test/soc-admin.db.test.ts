@@ -6,22 +6,20 @@
 // Screenshots to test-results/screenshots/<db>/soc-admin-*.png; axe-core on each screen (serious/critical fail).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import {
+  capture as captureScreen,
+  heading as headingOf,
+  openBrowser,
+  signIn as signInAs,
+  type BrowserSession,
+} from './browser-kit.js';
 import { orgIdForCode } from '@mamori/platform';
 import { createTestPlatform } from '@mamori/platform/testing';
 import type { TestPlatform } from '@mamori/platform/testing';
 import { startServer } from '@mamori/server';
 import type { StartedServer } from '@mamori/server';
 
-const consoleDir = resolve(import.meta.dirname, '..');
-const repoRoot = resolve(consoleDir, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const PREF = orgIdForCode('220001');
 const NUMAZU = orgIdForCode('222038');
 const ATAMI = orgIdForCode('222054');
@@ -30,80 +28,14 @@ const ATAMI_SECRET = 'atami-webhook-signing-secret-0002';
 
 // ---------- helpers (as in console.db.test.ts / soc.db.test.ts) ----------
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the console when dist is missing or older than its sources. */
-function ensureBuilt(): void {
-  const index = join(consoleDir, 'dist/index.html');
-  const sourcesAt = Math.max(
-    newestMtime(join(consoleDir, 'src')),
-    statSync(join(consoleDir, 'index.html')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sourcesAt) return;
-  const vite = join(repoRoot, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: consoleDir,
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-function base32Decode(s: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of s.replace(/[=\s]/g, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 6238 TOTP computed independently of the platform's implementation. */
-function totp(secret: string, at = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-const axeSource = readFileSync(join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
 // ---------- fixture ----------
 
 let platform: TestPlatform;
 let server: StartedServer;
-let context: BrowserContext;
+let browser: BrowserSession | undefined;
 let page: Page;
-let userDataDir: string;
 const adminPassword = 'prefecture admin password 2026';
 const numazuPassword = 'numazu admin password 2026';
-const shotDir = join(
-  repoRoot,
-  'test-results/screenshots',
-  (process.env.MAMORI_TEST_DB ?? 'sqlite').toLowerCase(),
-);
 
 /** Two notification attempts as the notifier records them: Numazu's mail sent, Atami's webhook failed. */
 async function seedNotifications(): Promise<void> {
@@ -193,8 +125,6 @@ async function seedNotifications(): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
-  ensureBuilt();
   platform = await createTestPlatform({ config: { soc: { prefectureCode: '220001' } } });
   await platform.addUser({
     username: 'pref-admin',
@@ -220,84 +150,25 @@ before(async () => {
     });
   await seedNotifications();
   server = await startServer(platform, { host: '127.0.0.1', port: 0 });
-  mkdirSync(shotDir, { recursive: true });
-  userDataDir = mkdtempSync(join(tmpdir(), 'mamori-chromium-socadmin-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--lang=ja-JP',
-    ],
-    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-    viewport: { width: 1366, height: 900 },
-    locale: 'ja-JP',
-    timezoneId: 'Asia/Tokyo',
-    // axe is injected as a script tag; the server's CSP rightly forbids inline scripts for real users.
-    bypassCSP: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  browser = await openBrowser({ defaultTimeoutMs: 20_000 });
+  page = browser.page;
 });
 
 after(async () => {
-  await context?.close().catch(() => undefined);
+  await browser?.close();
   await server?.close().catch(() => undefined);
   await platform?.close().catch(() => undefined);
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
-async function capture(name: string): Promise<void> {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: join(shotDir, `soc-admin-${name}.png`), fullPage: true });
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  const result = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<unknown> } })
-      .axe;
-    return axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      resultTypes: ['violations'],
-    });
-  })) as { violations: AxeViolation[] };
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(' | ')}`,
-    ),
-    [],
-    `axe found serious/critical violations on soc-admin-${name}`,
-  );
-}
+const capture = (name: string) => captureScreen(page, `soc-admin-${name}`);
 
-const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+const heading = (name: string | RegExp) => headingOf(page, name);
 const menu = () => page.getByRole('navigation', { name: 'メインメニュー' });
 const contactRows = (org: string) =>
   platform.db.kysely.selectFrom('soc_contacts').selectAll().where('organization_id', '=', org).execute();
 
-async function signIn(username: string, password: string): Promise<void> {
-  await page.goto(server.url);
-  await heading('ログイン').waitFor();
-  await page.getByLabel('ユーザーID').fill(username);
-  await page.getByLabel('パスワード').fill(password);
-  await page.getByRole('button', { name: 'ログインする' }).click();
-  // Both administrators must enrol MFA at their first sign-in.
-  await heading('多要素認証の設定').waitFor();
-  const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
-  await page.getByLabel('確認コード（6桁）').fill(totp(secret));
-  await page.getByRole('button', { name: '登録を完了する' }).click();
-  await page.getByRole('button', { name: /コンソールへ進む/ }).click();
-  await heading('組織').waitFor();
-}
+// Both administrators enrol MFA at their first sign-in.
+const signIn = (username: string, password: string) => signInAs(page, server.url, username, password, true);
 
 // ---------- the journey ----------
 

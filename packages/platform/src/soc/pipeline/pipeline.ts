@@ -395,8 +395,8 @@ export class SocPipeline {
             await new Promise((r) => setTimeout(r, 1000));
             continue;
           }
-          if (p.event && /soc_events/.test(String((err as Error).message)) === false && p.eventRow) {
-            // Refused for another reason than a stored twin: keep the line with the reason.
+          if (p.event && !isUniqueViolation(err)) {
+            // Refused for another reason than a stored twin (its id): keep the line with the reason.
             const it = batch.items[i]!;
             const q: Prepared = {
               pos: p.pos,
@@ -480,8 +480,16 @@ export function detailJson(ev: NormalizedEvent): string {
   return JSON.stringify({ device: ev.device, src: ev.src, dst: ev.dst, rule: ev.rule, fields: ev.fields });
 }
 
+const errorCode = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');
+
 /** A refusal by the schema (unique, not-null, check…): SQLite SQLITE_CONSTRAINT*, PostgreSQL class 23. */
 function isConstraintError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code));
+  const code = errorCode(err);
+  return code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code);
+}
+
+/** The record's id is taken: it was stored already. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }

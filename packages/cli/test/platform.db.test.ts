@@ -85,7 +85,14 @@ after(async () => {
 test(`migrate, demo (idempotent), org list --json lists 1,788 governments + the state (${db})`, async () => {
   const m = await mamori('migrate', '--json');
   assert.equal(m.code, 0, m.stderr);
-  assert.deepEqual(JSON.parse(m.stdout).applied, Object.keys(migrations).sort());
+  const mr = JSON.parse(m.stdout) as {
+    applied: string[];
+    organizations: { governments: number; inserted: number };
+  };
+  assert.deepEqual(mr.applied, Object.keys(migrations).sort());
+  // A migrated database holds the official list: 1,788 governments + the state + the wards of designated cities.
+  assert.equal(mr.organizations.governments, 1788);
+  assert.ok(mr.organizations.inserted > 1789);
   const d1 = await mamori('demo', '--json');
   assert.equal(d1.code, 0, d1.stderr);
   const r1 = JSON.parse(d1.stdout) as {

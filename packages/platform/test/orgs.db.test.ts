@@ -40,6 +40,26 @@ test(`loads the state, 47 prefectures and 1,741 municipalities, wards apart (${d
   assert.equal((await listAll()).length, 1789);
 });
 
+test(`only a state-wide administrator (or the system) reloads the official list (${db})`, async () => {
+  const shizuoka = orgIdForCode('220001');
+  const pref = await p.addUser({
+    username: 'load-pref-admin',
+    role: 'prefecture_admin',
+    organizationId: shizuoka,
+  });
+  await assert.rejects(
+    p.orgs.loadOfficial(pref.ctx),
+    (e: { code?: string }) => e.code === 'MAMORI_FORBIDDEN',
+  );
+  const state = await p.addUser({
+    username: 'load-state-admin',
+    role: 'state_admin',
+    organizationId: STATE_ORG_ID,
+  });
+  const r = await p.orgs.loadOfficial(state.ctx);
+  assert.equal(r.governments, 1788);
+});
+
 test(`hierarchy: state → prefecture → municipality → ward (${db})`, async () => {
   const sapporoChuo = await p.orgs.find(p.system, '011011');
   assert.equal(sapporoChuo.kind, 'ward');

@@ -156,6 +156,11 @@ export function register(program: Command): void {
         const logger = createLogger(cfg);
         logger.info({ config: redactConfig(cfg) }, 'starting');
         const platform = await createPlatform(cfg, { logger });
+        // A database migrated elsewhere with --schema-only: the governments are reference data, load them once.
+        if ((await platform.orgs.list(ctx, { limit: 1 })).items.length === 0) {
+          const r = await platform.orgs.loadOfficial(ctx);
+          logger.info({ organizations: r }, 'official list of local governments loaded');
+        }
         const { startServer } = await import('@mamori/server');
         let server: Awaited<ReturnType<typeof startServer>>;
         try {
@@ -197,20 +202,32 @@ export function register(program: Command): void {
 
   // ---- migrate -----------------------------------------------------------------------------------------
   common(program.command('migrate'))
-    .description('create or upgrade the database schema')
+    .description(
+      'create or upgrade the database schema, then load or refresh the official list of local governments',
+    )
+    .option('--schema-only', 'only the schema; leave the organizations as they are')
     .action(
-      action(async (opts: Common) => {
+      action(async (opts: Common & { schemaOnly?: boolean }) => {
         const cfg = config(opts);
         const db = openDatabase(cfg.database);
+        let r: Awaited<ReturnType<typeof migrateToLatest>>;
         try {
-          const r = await migrateToLatest(db);
-          if (opts.json) json({ driver: cfg.database.driver, ...r });
-          else
-            out(
-              r.applied.length ? `applied: ${r.applied.join(', ')}` : `up to date (${r.current ?? 'empty'})`,
-            );
+          r = await migrateToLatest(db);
         } finally {
           await db.close();
+        }
+        // The list of governments is reference data the product ships: a migrated database holds it, so that
+        // `org list` and the console never start empty (idempotent; nothing is written when it is current).
+        const organizations = opts.schemaOnly
+          ? null
+          : await withPlatform(opts, (p) => p.orgs.loadOfficial(ctx));
+        if (opts.json) json({ driver: cfg.database.driver, ...r, organizations });
+        else {
+          out(r.applied.length ? `applied: ${r.applied.join(', ')}` : `up to date (${r.current ?? 'empty'})`);
+          if (organizations)
+            out(
+              `organizations: ${organizations.governments} local governments + the state, ${organizations.wards} wards (${organizations.inserted} inserted, ${organizations.updated} updated)`,
+            );
         }
       }),
     );

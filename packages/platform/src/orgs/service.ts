@@ -284,9 +284,7 @@ export class OrganizationServiceImpl implements OrganizationService {
       });
     }
     // Nothing to change (the usual `npm start`): no transaction and no audit record.
-    this.d.policy.assertHuman(ctx.actor);
-    if (ctx.actor.kind === 'user' && ctx.actor.role !== 'state_admin')
-      throw new MamoriError('MAMORI_FORBIDDEN');
+    await this.d.policy.assertNationwide(ctx.actor, 'org:write');
     const before = await diffOfficial(this.d.db.kysely, rows);
     if (before.fresh.length === 0 && before.changed.length === 0) {
       const wards = rows.filter((r) => r.kind === 'ward').length;
@@ -300,10 +298,7 @@ export class OrganizationServiceImpl implements OrganizationService {
       };
     }
     const result = await this.d.mutate(ctx, 'org.load_official', async (trx, note) => {
-      this.d.policy.assertHuman(ctx.actor);
-      if (ctx.actor.kind === 'user' && ctx.actor.role !== 'state_admin') {
-        throw new MamoriError('MAMORI_FORBIDDEN');
-      }
+      await this.d.policy.assertNationwide(ctx.actor, 'org:write');
       const { fresh, changed } = await diffOfficial(trx, rows);
       for (const row of changed) {
         const { id, created_at: _c, ...rest } = row;

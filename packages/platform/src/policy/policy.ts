@@ -111,6 +111,18 @@ export class Policy implements PolicyService {
     }
   }
 
+  /**
+   * For acts on the whole country's reference data (the official list of local governments): a signed-in user
+   * or the system, holding `permission`, whose reach is everything (the state).
+   */
+  async assertNationwide(actor: Actor | null, permission: Permission): Promise<void> {
+    this.assertHuman(actor);
+    await this.assert(actor, permission);
+    if ((await this.reach(actor)) !== 'all') {
+      throw new MamoriError('MAMORI_FORBIDDEN', undefined, { permission, reason: 'state-wide act' });
+    }
+  }
+
   mfaRequired(role: Role): boolean {
     return roleSpecs[role]?.mfaRequired ?? true;
   }

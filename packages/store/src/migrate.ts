@@ -5,12 +5,14 @@ import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-asm.js';
 import * as m0003 from './migrations/0003-soc-pipeline.js';
 import * as m0004 from './migrations/0004-soc-alerts.js';
+import * as m0006 from './migrations/0006-soc-sources.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-asm': m0002,
   '0003-soc-pipeline': m0003,
   '0004-soc-alerts': m0004,
+  '0006-soc-sources': m0006,
 };
 
 export interface MigrateResult {

@@ -302,6 +302,27 @@ export interface SocAttributionRulesTable {
   updated_at: string;
 }
 
+export interface SocSyslogSourcesTable {
+  id: string;
+  /** 'address' | 'cert' */
+  kind: string;
+  value: string;
+  format: string | null;
+  organization_id: string;
+  prefecture_id: string;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SocLeasesTable {
+  name: string;
+  holder: string;
+  epoch: number;
+  expires_at: number;
+  updated_at: string;
+}
+
 export interface SocArchivesTable {
   id: string;
   prefecture_id: string;
@@ -510,6 +531,8 @@ export interface Database {
   soc_queue_seen: SocQueueSeenTable;
   soc_attribution_rules: SocAttributionRulesTable;
   soc_archives: SocArchivesTable;
+  soc_syslog_sources: SocSyslogSourcesTable;
+  soc_leases: SocLeasesTable;
   asm_roots: AsmRootsTable;
   asm_exclusions: AsmExclusionsTable;
   asm_settings: AsmSettingsTable;

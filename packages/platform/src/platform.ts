@@ -18,6 +18,7 @@ import { createSoc } from './soc/soc.js';
 import { SocReportServiceImpl } from './soc/reports/service.js';
 import { dbQuarantineSink } from './soc/ingest/quarantine.js';
 import { SocIngestService } from './soc/ingest/service.js';
+import { SyslogSourceRegistry } from './soc/ingest/registry.js';
 import { createAsm, type CreateAsmOptions } from './asm/asm.js';
 import type { Platform } from './types.js';
 import type { Clock } from './util.js';
@@ -81,6 +82,7 @@ export async function createPlatform(
   const orgs = new OrganizationServiceImpl(deps);
   const asm = createAsm(deps, options.asm);
   const ingestQuarantine = dbQuarantineSink(db, directory, soc.services.defaultPrefectureId);
+  const sources = new SyslogSourceRegistry(deps, soc.services.defaultPrefectureId);
   const ingest = new SocIngestService({
     policy,
     orgs,
@@ -90,6 +92,7 @@ export async function createPlatform(
     defaultPrefectureId: () => soc.services.defaultPrefectureId,
     config,
     logger,
+    sources,
   });
   let closed = false;
   return {
@@ -108,6 +111,7 @@ export async function createPlatform(
       alerts: socAlerting.alerts,
       notify: socAlerting.notify,
       ingest,
+      sources,
       reports: new SocReportServiceImpl(deps),
     },
     asm: asm.services,

@@ -32,6 +32,7 @@ export type Permission =
   | 'soc:manage'
   /** Send logs to the SOC: HTTP bulk ingest and file import. */
   | 'soc:ingest'
+  | 'soc:sources'
   /** 地方版ASM: read assets/findings/scans; request scans; manage scope and schedules; triage findings;
    *  attest ownership of a root (prefecture and state administrators). */
   | 'asm:read'

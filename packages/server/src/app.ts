@@ -18,6 +18,7 @@ import auditRoutes from './routes/audit.js';
 import socIngestRoutes from './routes/soc-ingest.js';
 import socAlertRoutes from './routes/soc-alerts.js';
 import socContactRoutes from './routes/soc-contacts.js';
+import socSourceRoutes from './routes/soc-sources.js';
 import socRuleRoutes from './routes/soc-rules.js';
 import socEventRoutes from './routes/soc-events.js';
 import socReportRoutes, { socReportFileRoutes } from './routes/soc-reports.js';
@@ -244,6 +245,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(socIngestRoutes, { prefix: `${API_PREFIX}/ingest`, platform });
   await app.register(socAlertRoutes, { prefix: `${API_PREFIX}/soc`, platform });
   await app.register(socContactRoutes, { prefix: `${API_PREFIX}/soc/contacts`, platform });
+  await app.register(socSourceRoutes, { prefix: `${API_PREFIX}/soc/syslog-sources`, platform });
   await app.register(socRuleRoutes, { prefix: `${API_PREFIX}/soc/rule-sets`, platform });
   await app.register(socEventRoutes, { prefix: `${API_PREFIX}/soc`, platform });
   await app.register(socReportRoutes, { prefix: `${API_PREFIX}/soc/reports`, platform });

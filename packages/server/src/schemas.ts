@@ -136,6 +136,7 @@ export const permissionIds = [
   'soc:triage',
   'soc:manage',
   'soc:ingest',
+  'soc:sources',
   'asm:read',
   'asm:scan',
   'asm:manage',

@@ -33,6 +33,9 @@ const allKinds: readonly OrgKind[] = ['state', 'prefecture', 'soc_operator', ...
 const readAll: readonly Permission[] = ['org:read', 'user:read', 'token:read', 'audit:read', 'events:read'];
 // SOC alerts: read (the queue), triage (acknowledge, assign, resolve…), manage (contacts, rule sets).
 const socAll: readonly Permission[] = ['soc:read', 'soc:triage', 'soc:manage'];
+// Registered syslog sources bind a sender to an organization for the whole security cloud: only its operators
+// (prefecture roles, within their prefecture) and the state — a municipality binding a range would take
+// another tenant's sender.
 // ASM: read (assets, findings, scans), scan (request one), manage (scope, schedules), triage (finding status);
 // attest (ownership of a root by administrator attestation) only for state and prefecture administrators.
 const asmAll: readonly Permission[] = ['asm:read', 'asm:scan', 'asm:manage', 'asm:triage'];
@@ -49,6 +52,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:ingest',
       ...socAll,
       'soc:ingest',
+      'soc:sources',
       ...asmAll,
       'asm:attest',
     ],
@@ -85,6 +89,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:ingest',
       ...socAll,
       'soc:ingest',
+      'soc:sources',
       ...asmAll,
       'asm:attest',
     ],
@@ -111,6 +116,7 @@ export const roleSpecs: Record<Role, RoleSpec> = {
       'events:ingest',
       ...socAll,
       'soc:ingest',
+      'soc:sources',
       ...asmAll,
     ],
     grants: [],
@@ -175,6 +181,7 @@ export const permissionSpecs: Record<Permission, { ja: string; en: string }> = {
   'soc:triage': { ja: 'SOC アラートの対応', en: 'Triage SOC alerts' },
   'soc:manage': { ja: 'SOC 連絡先・ルールの管理', en: 'Manage SOC contacts and rules' },
   'soc:ingest': { ja: 'SOC へのログ送信', en: 'Send logs to the SOC' },
+  'soc:sources': { ja: 'SOC ログ送信元の登録', en: 'Register SOC log sources' },
   'asm:read': { ja: 'ASM 資産・検出事項の閲覧', en: 'Read ASM assets and findings' },
   'asm:scan': { ja: 'ASM 診断の実行依頼', en: 'Request ASM scans' },
   'asm:manage': { ja: 'ASM 診断範囲・スケジュールの管理', en: 'Manage ASM scope and schedules' },

@@ -7,6 +7,7 @@ import type { SocPipeline } from './pipeline/pipeline.js';
 import type { QuarantineService } from './quarantine/service.js';
 import type { RollupService } from './rollups/service.js';
 import type { SocIngestService } from './ingest/service.js';
+import type { SyslogSourceRegistry } from './ingest/registry.js';
 import type { SocReportService } from './reports/types.js';
 /** One received line, before parsing. */
 export interface IngestRecord {
@@ -76,6 +77,8 @@ export interface SocServices extends SocCoreServices {
   notify: SocAlerting['notify'];
   /** I: HTTP bulk ingest, file import and the configured syslog listeners (soc/ingest). */
   ingest: SocIngestService;
+  /** Registered syslog sources (sender → format, organization), managed over the API; soc/ingest/registry. */
+  sources: SyslogSourceRegistry;
   /** U: monthly statistics report (data, PDF, Excel). */
   reports: SocReportService;
 }

@@ -41,6 +41,7 @@ const SourceStats = Type.Object(
     source: Type.String(),
     transport: Type.String(),
     organizationId: Type.Union([Type.String(), Type.Null()]),
+    sourceId: Type.Union([Type.String(), Type.Null()]),
     received: Count,
     accepted: Count,
     tooLarge: Count,

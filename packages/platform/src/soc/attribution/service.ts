@@ -1,14 +1,14 @@
 // Attribution rules per organization (IP ranges, host names, domains, mail domains, devices). Managed by those
 // who may change the organization (org:write: state admins, prefecture admins for their prefecture's
 // municipalities), every change audited; the matchers are rebuilt on change and, for rules changed by another
-// process, when a cheap fingerprint query shows a difference (refresh()).
+// process, when a cheap fingerprint query shows a difference (refresh(), the shared TableWatch).
 import { MamoriError, prefectureLgCode } from '@mamori/core';
-import { sql } from 'kysely';
 import type { Trx } from '@mamori/store';
 import type { Deps } from '../../context.js';
 import { OrganizationServiceImpl, orgIdForCode } from '../../orgs/service.js';
 import type { RequestContext } from '../../types.js';
 import { newId } from '../../util.js';
+import { TableWatch } from '../table-watch.js';
 import {
   AttributionMatcher,
   attributionKinds,
@@ -109,11 +109,21 @@ const toRule = (r: Row): AttributionRule => ({
 export class AttributionServiceImpl implements AttributionService {
   private matchers = new Map<string, AttributionMatcher>();
   private readonly empty = new AttributionMatcher([]);
-  private fingerprint = '';
+  private readonly watch: TableWatch;
 
-  constructor(private readonly d: Deps) {}
+  constructor(private readonly d: Deps) {
+    this.watch = new TableWatch(d.db, 'soc_attribution_rules', () => this.reload());
+  }
 
   async load(): Promise<void> {
+    await this.watch.load();
+  }
+
+  async refresh(): Promise<void> {
+    await this.watch.refresh();
+  }
+
+  private async reload(): Promise<void> {
     const rows = await this.d.db.kysely.selectFrom('soc_attribution_rules').selectAll().execute();
     const byPref = new Map<string, AttributionRule[]>();
     for (const r of rows) {
@@ -123,20 +133,6 @@ export class AttributionServiceImpl implements AttributionService {
       byPref.set(rule.prefectureId, list);
     }
     this.matchers = new Map([...byPref].map(([p, rules]) => [p, new AttributionMatcher(rules)]));
-    this.fingerprint = await this.currentFingerprint();
-  }
-
-  private async currentFingerprint(): Promise<string> {
-    const r = await this.d.db
-      .reader()
-      .selectFrom('soc_attribution_rules')
-      .select([sql<number>`count(*)`.as('n'), sql<string | null>`max(updated_at)`.as('m')])
-      .executeTakeFirst();
-    return `${r?.n ?? 0}|${r?.m ?? ''}`;
-  }
-
-  async refresh(): Promise<void> {
-    if ((await this.currentFingerprint()) !== this.fingerprint) await this.load();
   }
 
   matcherFor(prefectureId: string): AttributionMatcher {

@@ -16,6 +16,8 @@ export interface ConfiguredSyslogDeps {
   quarantine?: QuarantineSink;
   orgs: OrganizationService;
   logger?: Logger;
+  /** The live bindings (registered sources and the configuration file); without them the file alone, fixed. */
+  bindings?: SourceBindings;
 }
 
 const systemCtx: RequestContext = { actor: { kind: 'system', name: 'soc-ingest' }, sourceIp: '127.0.0.1' };
@@ -68,19 +70,21 @@ export async function startConfiguredSyslog(
           ca: s.tlsCa ? readPem('soc.syslog.tlsCa', s.tlsCa) : null,
         }
       : undefined;
-  const bindings = new SourceBindings(
-    s.sourcesFile
-      ? await loadBindingsFile(resolve(s.sourcesFile), async (idOrCode) => {
-          try {
-            return (await deps.orgs.find(systemCtx, idOrCode)).id;
-          } catch {
-            throw new MamoriError('MAMORI_CONFIG_INVALID', {
-              reason: `soc.syslog.sourcesFile: unknown organization ${idOrCode}`,
-            });
-          }
-        })
-      : [],
-  );
+  const bindings =
+    deps.bindings ??
+    new SourceBindings(
+      s.sourcesFile
+        ? await loadBindingsFile(resolve(s.sourcesFile), async (idOrCode) => {
+            try {
+              return (await deps.orgs.find(systemCtx, idOrCode)).id;
+            } catch {
+              throw new MamoriError('MAMORI_CONFIG_INVALID', {
+                reason: `soc.syslog.sourcesFile: unknown organization ${idOrCode}`,
+              });
+            }
+          })
+        : [],
+    );
   const quarantine = deps.quarantine;
   try {
     return await startSyslogListeners({

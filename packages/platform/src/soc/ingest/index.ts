@@ -47,3 +47,13 @@ export {
   type ConfiguredSyslogDeps,
 } from './configured.js';
 export { dbQuarantineSink } from './quarantine.js';
+export {
+  SyslogSourceRegistry,
+  normalizeSourceValue,
+  syslogSourceKinds,
+  type SyslogSource,
+  type SyslogSourceChange,
+  type SyslogSourceInput,
+  type SyslogSourceKind,
+  type SyslogSourceService,
+} from './registry.js';

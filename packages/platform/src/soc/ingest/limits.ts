@@ -43,6 +43,8 @@ export interface SourceStats {
   transport: string;
   /** Organization the source is bound to (registered sources), else null. */
   organizationId: string | null;
+  /** The registration that bound it (soc_syslog_sources id), else null (configuration entry or unbound). */
+  sourceId: string | null;
   /** Messages received (including those then refused). */
   received: number;
   /** Handed to the queue (durable once `append` resolved). */
@@ -67,6 +69,7 @@ export function newSourceStats(source: string, transport: string): SourceStats {
     source,
     transport,
     organizationId: null,
+    sourceId: null,
     received: 0,
     accepted: 0,
     tooLarge: 0,

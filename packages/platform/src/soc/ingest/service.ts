@@ -9,8 +9,9 @@ import type { EventQueue, IngestRecord } from '../types.js';
 import { isKnownFormat, splitBulk, type BulkMediaType } from './bulk.js';
 import { importFile, type FileImportResult } from './file-import.js';
 import { defaultLimits, type SourceStats } from './limits.js';
-import { startConfiguredSyslog } from './configured.js';
+import { startConfiguredSyslog, syslogConfigured } from './configured.js';
 import type { SyslogListeners } from './syslog.js';
+import type { SyslogSourceRegistry } from './registry.js';
 
 /** Keeps lines that cannot be processed, with the reason (the pipeline's quarantine). */
 export type QuarantineSink = (items: { record: IngestRecord; reason: string }[]) => Promise<void>;
@@ -28,6 +29,13 @@ export interface SocIngestDeps {
   defaultPrefectureId?: () => string;
   /** For the syslog listeners (startSyslog). */
   config?: MamoriConfig;
+  /**
+   * Registered sources (and the configuration file's): the listeners use its live bindings, refreshed from the
+   * database every `sourcesRefreshMs` (30 s) for registrations changed by another process. Without it the
+   * configuration file alone binds senders, fixed at start.
+   */
+  sources?: SyslogSourceRegistry;
+  sourcesRefreshMs?: number;
   logger?: Logger;
 }
 
@@ -143,9 +151,12 @@ export class SocIngestService {
   async startSyslog(): Promise<SyslogListeners | null> {
     if (!this.deps.config) return null;
     const quarantine = this.deps.quarantine();
+    const registry = this.deps.sources;
+    if (registry && syslogConfigured(this.deps.config)) await registry.loadConfigured();
     const l = await startConfiguredSyslog(this.deps.config, {
       queue: this.deps.queue(),
       orgs: this.deps.orgs,
+      ...(registry ? { bindings: registry.bindings } : {}),
       ...(quarantine ? { quarantine } : {}),
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     });
@@ -174,9 +185,22 @@ export class SocIngestService {
       }
     }, 60_000);
     report.unref();
+    // Registrations changed by another process (the API node, another listener) reach these listeners here;
+    // the process that changed them has rebuilt the bindings already.
+    const refresh = registry
+      ? setInterval(() => {
+          registry
+            .refresh()
+            .catch((err: unknown) =>
+              this.deps.logger?.error({ err }, 'soc ingest: reloading the registered sources failed'),
+            );
+        }, this.deps.sourcesRefreshMs ?? 30_000)
+      : null;
+    refresh?.unref();
     const close = l.close.bind(l);
     l.close = async () => {
       clearInterval(report);
+      if (refresh) clearInterval(refresh);
       if (this.syslog === l) this.syslog = null;
       await close();
     };

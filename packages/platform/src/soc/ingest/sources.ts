@@ -15,11 +15,14 @@ export interface SourceBinding {
   format?: string;
   /** Organization the sender's events belong to (an id; the file may give a 6-digit code, resolved at load). */
   organizationId?: string;
+  /** The registration it comes from (soc_syslog_sources), absent for configuration entries. */
+  id?: string;
 }
 
 export interface Binding {
   format?: string;
   organizationId?: string;
+  id?: string;
 }
 
 interface RangeEntry {
@@ -36,9 +39,10 @@ export function normalizePeer(address: string | undefined): string {
 }
 
 export class SourceBindings {
-  private readonly ranges: RangeEntry[] = [];
-  private readonly certs = new Map<string, Binding>();
+  private ranges: RangeEntry[] = [];
+  private certs = new Map<string, Binding>();
   private readonly cache = new Map<string, Binding | null>();
+  private gen = 0;
 
   constructor(bindings: readonly SourceBinding[] = []) {
     for (const b of bindings) this.add(b);
@@ -48,10 +52,28 @@ export class SourceBindings {
     return this.ranges.length + this.certs.size;
   }
 
+  /** Changes with every add/replace: open connections look their binding up again when it moved. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /**
+   * Swaps the whole set at once (registrations changed while the listeners run). Built aside first: an
+   * invalid entry leaves the current set untouched.
+   */
+  replace(bindings: readonly SourceBinding[]): void {
+    const next = new SourceBindings(bindings);
+    this.ranges = next.ranges;
+    this.certs = next.certs;
+    this.cache.clear();
+    this.gen++;
+  }
+
   add(b: SourceBinding): void {
     const binding: Binding = {
       ...(b.format ? { format: b.format } : {}),
       ...(b.organizationId ? { organizationId: b.organizationId } : {}),
+      ...(b.id ? { id: b.id } : {}),
     };
     if (b.cert) {
       this.certs.set(b.cert.toLowerCase(), binding);
@@ -72,6 +94,7 @@ export class SourceBindings {
       throw new MamoriError('MAMORI_VALIDATION', { reason: 'a source binding needs "source" or "cert"' });
     }
     this.cache.clear();
+    this.gen++;
   }
 
   /** The binding for a peer (and its certificate names, for TLS), or undefined. */

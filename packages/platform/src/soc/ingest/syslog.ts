@@ -143,9 +143,11 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
         ].filter((s): s is string => typeof s === 'string' && s.length > 0);
       }
     }
-    const binding = bindings.lookup(peer, certNames);
+    let binding = bindings.lookup(peer, certNames);
+    let generation = bindings.generation;
     const { bucket, stats } = table.get(peer, transport);
     stats.organizationId = binding?.organizationId ?? null;
+    stats.sourceId = binding?.id ?? null;
     if (stats.connections >= limits.maxConnectionsPerSource) {
       // One sender must not take every connection slot.
       stats.refusedConnections++;
@@ -171,6 +173,13 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
       limits.maxMessageBytes,
     );
     socket.on('data', (chunk: Buffer) => {
+      if (generation !== bindings.generation) {
+        // Registrations changed while this (long-lived) connection was open: its next lines follow them.
+        generation = bindings.generation;
+        binding = bindings.lookup(peer, certNames);
+        stats.organizationId = binding?.organizationId ?? null;
+        stats.sourceId = binding?.id ?? null;
+      }
       now = Date.now();
       count = 0;
       decoder.push(chunk);
@@ -254,6 +263,7 @@ export async function startSyslogListeners(opts: SyslogListenerOptions): Promise
         stats.received++;
         const binding = bindings.lookup(peer);
         stats.organizationId = binding?.organizationId ?? null;
+        stats.sourceId = binding?.id ?? null;
         let end = msg.length;
         while (end > 0 && (msg[end - 1] === LF || msg[end - 1] === NUL || msg[end - 1] === CR)) end--;
         if (end === 0) return;

@@ -290,6 +290,21 @@ test('scope controls: exclusions, scan settings and refusals; the state administ
     await page.getByText('診断は実行可能な状態です。').waitFor();
     assert.equal((await platform.asm.scope.stopState(state.ctx)).stopped, false);
     await capture('dashboard-stop-switch');
+    // The state view narrows to one prefecture (its municipalities, as the prefecture sees them) and back.
+    await page.getByRole('table', { name: '都道府県別' }).getByRole('button', { name: '静岡県' }).click();
+    await page
+      .getByRole('table', { name: '団体別' })
+      .getByRole('row', { name: /沼津市/ })
+      .waitFor();
+    const prefSelect = page.getByLabel('都道府県', { exact: true });
+    assert.equal(await prefSelect.inputValue(), '22');
+    await page.getByLabel(/^期間/).selectOption({ label: '過去365日' });
+    await page.getByText('網羅率（30日以内に診断）').first().waitFor();
+    await page.getByLabel(/^網羅率の基準/).selectOption({ label: '90日以内に診断' });
+    await page.getByText('網羅率（90日以内に診断）').first().waitFor();
+    await capture('dashboard-state-prefecture');
+    await prefSelect.selectOption({ label: '全国（都道府県別）' });
+    await page.getByRole('table', { name: '都道府県別' }).waitFor();
     // Everyone else sees only a banner while scanning is stopped: no switch.
     await platform.asm.scope.setStop(state.ctx, { stopped: true, reason: '定期保守' });
     await platform.addUser({

@@ -121,6 +121,7 @@ export interface AsmAggregate {
 
 export interface AsmDashboard {
   scope: 'state' | 'prefecture';
+  prefectureCode: string | null;
   total: AsmAggregate;
   prefectures: (AsmAggregate & { prefectureCode: string; prefectureName: string })[];
   municipalities: (AsmAggregate & { organizationId: string; name: string; riskScore: number })[];

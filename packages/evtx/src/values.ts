@@ -63,10 +63,24 @@ function readI64(buf: Buffer, off: number): number | string {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
 }
 
+// HexInt64 values with a zero low half (System/Keywords: 0x8000000000000000, 0x8020000000000000, …) are
+// in every record and take few values: remember their text (Number#toString(16) of a value over 2^31
+// is not cheap).
+const hex64High = new Map<number, string>();
+
 function hex64(buf: Buffer, off: number): string {
   const lo = buf.readUInt32LE(off);
   const hi = buf.readUInt32LE(off + 4);
   if (hi === 0) return '0x' + lo.toString(16);
+  if (lo === 0) {
+    let s = hex64High.get(hi);
+    if (s === undefined) {
+      s = '0x' + hi.toString(16) + '00000000';
+      if (hex64High.size >= 256) hex64High.clear();
+      hex64High.set(hi, s);
+    }
+    return s;
+  }
   return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 

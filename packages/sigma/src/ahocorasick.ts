@@ -72,8 +72,29 @@ export class AhoCorasick {
   /** Sparse (non-ASCII) children: state → (folded unit → state). */
   private readonly sparse: Map<number, Map<number, number>>;
 
-  constructor(patterns: readonly string[], cls: CharClasses) {
-    const k = cls.size;
+  /**
+   * Build the automaton of `patterns` over `cls`, or restore one from the parts of an automaton built
+   * by another engine with the same rules (`parts()`, e.g. sent by another worker thread).
+   */
+  constructor(patterns: readonly string[] | AhoCorasickParts, cls?: CharClasses) {
+    if (!Array.isArray(patterns)) {
+      const p = patterns as AhoCorasickParts;
+      this.delta = p.delta;
+      this.k = p.k;
+      this.outFrom = p.outFrom;
+      this.outStart = p.outStart;
+      this.outList = p.outList;
+      this.fail = p.fail;
+      const sp = new Map<number, Map<number, number>>();
+      for (let i = 0; i + 2 < p.sparse.length; i += 3) {
+        let m = sp.get(p.sparse[i]!);
+        if (!m) sp.set(p.sparse[i]!, (m = new Map()));
+        m.set(p.sparse[i + 1]!, p.sparse[i + 2]!);
+      }
+      this.sparse = sp;
+      return;
+    }
+    const k = cls!.size;
     this.k = k;
     // Trie as first-child / next-sibling edge lists rather than a Map per state (automata reach 10^5
     // states; the Maps were most of the construction's time and garbage). The root, with the most
@@ -93,7 +114,7 @@ export class AhoCorasick {
       const s = patterns[p]!;
       let st = 0;
       for (let i = 0; i < s.length; i++) {
-        const c = cls.label(s.charCodeAt(i));
+        const c = cls!.label(s.charCodeAt(i));
         let nx = child(st, c);
         if (nx === -1) {
           nx = first.length;
@@ -174,9 +195,9 @@ export class AhoCorasick {
       }
     }
     this.delta = nd;
+    this.outFrom = outFrom;
     this.fail = nf;
     this.sparse = ns;
-    this.outFrom = outFrom;
     const nOut = n - outFrom;
     const outStart = new Int32Array(nOut + 1);
     const byNew: number[][] = new Array<number[]>(nOut);
@@ -207,4 +228,31 @@ export class AhoCorasick {
   get states(): number {
     return this.fail.length;
   }
+
+  /** The automaton as typed arrays (structured-clone friendly), for `new AhoCorasick(parts)`. */
+  parts(): AhoCorasickParts {
+    const sparse: number[] = [];
+    for (const [st, m] of this.sparse) for (const [u, to] of m) sparse.push(st, u, to);
+    return {
+      delta: this.delta,
+      k: this.k,
+      outFrom: this.outFrom,
+      outStart: this.outStart,
+      outList: this.outList,
+      fail: this.fail,
+      sparse: Int32Array.from(sparse),
+    };
+  }
+}
+
+/** A built automaton's data (see AhoCorasick.parts). */
+export interface AhoCorasickParts {
+  delta: Int32Array | Uint16Array;
+  k: number;
+  outFrom: number;
+  outStart: Int32Array;
+  outList: Int32Array;
+  fail: Int32Array;
+  /** Sparse (non-ASCII) edges as (state, folded unit, next state) triples. */
+  sparse: Int32Array;
 }

@@ -2,7 +2,7 @@
 // Events are routed by Windows channel and EventID to a bucket of candidate rules; inside a bucket a
 // multi-pattern automaton per field marks the rules whose required literals occur, and only those
 // (plus rules that have no literal requirement) are evaluated.
-import { AhoCorasick, CharClasses, SPARSE } from './ahocorasick.js';
+import { AhoCorasick, CharClasses, SPARSE, type AhoCorasickParts } from './ahocorasick.js';
 import { requiredEventIds, requiredLiterals, type Lit } from './analyze.js';
 import { CompileError, compileDetection, compileSearch, type CompileEnv } from './compile.js';
 import { EventContext, FieldTable } from './context.js';
@@ -31,8 +31,12 @@ interface Variant {
   eventIds: Set<number> | null;
   /** One or two requirement sets (see analyze.ts); null = always evaluate. */
   lits: Lit[][] | null;
-  /** Dense id, for sharing buckets between (channel, EventID) pairs that select the same variants. */
-  id?: number;
+  /**
+   * Position in compile order: the same in every engine given the same rules and options. Buckets are
+   * keyed by their variants' seqs, so pairs that select the same variants share one bucket, and a bucket
+   * built by another engine (another worker) can be adopted.
+   */
+  seq: number;
 }
 
 interface CorrelationLink {
@@ -116,6 +120,30 @@ function usesKeywords(n: Node): boolean {
   if (n instanceof AndNode || n instanceof OrNode || n instanceof AtLeastNode)
     return n.items.some(usesKeywords);
   return false;
+}
+
+/** A channel bucket's automata as plain data (typed arrays), to hand to another engine with the same rules. */
+export interface SharedBucket {
+  fingerprint: string;
+  /** The bucket's variants (compile-order numbers, comma-separated). */
+  sig: string;
+  readsAll: boolean;
+  kwSkip: string[];
+  scanners: Array<{
+    fid: number;
+    ac: AhoCorasickParts;
+    patStart: Int32Array;
+    patRules: Int32Array;
+    patLen: Int32Array;
+  }>;
+}
+
+/** See SigmaEngine.bucketShare. */
+export interface BucketShare {
+  /** A bucket built by another engine for `sig`, or undefined (this engine then builds it). */
+  take(sig: string): SharedBucket | undefined;
+  /** This engine built a bucket (its arrays are the engine's own: copy, do not transfer them). */
+  built(bucket: SharedBucket): void;
 }
 
 const EMPTY: readonly SigmaMatch[] = Object.freeze([]);
@@ -344,7 +372,10 @@ export class SigmaEngine {
             eids = eids === null ? detEids : new Set([...eids].filter((x) => detEids.has(x)));
           if (eids !== null && eids.size === 0) continue; // route can never match this detection
           const lits = requiredLiterals(root, this.eidFids, this.kwFid);
-          rule.variants.push({ rule, root, channels: r.channels, eventIds: eids, lits });
+          const seq = this.variantsBySeq.length;
+          const variant: Variant = { rule, root, channels: r.channels, eventIds: eids, lits, seq };
+          this.variantsBySeq.push(variant);
+          rule.variants.push(variant);
         }
       }
       this.rules.push(rule);
@@ -634,10 +665,15 @@ export class SigmaEngine {
       );
       // Pairs that select the same rules (unknown channels, unknown event ids) share one bucket, so the
       // number of automata is bounded by the rules, not by the input.
-      const sig = vs.map((v) => (v.id ??= this.nextVariantId++)).join(',');
+      const sig = vs.map((v) => v.seq).join(',');
       b = this.bucketsBySig.get(sig);
       if (b === undefined) {
-        b = this.buildBucket(vs);
+        const shared = this.bucketShare?.take(sig);
+        if (shared !== undefined) b = this.importBucket(shared, vs);
+        if (b === undefined) {
+          b = this.buildBucket(vs);
+          this.bucketShare?.built(this.exportBucket(sig, b));
+        }
         this.bucketsBySig.set(sig, b);
       }
       if (byEid.size > 4096) byEid.clear();
@@ -647,7 +683,78 @@ export class SigmaEngine {
   }
 
   private readonly bucketsBySig = new Map<string, Bucket>();
-  private nextVariantId = 0;
+  private readonly variantsBySeq: Variant[] = [];
+
+  /**
+   * Lets engines with the same rules (one per worker thread) build each channel/EventID bucket's
+   * automata once: before building a bucket the engine asks `take(sig)` for one built elsewhere, and
+   * after building one it hands it to `built`. Set before the first match().
+   */
+  bucketShare: BucketShare | undefined;
+
+  /** What must match for a bucket to be adopted: same rules, fields and character classes. */
+  private fingerprint(): string {
+    return `${this.rules.length}:${this.variantsBySeq.length}:${this.fields.names.length}:${this.cls.size}:${this.correlations.length}`;
+  }
+
+  private exportBucket(sig: string, b: Bucket): SharedBucket {
+    return {
+      fingerprint: this.fingerprint(),
+      sig,
+      readsAll: b.readsAll,
+      kwSkip: [...b.kwSkip],
+      scanners: b.scanners.map((sc) => ({
+        fid: sc.fid,
+        ac: sc.ac.parts(),
+        patStart: sc.patStart,
+        patRules: sc.patRules,
+        patLen: sc.patLen,
+      })),
+    };
+  }
+
+  /** A bucket from another engine's exportBucket, or undefined when it does not fit these rules. */
+  private importBucket(d: SharedBucket, variants: Variant[]): Bucket | undefined {
+    if (d.fingerprint !== this.fingerprint() || d.sig !== variants.map((v) => v.seq).join(','))
+      return undefined;
+    if (!this.sealed) this.seal();
+    const always: Variant[] = [];
+    const filtered: Variant[] = [];
+    for (const v of variants) (v.lits ? filtered : always).push(v);
+    const single = new Uint8Array(filtered.length);
+    filtered.forEach((v, ri) => {
+      if (v.lits!.length === 1) single[ri] = 1;
+    });
+    const nf = this.fields.names.length;
+    const scanners: Scanner[] = [];
+    for (const s of d.scanners) {
+      if (!(s.fid >= 0 && s.fid < nf) || s.ac.k !== this.cls.size) return undefined;
+      // Rule codes index `filtered`; a foreign bucket must not point outside it.
+      for (let i = 0; i < s.patRules.length; i++)
+        if (s.patRules[i]! >> 1 >= filtered.length) return undefined;
+      scanners.push({
+        fid: s.fid,
+        ac: new AhoCorasick(s.ac),
+        patStart: s.patStart,
+        patRules: s.patRules,
+        patLen: s.patLen,
+        pstamp: new Int32Array(s.patLen.length),
+        memo: new Map(),
+        memoOld: new Map(),
+      });
+    }
+    return {
+      readsAll: d.readsAll,
+      kwSkip: new Set(d.kwSkip),
+      always,
+      filtered,
+      cand: new Int32Array(filtered.length * 2),
+      single,
+      queue: new Int32Array(filtered.length),
+      queued: 0,
+      scanners,
+    };
+  }
 
   private hintBucket(hint: LogsourceHint): Bucket {
     const cached = this.hintByObject.get(hint);
@@ -681,7 +788,7 @@ export class SigmaEngine {
   private hintVariant(r: CompiledRule): Variant {
     let v = this.hintVariants.get(r);
     if (!v) {
-      v = { rule: r, root: r.hintRoot, channels: null, eventIds: null, lits: r.hintLits };
+      v = { rule: r, root: r.hintRoot, channels: null, eventIds: null, lits: r.hintLits, seq: -1 };
       this.hintVariants.set(r, v);
     }
     return v;

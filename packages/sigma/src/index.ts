@@ -15,7 +15,13 @@ export type {
   EvaluateOptions,
   EventSummary,
 } from './types.js';
-export { SigmaEngine, evaluate, type WindowsFieldFilter } from './engine.js';
+export {
+  SigmaEngine,
+  evaluate,
+  type WindowsFieldFilter,
+  type BucketShare,
+  type SharedBucket,
+} from './engine.js';
 export { checkRules } from './check.js';
 export { readRuleSources, bundledRulesDirs, bundledRegressionDir, dataDir } from './sources.js';
 export { parseJsonEvents } from './json-events.js';

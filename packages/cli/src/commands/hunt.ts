@@ -16,6 +16,7 @@ import { defaultLang, levelLabel, t, type Lang } from '../hunt/i18n.js';
 import { csvHeader, csvLine, HitStats, htmlReport, jsonlLine } from '../hunt/report.js';
 import { looksLikeNdjson } from '../hunt/json-stream.js';
 import { SortedLines } from '../hunt/sorted.js';
+import { shareConfigs } from '../hunt/share.js';
 import { levelRank, levels, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
 
 /** EVTX chunks per task: 2 MiB, small enough to balance cores, large enough to amortise messages. */
@@ -112,6 +113,7 @@ export function makeTasks(inputs: readonly Input[], ndjsonRange = NDJSON_RANGE):
 let v8Tuned = false;
 
 function spawnWorker(config: WorkerConfig): Worker {
+  const transferList = config.share ? [...config.share.ports] : [];
   if (!v8Tuned) {
     // V8's allocation-site pretenuring sometimes decides, while rules compile or a bucket's automata are
     // built (when most new objects do survive), that the renderer's and engine's per-event objects should
@@ -128,9 +130,9 @@ function spawnWorker(config: WorkerConfig): Worker {
     const entry = new URL('../hunt/worker.ts', self).href;
     const api = import.meta.resolve('tsx/esm/api');
     const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, workerData: config });
+    return new Worker(boot, { eval: true, workerData: config, transferList });
   }
-  return new Worker(new URL('../hunt/worker.js', self), { workerData: config });
+  return new Worker(new URL('../hunt/worker.js', self), { workerData: config, transferList });
 }
 
 /** Line output to a file or stdout, buffered in 64 KiB pieces. */
@@ -283,13 +285,15 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
   let allReady: number | undefined;
   const queue = [...tasks];
   const nWorkers = Math.min(workersWanted, tasks.length);
+  const shares = nWorkers > 1 ? shareConfigs(nWorkers) : [];
+  const buckets = { built: 0, taken: 0, waitedMs: 0 };
   const swept = new Promise<void>((resolve, reject) => {
     let live = nWorkers;
     let readyReported = false;
     let readyCount = 0;
     const all: Worker[] = [];
     for (let w = 0; w < nWorkers; w++) {
-      const worker = spawnWorker(config);
+      const worker = spawnWorker(shares[w] ? { ...config, share: shares[w] } : config);
       all.push(worker);
       const next = () => {
         const task = queue.shift();
@@ -323,6 +327,9 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
             break;
           case 'stats':
             stats.merge(m.stats);
+            buckets.built += m.buckets.built;
+            buckets.taken += m.buckets.taken;
+            buckets.waitedMs += m.buckets.waitedMs;
             void worker.terminate();
             if (--live === 0) resolve();
             break;
@@ -430,6 +437,9 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
         maxRssMiB: peakRssMiB(),
         // CPU time of all threads since the first worker was ready: the sweep, robust to other load.
         sweepCpuSeconds: cpuSince(cpuAtReady),
+        // CPU time of the whole command (start-up, rule compilation in every worker, sweep, output).
+        totalCpuSeconds: cpuSince(undefined),
+        buckets,
       }) + '\n',
     );
   }

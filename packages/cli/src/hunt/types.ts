@@ -1,5 +1,6 @@
 // Messages between `mamori hunt` and its worker threads, and the hit record written to CSV/JSONL/HTML.
 import type { Level } from '@mamori/sigma';
+import type { ShareConfig } from './share.js';
 
 /** One rule match on one event. JSONL keys are exactly these, in this order. */
 export interface Hit {
@@ -29,6 +30,8 @@ export interface WorkerConfig {
   utc: boolean;
   /** Output line format the worker renders hits to; null: no lines (HTML report only). */
   lines: 'csv' | 'jsonl' | null;
+  /** Channel buckets built once for all workers (see share.ts); absent with one worker. */
+  share?: ShareConfig;
 }
 
 /** HitStats' fields, as posted by a worker at the end (structured clone keeps the Maps). */
@@ -59,7 +62,12 @@ export type WorkerMessage =
       corr: string[];
       corrKeys: number[];
     }
-  | { type: 'stats'; stats: HitStatsData }
+  | {
+      type: 'stats';
+      stats: HitStatsData;
+      /** Channel buckets this worker built, took from another worker, and ms it waited for them. */
+      buckets: { built: number; taken: number; waitedMs: number };
+    }
   | { type: 'progress'; events: number; bytes: number }
   | { type: 'issue'; file: string; message: string }
   | { type: 'done'; id: number; events: number; bytes: number; failed?: string }

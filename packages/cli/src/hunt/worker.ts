@@ -8,6 +8,7 @@ import { SigmaEngine, eventTime, readRuleSources, summarizeEvent, type SigmaMatc
 import { hitKey, makeHit } from './hits.js';
 import { ndjsonLines, openText, JsonSplitter } from './json-stream.js';
 import { csvLine, HitStats, jsonlLine } from './report.js';
+import { WorkerBucketShare } from './share.js';
 import { levelRank, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
 
 const port = parentPort!;
@@ -16,10 +17,12 @@ const post = (m: WorkerMessage) => port.postMessage(m);
 const minRank = levelRank(config.minLevel);
 
 let engine: SigmaEngine;
+let share: WorkerBucketShare | undefined;
 try {
   // Correlations are kept in one place, the main thread, so they see every input: this engine only says
   // which events fired a rule a correlation refers to (engine.correlationInput), and those are forwarded.
   engine = new SigmaEngine(readRuleSources(config.rulePaths), { correlate: false });
+  if (config.share) engine.bucketShare = share = new WorkerBucketShare(config.share);
   const bad = engine.diagnostics.filter((d) => d.status === 'error');
   post({
     type: 'ready',
@@ -227,7 +230,11 @@ async function run(task: Task): Promise<void> {
 // Tasks arrive one at a time; the next is sent when this one is done, which bounds queued work.
 port.on('message', (m: Task | { type: 'ack' } | { type: 'finish' }) => {
   if ('type' in m && m.type === 'finish') {
-    post({ type: 'stats', stats });
+    post({
+      type: 'stats',
+      stats,
+      buckets: { built: share?.builtHere ?? 0, taken: share?.taken ?? 0, waitedMs: share?.waitedMs ?? 0 },
+    });
     return;
   }
   if ('type' in m) {

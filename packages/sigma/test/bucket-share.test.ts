@@ -1,0 +1,78 @@
+// Buckets built by one engine and adopted by another with the same rules (mamori hunt's workers) must
+// match exactly like buckets the engine builds itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  SigmaEngine,
+  bundledRegressionDir,
+  bundledRulesDirs,
+  parseJsonEvents,
+  readRuleSources,
+  type SharedBucket,
+} from '../src/index.js';
+
+function jsonSamples(dir: string, out: string[] = []): string[] {
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) jsonSamples(p, out);
+    else if (n.endsWith('.json')) out.push(p);
+  }
+  return out;
+}
+
+const summary = (e: SigmaEngine, ev: unknown): string[] =>
+  e
+    .match(ev)
+    .map((m) => `${m.rule.id} ${JSON.stringify(m.fields)}`)
+    .sort();
+
+test('an engine that adopts the buckets another engine built matches the same events the same way', () => {
+  const sources = readRuleSources(bundledRulesDirs());
+  const events = jsonSamples(bundledRegressionDir()).flatMap((f) => parseJsonEvents(readFileSync(f, 'utf8')));
+  assert.ok(events.length > 200);
+  const built: SharedBucket[] = [];
+  const a = new SigmaEngine(sources);
+  a.bucketShare = { take: () => undefined, built: (b) => built.push(structuredClone(b)) };
+  const expected = events.map((ev) => summary(a, ev));
+  assert.ok(built.length >= 10, `buckets built: ${built.length}`);
+  assert.ok(expected.filter((x) => x.length > 0).length > 200);
+
+  const bySig = new Map(built.map((b) => [b.sig, b]));
+  let taken = 0;
+  let builtByB = 0;
+  const b = new SigmaEngine(sources);
+  b.bucketShare = {
+    take: (sig) => {
+      const got = bySig.get(sig);
+      if (got) taken++;
+      return got;
+    },
+    built: () => builtByB++,
+  };
+  events.forEach((ev, i) => assert.deepEqual(summary(b, ev), expected[i], `event ${i}`));
+  assert.equal(taken, built.length);
+  assert.equal(builtByB, 0);
+});
+
+test('a bucket from an engine with other rules is refused and built locally', () => {
+  const all = readRuleSources(bundledRulesDirs());
+  const sysmon = all.filter((s) => s.text.includes('category: process_creation')).slice(0, 50);
+  const built: SharedBucket[] = [];
+  const a = new SigmaEngine(all);
+  a.bucketShare = { take: () => undefined, built: (x) => built.push(x) };
+  a.warm([['Microsoft-Windows-Sysmon/Operational', 1]]);
+  assert.equal(built.length, 1);
+  let builtByB = 0;
+  const b = new SigmaEngine(sysmon);
+  b.bucketShare = { take: () => built[0], built: () => builtByB++ };
+  const ev = {
+    Event: {
+      System: { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1 },
+      EventData: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami' },
+    },
+  };
+  b.match(ev);
+  assert.equal(builtByB, 1);
+});

@@ -63,6 +63,10 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
     const native = new SqliteDatabase(options.sqlitePath);
     native.pragma('journal_mode = WAL');
     native.pragma('synchronous = NORMAL');
+    // As the SOC pipeline's connection: a checkpoint every ~64 MiB of WAL, not every 4 MiB. With the pipeline
+    // writing tens of MB/s, the default made this connection's next small commit (an alert) copy the whole WAL
+    // on the event loop; the pipeline checkpoints on a thread of its own.
+    native.pragma('wal_autocheckpoint = 16384');
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });

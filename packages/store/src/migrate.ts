@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-asm.js';
 import * as m0003 from './migrations/0003-soc-pipeline.js';
 import * as m0004 from './migrations/0004-soc-alerts.js';
+import * as m0005 from './migrations/0005-soc-events-lean.js';
 import * as m0006 from './migrations/0006-soc-sources.js';
 
 export const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002-asm': m0002,
   '0003-soc-pipeline': m0003,
   '0004-soc-alerts': m0004,
+  '0005-soc-events-lean': m0005,
   '0006-soc-sources': m0006,
 };
 

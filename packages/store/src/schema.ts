@@ -250,8 +250,8 @@ export interface SocEventsTable {
   rule_name: string | null;
   rule_category: string | null;
   unattributed_reason: string | null;
-  /** JSON: {device, src, dst, rule, fields}. */
-  fields_json: string;
+  /** NULL since migration 0005: re-parse `raw` with `format`; older rows: JSON {device, src, dst, rule, fields}. */
+  fields_json: string | null;
   raw: string;
 }
 

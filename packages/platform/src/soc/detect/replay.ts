@@ -1,15 +1,11 @@
-// Stored events back into SocEvents (soc_events keeps device/src/dst/rule/fields as JSON), for the alert
+// Stored events back into SocEvents (device/src/dst/rule/fields re-parsed from raw, or JSON in older rows), for the alert
 // detail's evidence and for the stage's start-up replay.
 import type { SocEventsTable } from '@mamori/store';
+import { storedDetail } from '../events/service.js';
 import type { SocEvent } from '../types.js';
 
 export function rowToSocEvent(r: SocEventsTable): SocEvent {
-  let extra: Partial<SocEvent>;
-  try {
-    extra = JSON.parse(r.fields_json) as Partial<SocEvent>;
-  } catch {
-    extra = {};
-  }
+  const extra: Partial<SocEvent> = storedDetail(r);
   return {
     ...extra,
     id: r.id,

@@ -1,6 +1,7 @@
 // Stored SOC events: search by time range and fields with paging, scoped by the policy module (municipal
 // staff: their own organization; prefecture roles: their prefecture, unattributed events included; state: all).
 import { MamoriError, prefectureLgCode, type NormalizedEvent } from '@mamori/core';
+import { DEFAULT_MAX_LINE, isParseError, parseLine } from '@mamori/parsers';
 import type { Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { SocEventsTable } from '@mamori/store';
@@ -53,8 +54,38 @@ export function socScopeCondition(scope: Scope): Expression<SqlBool> | null {
   return sql<SqlBool>`organization_id in (${sql.join(scope.orgIds)})`;
 }
 
+type Detail = Pick<NormalizedEvent, 'device' | 'src' | 'dst' | 'rule' | 'fields'>;
+
+/**
+ * Device, endpoints, rule and fields of a stored event. Rows since migration 0005 do not store them: the parsers
+ * are pure and deterministic, so parsing the stored raw line with its format gives them back (the columns stay
+ * what was stored). Older rows carry them as JSON.
+ */
+export function storedDetail(r: SocEventsTable): Detail {
+  if (r.fields_json !== null) {
+    try {
+      return JSON.parse(r.fields_json) as Detail;
+    } catch {
+      return {};
+    }
+  }
+  const p = parseLine(r.raw, r.format, {
+    tzOffsetMinutes: 0,
+    nowMs: Number(r.received_at),
+    maxLineLength: DEFAULT_MAX_LINE,
+  });
+  if (isParseError(p)) return {};
+  const d: Detail = {};
+  if (p.device) d.device = p.device;
+  if (p.src) d.src = p.src;
+  if (p.dst) d.dst = p.dst;
+  if (p.rule) d.rule = p.rule;
+  if (p.fields) d.fields = p.fields;
+  return d;
+}
+
 export function rowToEvent(r: SocEventsTable): SocEvent {
-  const d = JSON.parse(r.fields_json) as Pick<NormalizedEvent, 'device' | 'src' | 'dst' | 'rule' | 'fields'>;
+  const d = storedDetail(r);
   const ev: SocEvent = {
     id: r.id,
     organizationId: r.organization_id,

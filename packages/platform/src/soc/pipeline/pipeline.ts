@@ -2,7 +2,6 @@
 // attribution → rollup keys → one transaction (events + quarantine + rollups + queue checkpoint) → detection
 // stages, called with the committed events in order. A failed commit is retried with the same records; the
 // checkpoint (or JetStream dedupe) inside the transaction makes every acknowledged record count exactly once.
-import type { NormalizedEvent } from '@mamori/core';
 import { DEFAULT_MAX_LINE, isParseError, parseLine } from '@mamori/parsers';
 import type { ResolvedOptions } from '@mamori/parsers';
 import type { Logger } from 'pino';
@@ -146,7 +145,7 @@ export class SocPipeline {
 
   /**
    * Two batches in flight at most: while batch k commits (on the store's thread when there is one), batch k+1 is
-   * read and prepared, and once k is committed, k+1's commit starts before k's stages run. A commit is only ever
+   * read and prepared; once k is committed and its stages have run, k+1's commit starts. A commit is only ever
    * sent after the previous one succeeded, so checkpoints advance in order.
    */
   private async loop(): Promise<void> {
@@ -178,11 +177,12 @@ export class SocPipeline {
         }
       }
       const done: Committed | null = await prev.commit;
-      const cur: InFlight | null =
-        next && done ? { batch: next.batch, commit: this.commitWithRetry(next.batch, next.prepared) } : null;
+      // k's stages before k+1's commit: their alert writes take the write lock on the platform's connection,
+      // on this thread, and would otherwise wait (blocking the event loop) for the store thread's commit.
       if (done) await this.finish(prev.batch, done);
       else if (next) await next.batch.nak();
-      prev = cur;
+      prev =
+        next && done ? { batch: next.batch, commit: this.commitWithRetry(next.batch, next.prepared) } : null;
     }
   }
 
@@ -445,6 +445,10 @@ export class SocPipeline {
 
 const str = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
 
+/**
+ * The stored row: the indexed and searched columns and the raw line. Device, endpoints, rule and fields are not
+ * stored (fields_json stays NULL): readers parse the raw line again with its format (events/service.ts).
+ */
 export function eventRow(ev: SocEvent): Value[] {
   const src = ev.src;
   const dst = ev.dst;
@@ -470,14 +474,8 @@ export function eventRow(ev: SocEvent): Value[] {
     str(rule?.name),
     str(rule?.category),
     ev.unattributedReason,
-    detailJson(ev),
     ev.raw,
   ];
-}
-
-/** What the columns do not hold whole: device, endpoints, rule, fields. */
-export function detailJson(ev: NormalizedEvent): string {
-  return JSON.stringify({ device: ev.device, src: ev.src, dst: ev.dst, rule: ev.rule, fields: ev.fields });
 }
 
 const errorCode = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');

@@ -4,57 +4,23 @@
 // Two implementations: better-sqlite3 directly (prepared multi-row statements, the embedded hot path) and Kysely
 // (PostgreSQL, and SQLite when the database is in memory).
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type SqliteDatabaseType from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { MamoriDb, Trx } from '@mamori/store';
 import type { SocEvent } from '../types.js';
+import {
+  aggregate,
+  eventColumns,
+  quarantineColumns,
+  openPipelineConnection,
+  SqliteBatchWriter,
+  type Value,
+  toWire,
+} from './sqlite-writer.js';
+import type { StoreThreadReply, StoreThreadRequest } from './store-thread.js';
 
-export const eventColumns = [
-  'id',
-  'organization_id',
-  'prefecture_id',
-  'time',
-  'received_at',
-  'class',
-  'activity',
-  'severity',
-  'disposition',
-  'source_kind',
-  'format',
-  'src_ip',
-  'dst_ip',
-  'src_host',
-  'dst_host',
-  'user_name',
-  'rule_id',
-  'rule_name',
-  'rule_category',
-  'unattributed_reason',
-  'fields_json',
-  'raw',
-] as const;
-export const quarantineColumns = [
-  'id',
-  'received_at',
-  'transport',
-  'peer',
-  'format',
-  'reason',
-  'line',
-  'prefecture_id',
-  'organization_id',
-] as const;
-const rollupColumns = [
-  'organization_id',
-  'prefecture_id',
-  'hour',
-  'source_kind',
-  'action',
-  'category',
-  'count',
-];
-
-export type Value = string | number | null;
+export { eventColumns, quarantineColumns, type Value } from './sqlite-writer.js';
 
 /** One record, processed and ready to write. */
 export interface Prepared {
@@ -88,148 +54,166 @@ export interface PipelineStore {
   close(): Promise<void>;
 }
 
-function aggregate(items: Prepared[]): [string, number][] {
-  const m = new Map<string, number>();
-  for (const it of items) if (it.rollupKey !== null) m.set(it.rollupKey, (m.get(it.rollupKey) ?? 0) + 1);
-  // Sorted: concurrent workers lock rollup rows in the same order (no deadlocks on PostgreSQL).
-  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const require = createRequire(import.meta.url);
 
-/** Embedded hot path: its own better-sqlite3 connection, statements prepared once, the batch written synchronously. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type OkReply = Extract<StoreThreadReply, { ok: true }>;
+
+interface Pending {
+  resolve: (reply: OkReply) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Embedded hot path: the batch is written by a better-sqlite3 connection on the store thread (store-thread.ts),
+ * handed over as one JSON string, while the main thread reads, parses and runs detection; WAL checkpoints run on
+ * a third thread. `thread: false` writes on the calling thread instead (same SQL, same transaction).
+ */
 export class SqlitePipelineStore implements PipelineStore {
-  private readonly db: SqliteDatabaseType.Database;
-  private readonly stmts = new Map<string, SqliteDatabaseType.Statement>();
-  private static readonly CHUNK = 64;
+  private readonly local: SqliteBatchWriter | null = null;
+  private readonly thread: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private threadError: Error | null = null;
+  private checkpointer: Worker | null = null;
+  private checkpointing = false;
+  private checkpointAgain = false;
 
-  constructor(path: string) {
-    const Sqlite = require('better-sqlite3') as typeof SqliteDatabaseType;
-    this.db = new Sqlite(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('cache_size = -65536');
-    // Checkpoint the WAL every ~64 MiB instead of every 4 MiB: far fewer fsyncs at tens of MB/s of events.
-    this.db.pragma('wal_autocheckpoint = 16384');
-    // No busy wait inside the synchronous driver (it would block the event loop while the platform's own
-    // connection, in this very process, holds the write lock across an await): retry asynchronously instead.
-    this.db.pragma('busy_timeout = 0');
+  constructor(path: string, opts: { thread?: boolean } = {}) {
+    if (opts.thread === false) {
+      const Sqlite = require('better-sqlite3') as typeof SqliteDatabaseType;
+      // No busy wait inside the synchronous driver (it would block the event loop while the platform's own
+      // connection, in this very process, holds the write lock across an await): retry asynchronously instead.
+      this.local = new SqliteBatchWriter(openPipelineConnection(Sqlite, path, 0));
+    } else {
+      const w = startThread(path);
+      w.on('message', (m: StoreThreadReply) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m);
+        else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      });
+      const fail = (err: Error) => {
+        this.threadError = err;
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      };
+      w.on('error', fail);
+      w.on('exit', () => fail(new Error('SOC store thread exited')));
+      this.thread = w;
+    }
+    this.startCheckpointer(path);
   }
 
-  private stmt(key: string, build: () => string): SqliteDatabaseType.Statement {
-    let s = this.stmts.get(key);
-    if (!s) this.stmts.set(key, (s = this.db.prepare(build())));
-    return s;
+  private call(m: DistributiveOmit<StoreThreadRequest, 'id'>, transfer?: ArrayBuffer[]): Promise<OkReply> {
+    if (this.threadError) return Promise.reject(this.threadError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.thread!.postMessage({ ...m, id } as StoreThreadRequest, transfer);
+    });
   }
 
-  private insertMany(table: string, columns: readonly string[], rows: Value[][], suffix = ''): void {
-    const C = SqlitePipelineStore.CHUNK;
-    const one = `(${columns.map(() => '?').join(',')})`;
-    let i = 0;
-    if (rows.length >= C) {
-      const s = this.stmt(
-        `${table}:${C}`,
-        () => `insert into ${table} (${columns.join(',')}) values ${Array(C).fill(one).join(',')} ${suffix}`,
-      );
-      const args: Value[] = new Array<Value>(C * columns.length);
-      for (; i + C <= rows.length; i += C) {
-        let k = 0;
-        for (let j = i; j < i + C; j++) for (const v of rows[j]!) args[k++] = v;
-        s.run(args);
-      }
+  /**
+   * WAL checkpoints (copying committed pages into the database file, with its fsync) run on a thread of their own
+   * with its own connection, after each commit: on the event loop they took ~13% of the main thread's time (the
+   * platform's connection, committing an alert right after a batch, paid for them). PASSIVE never blocks a
+   * writer; wal_autocheckpoint stays the fallback should the thread lag.
+   */
+  private startCheckpointer(path: string): void {
+    const w = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const db = new (require(workerData.module))(workerData.path);
+       db.pragma('busy_timeout = 100');
+       parentPort.on('message', (m) => {
+         if (m === 'close') { db.close(); parentPort.close(); return; }
+         try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+         parentPort.postMessage(0);
+       });`,
+      { eval: true, workerData: { path, module: require.resolve('better-sqlite3') } },
+    );
+    w.unref();
+    w.on('message', () => {
+      this.checkpointing = false;
+      if (this.checkpointAgain) this.requestCheckpoint();
+    });
+    w.on('error', () => {
+      // Without the thread, wal_autocheckpoint on the connections still bounds the WAL.
+      this.checkpointer = null;
+    });
+    this.checkpointer = w;
+  }
+
+  private requestCheckpoint(): void {
+    if (!this.checkpointer) return;
+    if (this.checkpointing) {
+      this.checkpointAgain = true;
+      return;
     }
-    if (i < rows.length) {
-      const s = this.stmt(
-        `${table}:1`,
-        () => `insert into ${table} (${columns.join(',')}) values ${one} ${suffix}`,
-      );
-      for (; i < rows.length; i++) s.run(rows[i]!);
-    }
+    this.checkpointing = true;
+    this.checkpointAgain = false;
+    this.checkpointer.postMessage('checkpoint');
   }
 
   async readCheckpoint(consumer: string): Promise<number | null> {
-    const r = this.db.prepare('select position from soc_checkpoints where consumer = ?').get(consumer) as
-      { position: number } | undefined;
-    return r ? Number(r.position) : null;
+    if (this.local) return this.local.readCheckpoint(consumer);
+    return (await this.call({ op: 'checkpoint-position', consumer })).position ?? null;
   }
 
   async commit(req: CommitRequest): Promise<CommitResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        this.db.prepare('begin immediate').run();
-        break;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt > 2000) throw err;
-        await sleep(Math.min(2 + attempt, 20));
+    const wire = toWire(req, req.items);
+    let dropped: number[];
+    if (this.local) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          dropped = this.local.commit(wire);
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt > 2000) throw err;
+          await sleep(Math.min(2 + attempt, 20));
+        }
       }
-    }
-    try {
-      const result = this.commitInTx(req);
-      this.db.prepare('commit').run();
-      return result;
-    } catch (err) {
-      if (this.db.inTransaction) this.db.prepare('rollback').run();
-      throw err;
-    }
-  }
-
-  private commitInTx(req: CommitRequest): CommitResult {
-    let items = req.items;
-    if (req.dedupe) {
-      const seen = this.stmt(
-        'seen',
-        () => 'insert or ignore into soc_queue_seen (consumer, seq, at) values (?, ?, ?)',
-      );
-      const fresh = new Set<number>();
-      const dup = new Set<number>();
-      for (const it of items) {
-        if (fresh.has(it.pos) || dup.has(it.pos)) continue;
-        if (seen.run(req.consumer, it.pos, req.nowMs).changes === 1) fresh.add(it.pos);
-        else dup.add(it.pos);
-      }
-      if (dup.size > 0) items = items.filter((it) => fresh.has(it.pos));
     } else {
-      const r = this.stmt('cp:get', () => 'select position from soc_checkpoints where consumer = ?').get(
-        req.consumer,
-      ) as { position: number } | undefined;
-      const done = r ? Number(r.position) : -1;
-      if (done >= 0 && items.length > 0 && items[0]!.pos < done) items = items.filter((it) => it.pos >= done);
+      dropped = (await this.call({ op: 'commit', batch: wire })).dropped ?? [];
     }
-    const events: Value[][] = [];
-    const quarantine: Value[][] = [];
-    for (const it of items) {
-      if (it.eventRow) events.push(it.eventRow);
-      if (it.quarantineRow) quarantine.push(it.quarantineRow);
-    }
-    this.insertMany('soc_events', eventColumns, events);
-    this.insertMany('soc_quarantine', quarantineColumns, quarantine);
-    const up = this.stmt(
-      'rollup',
-      () =>
-        `insert into soc_rollups (${rollupColumns.join(',')}) values (?,?,?,?,?,?,?) ` +
-        'on conflict (organization_id, prefecture_id, hour, source_kind, action, category) do update set count = count + excluded.count',
-    );
-    for (const [key, n] of aggregate(items)) {
-      const k = key.split('\x01');
-      up.run(k[0], k[1], k[2], k[3], k[4], k[5], n);
-    }
-    if (req.checkpoint !== null) {
-      this.stmt(
-        'cp:set',
-        () =>
-          'insert into soc_checkpoints (consumer, position, updated_at) values (?, ?, ?) ' +
-          'on conflict (consumer) do update set position = excluded.position, updated_at = excluded.updated_at ' +
-          'where excluded.position > soc_checkpoints.position',
-      ).run(req.consumer, req.checkpoint, new Date(req.nowMs).toISOString());
-    }
-    return { committed: items, duplicates: req.items.length - items.length };
+    this.requestCheckpoint();
+    if (dropped.length === 0) return { committed: req.items, duplicates: 0 };
+    const skip = new Set(dropped);
+    return { committed: req.items.filter((_, i) => !skip.has(i)), duplicates: dropped.length };
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    const cp = this.checkpointer;
+    this.checkpointer = null;
+    if (cp) {
+      const exited = new Promise((r) => cp.once('exit', r));
+      cp.postMessage('close');
+      await Promise.race([exited, sleep(2000)]);
+      await cp.terminate();
+    }
+    if (this.local) this.local.db.close();
+    if (this.thread && !this.threadError) {
+      const exited = new Promise((r) => this.thread!.once('exit', r));
+      await this.call({ op: 'close' }).catch(() => undefined);
+      await Promise.race([exited, sleep(2000)]);
+      await this.thread.terminate();
+    }
   }
+}
+
+/** The store thread; under tsx (development) the worker registers tsx's hooks first (Node 20 does not pass them). */
+function startThread(path: string): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) {
+    const entry = new URL('./store-thread.ts', self).href;
+    const api = import.meta.resolve('tsx/esm/api');
+    const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(boot, { eval: true, workerData: { path } });
+  }
+  return new Worker(new URL('./store-thread.js', self), { workerData: { path } });
 }
 
 /** PostgreSQL (and in-memory SQLite): multi-row statements through Kysely in one transaction. */

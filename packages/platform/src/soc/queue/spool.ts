@@ -51,23 +51,40 @@ export interface SpoolOptions {
   segmentBytes?: number;
 }
 
-function encode(r: IngestRecord): Buffer {
-  const payload = Buffer.from(
-    JSON.stringify([
-      r.line,
-      r.transport,
-      r.peer,
-      r.format ?? null,
-      r.organizationId ?? null,
-      r.receivedAt,
-      r.tzOffsetMinutes ?? null,
-    ]),
-  );
-  const frame = Buffer.allocUnsafe(HEADER + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  payload.copy(frame, HEADER);
-  return frame;
+const payloadOf = (r: IngestRecord): string =>
+  JSON.stringify([
+    r.line,
+    r.transport,
+    r.peer,
+    r.format ?? null,
+    r.organizationId ?? null,
+    r.receivedAt,
+    r.tzOffsetMinutes ?? null,
+  ]);
+
+/**
+ * The frames of one append in one buffer (one allocation and one write per call, not three per record); null when
+ * a record's frame would exceed MAX_FRAME (tooLarge: its size).
+ */
+function encodeAll(records: IngestRecord[]): { buf: Buffer; tooLarge: number } {
+  const payloads = new Array<string>(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const p = payloadOf(records[i]!);
+    payloads[i] = p;
+    // UTF-8 is at most 3 bytes per UTF-16 unit: an upper bound, the exact length is known after the write.
+    total += HEADER + p.length * 3;
+  }
+  const buf = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const p of payloads) {
+    const len = buf.write(p, off + HEADER, 'utf8');
+    if (HEADER + len > MAX_FRAME) return { buf, tooLarge: HEADER + len };
+    buf.writeUInt32LE(len, off);
+    buf.writeUInt32LE(crc32(buf.subarray(off + HEADER, off + HEADER + len)), off + 4);
+    off += HEADER + len;
+  }
+  return { buf: buf.subarray(0, off), tooLarge: 0 };
 }
 
 function decode(payload: Buffer): IngestRecord {
@@ -244,12 +261,10 @@ export class FileSpool implements EventQueue {
     if (this.closed) return Promise.reject(new Error('queue closed'));
     if (this.failed) return Promise.reject(this.failed);
     if (records.length === 0) return Promise.resolve();
-    for (const r of records) {
-      const f = encode(r);
-      if (f.length > MAX_FRAME) return Promise.reject(new Error(`record too large (${f.length} bytes)`));
-      this.pending.push(f);
-      this.pendingBytes += f.length;
-    }
+    const { buf, tooLarge } = encodeAll(records);
+    if (tooLarge > 0) return Promise.reject(new Error(`record too large (${tooLarge} bytes)`));
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
     this.pendingCount += records.length;
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.flushing ??= this.flushLoop();

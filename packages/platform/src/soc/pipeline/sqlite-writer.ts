@@ -1,0 +1,272 @@
+// The embedded hot path's batch write, synchronous on a better-sqlite3 connection: events, quarantined lines,
+// rollup increments and the queue position in one transaction. It runs on the store thread (store-thread.ts), so
+// the SQLite work (b-tree inserts, page writes) leaves the event loop; it imports nothing heavier than the driver.
+import type SqliteDatabaseType from 'better-sqlite3';
+
+export type Value = string | number | null;
+
+/** What the writer needs of a prepared record (Prepared carries more). */
+export interface WireItem {
+  pos: number;
+  eventRow: Value[] | null;
+  quarantineRow: Value[] | null;
+  /** org \x01 prefecture \x01 hour \x01 source kind \x01 action \x01 category */
+  rollupKey: string | null;
+}
+
+/**
+ * One batch as the store thread receives it: event rows as columns (one array per column). Posted as is, the
+ * structured clone of ~21 flat arrays costs ~1 µs per row on the sending thread; row arrays cost ~2.3 µs, JSON
+ * text ~6 µs (measured on the pipeline's rows).
+ */
+export interface WireBatch {
+  consumer: string;
+  checkpoint: number | null;
+  dedupe: boolean;
+  nowMs: number;
+  /** Per item: queue position and rollup key. */
+  pos: number[];
+  rollup: (string | null)[];
+  /** Per event row: its item; ev[c][j] is column c of event row j. */
+  evItem: number[];
+  ev: Value[][];
+  qItem: number[];
+  q: Value[][];
+}
+
+export function toWire(
+  req: { consumer: string; checkpoint: number | null; dedupe: boolean; nowMs: number },
+  items: readonly WireItem[],
+): WireBatch {
+  const n = items.length;
+  const pos = new Array<number>(n);
+  const rollup = new Array<string | null>(n);
+  const evItem: number[] = [];
+  const ev: Value[][] = eventColumns.map(() => []);
+  const qItem: number[] = [];
+  const q: Value[][] = [];
+  for (let i = 0; i < n; i++) {
+    const it = items[i]!;
+    pos[i] = it.pos;
+    rollup[i] = it.rollupKey;
+    const r = it.eventRow;
+    if (r) {
+      evItem.push(i);
+      for (let c = 0; c < r.length; c++) ev[c]!.push(r[c]!);
+    }
+    if (it.quarantineRow) {
+      qItem.push(i);
+      q.push(it.quarantineRow);
+    }
+  }
+  return {
+    consumer: req.consumer,
+    checkpoint: req.checkpoint,
+    dedupe: req.dedupe,
+    nowMs: req.nowMs,
+    pos,
+    rollup,
+    evItem,
+    ev,
+    qItem,
+    q,
+  };
+}
+
+export const eventColumns = [
+  'id',
+  'organization_id',
+  'prefecture_id',
+  'time',
+  'received_at',
+  'class',
+  'activity',
+  'severity',
+  'disposition',
+  'source_kind',
+  'format',
+  'src_ip',
+  'dst_ip',
+  'src_host',
+  'dst_host',
+  'user_name',
+  'rule_id',
+  'rule_name',
+  'rule_category',
+  'unattributed_reason',
+  'raw',
+] as const;
+export const quarantineColumns = [
+  'id',
+  'received_at',
+  'transport',
+  'peer',
+  'format',
+  'reason',
+  'line',
+  'prefecture_id',
+  'organization_id',
+] as const;
+export const rollupColumns = [
+  'organization_id',
+  'prefecture_id',
+  'hour',
+  'source_kind',
+  'action',
+  'category',
+  'count',
+];
+
+export function aggregate(items: readonly WireItem[]): [string, number][] {
+  return aggregateKeys(items.map((it) => it.rollupKey));
+}
+
+export function aggregateKeys(keys: readonly (string | null)[]): [string, number][] {
+  const m = new Map<string, number>();
+  for (const k of keys) if (k !== null) m.set(k, (m.get(k) ?? 0) + 1);
+  // Sorted: concurrent workers lock rollup rows in the same order (no deadlocks on PostgreSQL).
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+export function openPipelineConnection(
+  Sqlite: typeof SqliteDatabaseType,
+  path: string,
+  busyMs: number,
+): SqliteDatabaseType.Database {
+  const db = new Sqlite(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -65536');
+  // Checkpoint the WAL every ~64 MiB instead of every 4 MiB (a fallback: the checkpointer thread runs after
+  // every commit).
+  db.pragma('wal_autocheckpoint = 16384');
+  db.pragma(`busy_timeout = ${busyMs}`);
+  return db;
+}
+
+/** Prepared multi-row statements, one transaction per batch. */
+export class SqliteBatchWriter {
+  private readonly stmts = new Map<string, SqliteDatabaseType.Statement>();
+  private static readonly CHUNK = 64;
+
+  constructor(readonly db: SqliteDatabaseType.Database) {}
+
+  private stmt(key: string, build: () => string): SqliteDatabaseType.Statement {
+    let s = this.stmts.get(key);
+    if (!s) this.stmts.set(key, (s = this.db.prepare(build())));
+    return s;
+  }
+
+  /** Rows j of `cols` (one array per column) for which keep(item of j) holds, in 64-row statements. */
+  private insertColumns(
+    table: string,
+    columns: readonly string[],
+    cols: Value[][],
+    rowItem: number[],
+    keep: Uint8Array | null,
+  ): void {
+    const rows: number[] = [];
+    for (let j = 0; j < rowItem.length; j++) if (keep === null || keep[rowItem[j]!]) rows.push(j);
+    const C = SqliteBatchWriter.CHUNK;
+    const w = columns.length;
+    const one = `(${columns.map(() => '?').join(',')})`;
+    let i = 0;
+    if (rows.length >= C) {
+      const s = this.stmt(
+        `${table}:${C}`,
+        () => `insert into ${table} (${columns.join(',')}) values ${Array(C).fill(one).join(',')}`,
+      );
+      const args: Value[] = new Array<Value>(C * w);
+      for (; i + C <= rows.length; i += C) {
+        let k = 0;
+        for (let r = i; r < i + C; r++) {
+          const j = rows[r]!;
+          for (let c = 0; c < w; c++) args[k++] = cols[c]![j]!;
+        }
+        s.run(args);
+      }
+    }
+    if (i < rows.length) {
+      const s = this.stmt(`${table}:1`, () => `insert into ${table} (${columns.join(',')}) values ${one}`);
+      const args: Value[] = new Array<Value>(w);
+      for (; i < rows.length; i++) {
+        const j = rows[i]!;
+        for (let c = 0; c < w; c++) args[c] = cols[c]![j]!;
+        s.run(args);
+      }
+    }
+  }
+
+  readCheckpoint(consumer: string): number | null {
+    const r = this.stmt('cp:get', () => 'select position from soc_checkpoints where consumer = ?').get(
+      consumer,
+    ) as { position: number } | undefined;
+    return r ? Number(r.position) : null;
+  }
+
+  /** Begins (the caller handles SQLITE_BUSY), writes, commits; indexes of the items dropped as already done. */
+  commit(req: WireBatch): number[] {
+    this.stmt('begin', () => 'begin immediate').run();
+    try {
+      const dropped = this.commitInTx(req);
+      this.stmt('commit', () => 'commit').run();
+      return dropped;
+    } catch (err) {
+      if (this.db.inTransaction) this.stmt('rollback', () => 'rollback').run();
+      throw err;
+    }
+  }
+
+  private commitInTx(req: WireBatch): number[] {
+    const n = req.pos.length;
+    // keep[i] = 0: item i was committed before (below the checkpoint, or a JetStream sequence already seen).
+    let keep: Uint8Array | null = null;
+    if (req.dedupe) {
+      const seen = this.stmt(
+        'seen',
+        () => 'insert or ignore into soc_queue_seen (consumer, seq, at) values (?, ?, ?)',
+      );
+      const fresh = new Set<number>();
+      const dup = new Set<number>();
+      for (const p of req.pos) {
+        if (fresh.has(p) || dup.has(p)) continue;
+        if (seen.run(req.consumer, p, req.nowMs).changes === 1) fresh.add(p);
+        else dup.add(p);
+      }
+      if (dup.size > 0) keep = Uint8Array.from(req.pos, (p) => (fresh.has(p) ? 1 : 0));
+    } else {
+      const done = this.readCheckpoint(req.consumer) ?? -1;
+      if (done >= 0 && n > 0 && req.pos[0]! < done)
+        keep = Uint8Array.from(req.pos, (p) => (p >= done ? 1 : 0));
+    }
+    const dropped: number[] = [];
+    if (keep) for (let i = 0; i < n; i++) if (!keep[i]) dropped.push(i);
+    this.insertColumns('soc_events', eventColumns, req.ev, req.evItem, keep);
+    if (req.qItem.length > 0) {
+      // Quarantined lines are few: rows, turned into columns here.
+      const qCols: Value[][] = quarantineColumns.map((_, c) => req.q.map((r) => r[c]!));
+      this.insertColumns('soc_quarantine', quarantineColumns, qCols, req.qItem, keep);
+    }
+    const up = this.stmt(
+      'rollup',
+      () =>
+        `insert into soc_rollups (${rollupColumns.join(',')}) values (?,?,?,?,?,?,?) ` +
+        'on conflict (organization_id, prefecture_id, hour, source_kind, action, category) do update set count = count + excluded.count',
+    );
+    const keys = keep ? req.rollup.filter((_, i) => keep[i]) : req.rollup;
+    for (const [key, c] of aggregateKeys(keys)) {
+      const k = key.split('\x01');
+      up.run(k[0], k[1], k[2], k[3], k[4], k[5], c);
+    }
+    if (req.checkpoint !== null) {
+      this.stmt(
+        'cp:set',
+        () =>
+          'insert into soc_checkpoints (consumer, position, updated_at) values (?, ?, ?) ' +
+          'on conflict (consumer) do update set position = excluded.position, updated_at = excluded.updated_at ' +
+          'where excluded.position > soc_checkpoints.position',
+      ).run(req.consumer, req.checkpoint, new Date(req.nowMs).toISOString());
+    }
+    return dropped;
+  }
+}

@@ -69,7 +69,7 @@ export function createSoc(d: Deps): Soc {
       : FileSpool.open({ dir: cfg.soc.spoolDir, segmentBytes: cfg.soc.spoolSegmentMb * 1024 * 1024 }),
   );
   const attribution = new AttributionServiceImpl(d);
-  const retention = new Retention(d.db, cfg, d.logger);
+  const retention = new Retention(d.db, cfg, d.logger, { now: () => d.now().getTime() });
   const defaultPrefectureId = configuredPrefectureId(cfg.soc.prefectureCode);
   let store: PipelineStore | null = null;
   let source: QueueSource | null = null;

@@ -72,6 +72,7 @@ function Screens({ me, setMe, signOut }: { me: Me; setMe: (m: Me) => void; signO
     case 'socContacts':
     case 'socRuleSets':
     case 'socNotifications':
+    case 'socSources':
       body = <SocAdminScreen name={route.name} me={me} />;
       break;
     case 'asmFindings':

@@ -7,6 +7,7 @@ import { canOpenSocAdmin, type SocAdminRouteName } from './adminRoutes.js';
 import { ContactsScreen } from './Contacts.js';
 import { NotificationsScreen } from './Notifications.js';
 import { RuleSetsScreen } from './RuleSets.js';
+import { SyslogSourcesScreen } from './SyslogSources.js';
 
 export { parseSocAdminRoute, socAdminNav, socAdminTitles, type SocAdminRouteName } from './adminRoutes.js';
 
@@ -21,5 +22,6 @@ export function SocAdminScreen({ name, me }: { name: SocAdminRouteName; me: Me }
     );
   if (name === 'socContacts') return <ContactsScreen me={me} />;
   if (name === 'socRuleSets') return <RuleSetsScreen me={me} />;
+  if (name === 'socSources') return <SyslogSourcesScreen me={me} />;
   return <NotificationsScreen me={me} />;
 }

@@ -2,12 +2,13 @@
 // who sees them. Mirrors the server's roles (packages/platform/src/policy/roles.ts); the server decides.
 import type { MessageKey } from '../../i18n/i18n.js';
 
-export type SocAdminRouteName = 'socContacts' | 'socRuleSets' | 'socNotifications';
+export type SocAdminRouteName = 'socContacts' | 'socRuleSets' | 'socNotifications' | 'socSources';
 
 const paths: Record<string, SocAdminRouteName> = {
   '/soc/contacts': 'socContacts',
   '/soc/rule-sets': 'socRuleSets',
   '/soc/notifications': 'socNotifications',
+  '/soc/sources': 'socSources',
 };
 
 export function parseSocAdminRoute(
@@ -21,6 +22,7 @@ export const socAdminTitles: Record<SocAdminRouteName, MessageKey> = {
   socContacts: 'socAdmin.nav.contacts',
   socRuleSets: 'socAdmin.nav.ruleSets',
   socNotifications: 'socAdmin.nav.notifications',
+  socSources: 'socSources.nav',
 };
 
 /** soc:manage: contacts of the organizations in reach. */
@@ -32,12 +34,16 @@ const ruleManagers = new Set(['state_admin', 'prefecture_admin', 'prefecture_ope
 export const canManageSocContacts = (role: string): boolean => socManagers.has(role);
 export const canReadRuleSets = (role: string): boolean => ruleReaders.has(role);
 export const canManageRuleSets = (role: string): boolean => ruleManagers.has(role);
+/** soc:sources: the security cloud's operators bind syslog senders; everyone reads the senders in reach. */
+const sourceManagers = new Set(['state_admin', 'prefecture_admin', 'prefecture_operator']);
+export const canManageSyslogSources = (role: string): boolean => sourceManagers.has(role);
 /** Every role has soc:read; the log shows only notifications about alerts in reach. */
 export const canReadNotifications = (_role: string): boolean => true;
 
 export function canOpenSocAdmin(name: SocAdminRouteName, role: string): boolean {
   if (name === 'socContacts') return canManageSocContacts(role);
   if (name === 'socRuleSets') return canReadRuleSets(role);
+  if (name === 'socSources') return true;
   return canReadNotifications(role);
 }
 
@@ -64,6 +70,12 @@ export const socAdminNav = (
         },
       ]
     : []),
+  {
+    href: '/soc/sources',
+    label: 'socSources.nav',
+    match: ['socSources'],
+    icon: 'M4 5h16v5H4zm0 9h16v5H4zM7 7.5h.01M7 16.5h.01',
+  },
   {
     href: '/soc/notifications',
     label: 'socAdmin.nav.notifications',

@@ -43,7 +43,7 @@ export interface SourceStats {
   transport: string;
   /** Organization the source is bound to (registered sources), else null. */
   organizationId: string | null;
-  /** The registration that bound it (soc_syslog_sources id), else null (configuration entry or unbound). */
+  /** The registered source that bound it (soc_syslog_sources id, or cfg-<n> for the configuration file), else null. */
   sourceId: string | null;
   /** Messages received (including those then refused). */
   received: number;

@@ -190,7 +190,8 @@ export class SyslogSourceRegistry implements SyslogSourceService {
     const taken = new Set(
       this.configured.map((b) => (b.cert ? `cert:${b.cert.toLowerCase()}` : keyOf('address', b.source!).key)),
     );
-    const list: SourceBinding[] = [...this.configured];
+    // Configuration entries carry their listed id (cfg-<n>) too, so counters name the entry that bound them.
+    const list: SourceBinding[] = this.configured.map((b, i) => ({ ...b, id: `cfg-${i + 1}` }));
     // Configuration entries win a tie (a registration cannot repeat one; the file may have gained it since).
     for (const r of rows.sort((a, b) => a.id.localeCompare(b.id))) {
       if (taken.has(keyOf(r.kind, r.value).key)) continue;

@@ -10,16 +10,21 @@ import { OrgDirectory } from '../src/orgs/directory.js';
 import { SocPipeline } from '../src/soc/pipeline/pipeline.js';
 import { KyselyPipelineStore } from '../src/soc/pipeline/store.js';
 import { NatsQueue } from '../src/soc/queue/nats.js';
+import { Lease } from '../src/soc/lease.js';
 import type { IngestRecord } from '../src/soc/types.js';
 
 const stream = `MAMORI_T_${randomBytes(4).toString('hex').toUpperCase()}`;
+const stream2 = `${stream}_X`;
 let p: TestPlatform | undefined;
 const queues: NatsQueue[] = [];
 
 after(async () => {
   await p?.close();
   const admin = queues[0];
-  if (admin) await admin.jsm.streams.delete(stream).catch(() => {});
+  if (admin) {
+    await admin.jsm.streams.delete(stream).catch(() => {});
+    await admin.jsm.streams.delete(stream2).catch(() => {});
+  }
   for (const q of queues) await q.close();
 });
 
@@ -107,4 +112,88 @@ test('JetStream: publish on PubAck, redelivery after a worker crash is idempoten
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.equal((await admin.jsm.streams.info(stream)).state.messages, 0);
+});
+
+test('JetStream: one active worker per stream (database lease); a standby takes over; a clean stop hands over at once', async () => {
+  const admin = await NatsQueue.open({ url: 'nats://127.0.0.1:4222', stream: stream2, ackWaitMs: 30_000 });
+  queues.push(admin);
+  p ??= await createTestPlatform({ config: { soc: { pipeline: false } } });
+  const rec = (i: number): IngestRecord => ({
+    line: line(i),
+    transport: 'http',
+    peer: '127.0.0.1',
+    receivedAt: 0,
+  });
+  const name = `soc-pipeline:${stream2}`;
+  const ttlMs = 900;
+  const changes: string[] = [];
+  const mk = async (who: string) => {
+    const q = await NatsQueue.open({ url: 'nats://127.0.0.1:4222', stream: stream2 });
+    queues.push(q);
+    const lease = new Lease(p!.db, name, who);
+    const src = q.source({
+      exclusive: { lease, ttlMs, onChange: (a) => changes.push(`${who}:${a ? 'active' : 'standby'}`) },
+    });
+    await src.start(null);
+    return { src, lease };
+  };
+  /** The next batch within `ms`, or null. */
+  const within = async (src: Awaited<ReturnType<typeof mk>>['src'], ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([
+      src.next(1000),
+      new Promise<null>((res) => (timer = setTimeout(() => res(null), ms))),
+    ]);
+    clearTimeout(timer);
+    return r;
+  };
+  const w1 = await mk('w1');
+  const w2 = await mk('w2');
+  assert.deepEqual(changes, ['w1:active'], 'the first worker holds the stream, the second stands by');
+  await admin.append([rec(1), rec(2)]);
+  const b1 = await within(w1.src, 5000);
+  assert.ok(b1, 'the active worker receives');
+  assert.equal(b1.items.length, 2);
+  await b1.ack();
+  await admin.append([rec(3)]);
+  const n2 = w2.src.next(1000);
+  const b1b = await within(w1.src, 5000);
+  assert.equal(b1b?.items.length, 1);
+  await b1b!.ack();
+  // The standby got nothing while w1 held the lease.
+  assert.equal(
+    await Promise.race([n2.then(() => 'got'), new Promise((r) => setTimeout(() => r('none'), 1500))]),
+    'none',
+  );
+
+  // w1 did not renew in time (paused, or its database link was away) and a third worker took the stream and
+  // crashed at once: w1's next renewal finds another epoch and it stands by; w2 takes the expired lease.
+  await p!.db.kysely
+    .updateTable('soc_leases')
+    .set((eb) => ({ holder: 'w3', epoch: eb('epoch', '+', 1), expires_at: 0 }))
+    .where('name', '=', name)
+    .execute();
+  for (let i = 0; i < 100 && !(changes.includes('w1:standby') && changes.includes('w2:active')); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(changes.includes('w2:active'), changes.join(','));
+  assert.ok(changes.includes('w1:standby'), changes.join(','));
+  assert.equal((await w2.lease.state())?.holder, 'w2');
+  await admin.append([rec(4), rec(5), rec(6)]);
+  const b2 = await n2;
+  assert.ok(b2);
+  assert.equal(b2.items.length, 3);
+  assert.equal(b2.items[0]!.record.line, line(4));
+  await b2.ack();
+  assert.equal(await within(w1.src, 1000), null, 'the standby receives nothing');
+
+  // A clean stop releases the lease: w1 becomes active at its next try, not after the lease time.
+  const stopped = Date.now();
+  await w2.src.close();
+  await admin.append([rec(7)]);
+  const b3 = await within(w1.src, 5000);
+  assert.ok(b3, 'w1 took over');
+  assert.equal(b3.items[0]!.record.line, line(7));
+  assert.ok(Date.now() - stopped < ttlMs + 800, `handover took ${Date.now() - stopped} ms`);
+  await b3.ack();
+  await w1.src.close();
 });

@@ -12,6 +12,7 @@ import { SocPipeline } from './pipeline/pipeline.js';
 import { KyselyPipelineStore, SqlitePipelineStore, type PipelineStore } from './pipeline/store.js';
 import { QuarantineServiceImpl } from './quarantine/service.js';
 import { NatsQueue } from './queue/nats.js';
+import { Lease } from './lease.js';
 import type { QueueSource } from './queue/source.js';
 import { SpoolSource } from './queue/source.js';
 import { FileSpool, SpoolBusyError } from './queue/spool.js';
@@ -59,6 +60,9 @@ export interface Soc {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A standby worker takes a stream over within this time after its active worker died. */
+const PIPELINE_LEASE_MS = 15_000;
 
 export function createSoc(d: Deps): Soc {
   const cfg = d.config;
@@ -130,7 +134,22 @@ export function createSoc(d: Deps): Soc {
         return;
       }
       started = true;
-      source = nats ? (q as NatsQueue).source() : new SpoolSource(q as FileSpool);
+      source = nats
+        ? (q as NatsQueue).source({
+            // One active worker per stream (prefecture): detection windows live in its memory.
+            exclusive: {
+              lease: new Lease(d.db, `soc-pipeline:${cfg.soc.natsStream}`),
+              ttlMs: PIPELINE_LEASE_MS,
+              onChange: (active) =>
+                d.logger.info(
+                  { stream: cfg.soc.natsStream },
+                  active
+                    ? 'SOC pipeline active (stream lease taken)'
+                    : 'SOC pipeline on standby (stream lease lost)',
+                ),
+            },
+          })
+        : new SpoolSource(q as FileSpool);
       store =
         d.db.dialect === 'sqlite' && cfg.database.sqlitePath !== ':memory:'
           ? new SqlitePipelineStore(cfg.database.sqlitePath)

@@ -3,6 +3,9 @@
 // (work-queue stream: each message goes to one worker) and ack explicitly after their database commit. A message
 // redelivered after a lost ack or a worker crash is recognised by its stream sequence, recorded in the same
 // transaction (soc_queue_seen), so it is never counted twice. Event ids: js-<stream>-<seq>-<index>.
+// Detection keeps windows in memory (bursts, spraying, campaigns across municipalities), so one stream (one
+// prefecture) is consumed by one worker at a time: with `exclusive`, a worker consumes only while it holds the
+// stream's lease in the database; the others stand by and take over when the holder stops renewing it.
 import { randomUUID } from 'node:crypto';
 import {
   AckPolicy,
@@ -16,6 +19,7 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
+import type { Lease } from '../lease.js';
 import type { EventQueue, IngestRecord } from '../types.js';
 import type { QueueSource, SourceBatch, WorkItem } from './source.js';
 
@@ -151,9 +155,12 @@ export class NatsQueue implements EventQueue {
     return this.backlogValue;
   }
 
-  /** A pipeline source over the durable consumer (stateless workers: any number may run). */
-  source(): QueueSource {
-    return new NatsSource(this);
+  /**
+   * A pipeline source over the durable consumer. Without `exclusive` any number of workers share the messages;
+   * with it, only the holder of the lease consumes (active/standby per stream).
+   */
+  source(opts: { exclusive?: ExclusiveOptions } = {}): QueueSource {
+    return new NatsSource(this, opts.exclusive ?? null);
   }
 
   async close(): Promise<void> {
@@ -162,6 +169,14 @@ export class NatsQueue implements EventQueue {
     if (this.timer) clearInterval(this.timer);
     await this.nc.drain().catch(() => this.nc.close());
   }
+}
+
+export interface ExclusiveOptions {
+  lease: Lease;
+  /** The lease lasts this long unless renewed (renewed every third of it); a standby polls as often. */
+  ttlMs: number;
+  /** Told when this worker becomes active or goes back to standby. */
+  onChange?: (active: boolean) => void;
 }
 
 class NatsSource implements QueueSource {
@@ -176,11 +191,72 @@ class NatsSource implements QueueSource {
   private pumping: Promise<void> | null = null;
   private maxBatch = 2000;
 
-  constructor(private readonly q: NatsQueue) {
+  private active = false;
+  private renewedAt = 0;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private leaseTask: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly q: NatsQueue,
+    private readonly exclusive: ExclusiveOptions | null,
+  ) {
     this.consumer = `nats:${q.stream}`;
   }
 
   async start(): Promise<void> {
+    if (!this.exclusive) {
+      await this.consume();
+      return;
+    }
+    // Active/standby: try now, then every third of the lease time (take it when free, renew it when held).
+    await this.leaseTick();
+    this.leaseTimer = setInterval(
+      () => {
+        this.leaseTask = this.leaseTask.then(() => this.leaseTick());
+      },
+      Math.max(50, Math.floor(this.exclusive.ttlMs / 3)),
+    );
+    this.leaseTimer.unref();
+  }
+
+  private async leaseTick(): Promise<void> {
+    const ex = this.exclusive!;
+    if (this.closed) return;
+    try {
+      if (this.active) {
+        if (await ex.lease.renew(ex.ttlMs)) {
+          this.renewedAt = Date.now();
+          return;
+        }
+        await this.standBy();
+      } else if (await ex.lease.acquire(ex.ttlMs)) {
+        this.renewedAt = Date.now();
+        this.active = true;
+        await this.consume();
+        ex.onChange?.(true);
+      }
+    } catch {
+      // The database is briefly away: an active worker keeps going until its lease would have expired for
+      // the others, then it stops (it cannot tell whether another took over).
+      if (this.active && Date.now() - this.renewedAt >= ex.ttlMs) await this.standBy();
+    }
+  }
+
+  /** Lost the lease: stop pulling, hand back what is buffered (the new holder gets it at once). */
+  private async standBy(): Promise<void> {
+    this.active = false;
+    const stop = this.stopConsume;
+    this.stopConsume = null;
+    await stop?.();
+    await this.pumping?.catch(() => {});
+    this.pumping = null;
+    for (const m of this.buffer.splice(0)) m.nak();
+    this.decoded.clear();
+    this.bufferedRecords = 0;
+    this.exclusive?.onChange?.(false);
+  }
+
+  private async consume(): Promise<void> {
     const consumer = await this.q.js.consumers.get(this.q.stream, CONSUMER);
     // consume() keeps a few pulls outstanding; the pump stops taking messages while enough are buffered, so a
     // worker never holds more than it can process well inside the ack wait.
@@ -243,9 +319,14 @@ class NatsSource implements QueueSource {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.wakeReader?.();
     this.wakePump?.();
+    await this.leaseTask.catch(() => {});
     await this.stopConsume?.();
     await this.pumping?.catch(() => {});
+    // A clean stop hands the stream over at once instead of after the lease expires.
+    if (this.active) await this.exclusive?.lease.holdUntil(0).catch(() => {});
+    this.active = false;
   }
 }

@@ -118,8 +118,10 @@ function normalizeNote(note: unknown): string | null {
 
 /** The key two entries collide on: the certificate name, or the address family and prefix bits. */
 function keyOf(kind: string, value: string): { key: string; v?: 4 | 6; bits?: string } {
-  if (kind === 'cert') return { key: `cert:${value}` };
-  const c = parseCidr(value)!;
+  if (kind === 'cert') return { key: `cert:${value.toLowerCase()}` };
+  const c = parseCidr(value);
+  // Not an address (a malformed file entry): SourceBindings refuses it with the reason when it is loaded.
+  if (!c) return { key: `raw:${value}` };
   return { key: `v${c.v}:${c.bits}`, v: c.v, bits: c.bits };
 }
 
@@ -188,7 +190,7 @@ export class SyslogSourceRegistry implements SyslogSourceService {
   private async rebuild(): Promise<void> {
     const rows = await this.d.db.kysely.selectFrom('soc_syslog_sources').selectAll().execute();
     const taken = new Set(
-      this.configured.map((b) => (b.cert ? `cert:${b.cert.toLowerCase()}` : keyOf('address', b.source!).key)),
+      this.configured.map((b) => (b.cert ? keyOf('cert', b.cert).key : keyOf('address', b.source!).key)),
     );
     // Configuration entries carry their listed id (cfg-<n>) too, so counters name the entry that bound them.
     const list: SourceBinding[] = this.configured.map((b, i) => ({ ...b, id: `cfg-${i + 1}` }));
@@ -266,7 +268,7 @@ export class SyslogSourceRegistry implements SyslogSourceService {
   ): Promise<void> {
     const mine = keyOf(kind, value);
     for (const b of await this.configEntries()) {
-      const k = b.cert ? `cert:${b.cert.toLowerCase()}` : keyOf('address', b.source!).key;
+      const k = b.cert ? keyOf('cert', b.cert).key : keyOf('address', b.source!).key;
       if (k === mine.key)
         throw new MamoriError('MAMORI_CONFLICT', {
           reason: `${value} is bound in the configuration file (soc.syslog.sourcesFile)`,

@@ -43,6 +43,7 @@ export class SourceBindings {
   private certs = new Map<string, Binding>();
   private readonly cache = new Map<string, Binding | null>();
   private gen = 0;
+  private sorted = true;
 
   constructor(bindings: readonly SourceBinding[] = []) {
     for (const b of bindings) this.add(b);
@@ -64,6 +65,7 @@ export class SourceBindings {
   replace(bindings: readonly SourceBinding[]): void {
     const next = new SourceBindings(bindings);
     this.ranges = next.ranges;
+    this.sorted = next.sorted;
     this.certs = next.certs;
     this.cache.clear();
     this.gen++;
@@ -89,7 +91,8 @@ export class SourceBindings {
       const list = new BlockList();
       list.addSubnet(addr, prefix, family);
       this.ranges.push({ list, prefix, family, binding });
-      this.ranges.sort((x, y) => y.prefix - x.prefix);
+      // Sorted once before the next lookup, not per entry (thousands of registrations load at once).
+      this.sorted = false;
     } else {
       throw new MamoriError('MAMORI_VALIDATION', { reason: 'a source binding needs "source" or "cert"' });
     }
@@ -105,6 +108,10 @@ export class SourceBindings {
     }
     const hit = this.cache.get(peer);
     if (hit !== undefined) return hit ?? undefined;
+    if (!this.sorted) {
+      this.ranges.sort((x, y) => y.prefix - x.prefix);
+      this.sorted = true;
+    }
     const v = isIP(peer);
     let found: Binding | null = null;
     if (v !== 0) {

@@ -144,45 +144,51 @@ export class SocPipeline {
   }
 
   /**
-   * Two batches in flight at most: while batch k commits (on the store's thread when there is one), batch k+1 is
-   * read and prepared; once k is committed and its stages have run, k+1's commit starts. A commit is only ever
-   * sent after the previous one succeeded, so checkpoints advance in order.
+   * Batches are read and prepared ahead (up to PREPARED_AHEAD waiting) while the current one commits (on the
+   * store's thread when there is one); once it is committed and its stages have run, the next waiting batch's
+   * commit starts. Commits run one at a time, each only after the previous one succeeded, so checkpoints advance
+   * in order; a batch's stages run before the next commit (their alert writes take the write lock on the
+   * platform's connection, on this thread, and would otherwise wait for the store thread's commit).
    */
   private async loop(): Promise<void> {
-    type InFlight = { batch: SourceBatch; commit: Promise<Committed | null> };
-    let prev: InFlight | null = null;
+    const PREPARED_AHEAD = 2;
+    const ready: { batch: SourceBatch; prepared: Prepared[] }[] = [];
+    let committing: Promise<boolean> | null = null;
     let pendingNext: Promise<SourceBatch | null> | null = null;
     const takeNext = () => (pendingNext ??= this.nextSafe());
     let ended = false;
-    while (!ended || prev) {
-      if (!prev) {
-        if (this.stopping) break;
-        const b = await takeNext();
-        pendingNext = null;
-        if (!b) break;
-        const prepared = await this.prepareBatch(b);
-        prev = { batch: b, commit: this.commitWithRetry(b, prepared) };
-        continue;
-      }
-      let next: { batch: SourceBatch; prepared: Prepared[] } | null = null;
-      if (!ended && !this.stopping) {
-        const first: { b: SourceBatch | null } | null = await Promise.race([
-          takeNext().then((b) => ({ b })),
-          prev.commit.then(() => null),
-        ]);
+    const startCommit = () => {
+      const { batch, prepared } = ready.shift()!;
+      committing = this.commitWithRetry(batch, prepared).then(async (done) => {
+        if (!done) return false;
+        await this.finish(batch, done);
+        return true;
+      });
+    };
+    const settle = async (c: Promise<boolean>): Promise<boolean> => {
+      committing = null;
+      if (await c) return true;
+      // Stopping before a commit went through: the batches read ahead are given back (read again at the next
+      // start, from the checkpoint).
+      for (const r of ready.splice(0)) await r.batch.nak();
+      return false;
+    };
+    for (;;) {
+      if (!committing && ready.length > 0) startCommit();
+      const c = committing as Promise<boolean> | null;
+      if (!c && (ended || this.stopping)) break;
+      if (!ended && !this.stopping && ready.length < PREPARED_AHEAD) {
+        const first: { b: SourceBatch | null } | null = c
+          ? await Promise.race([takeNext().then((b) => ({ b })), c.then(() => null)])
+          : { b: await takeNext() };
         if (first) {
           pendingNext = null;
-          if (first.b) next = { batch: first.b, prepared: await this.prepareBatch(first.b) };
+          if (first.b) ready.push({ batch: first.b, prepared: await this.prepareBatch(first.b) });
           else ended = true;
+          continue;
         }
       }
-      const done: Committed | null = await prev.commit;
-      // k's stages before k+1's commit: their alert writes take the write lock on the platform's connection,
-      // on this thread, and would otherwise wait (blocking the event loop) for the store thread's commit.
-      if (done) await this.finish(prev.batch, done);
-      else if (next) await next.batch.nak();
-      prev =
-        next && done ? { batch: next.batch, commit: this.commitWithRetry(next.batch, next.prepared) } : null;
+      if (c && !(await settle(c))) break;
     }
   }
 

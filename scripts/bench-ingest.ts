@@ -13,6 +13,7 @@ import { loadConfig } from '@mamori/core';
 import { parseLine } from '@mamori/parsers';
 import { createTestDatabase } from '@mamori/store/testing';
 import { createPlatform, systemContext, type IngestRecord, type SocEvent } from '@mamori/platform';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 
 const arg = (name: string, def: number): number => {
@@ -310,6 +311,8 @@ if (DB === 'sqlite') {
       return 0;
     }
   };
+  // Everything in the database file first (the WAL is reused, not shrunk: its size says little about the data).
+  await sql`pragma wal_checkpoint(TRUNCATE)`.execute(platform.db.kysely).catch(() => undefined);
   const bytes = size(config.database.sqlitePath) + size(`${config.database.sqlitePath}-wal`);
   console.log(
     `  database size             ${(bytes / 1024 / 1024).toFixed(0)} MiB, ${(bytes / (events + quarantined)).toFixed(0)} bytes per stored record (with indexes)`,

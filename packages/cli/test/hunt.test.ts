@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,13 @@ function mamori(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--conditions=development', join(root, 'packages/cli/src/main.ts'), ...args],
-    { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, LANG: 'C', ...env } },
+    {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+      // Compiled-rule cache in the test's own folder, never the user's.
+      env: { ...process.env, LANG: 'C', MAMORI_CACHE_DIR: join(tmp, 'rule-cache'), ...env },
+    },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -226,4 +232,38 @@ test('a large EVTX file is split into chunk ranges across workers; damage is rep
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /nope/);
   assert.equal(mamori(['hunt', big, '--min-level', 'severe']).code, 2);
+});
+
+test('compiled rules are cached: restored on the next run with the same hits; a damaged file is recompiled', () => {
+  const dir = join(tmp, 'cache-test');
+  const env = { MAMORI_CACHE_DIR: dir };
+  const args = ['hunt', sampleDir, '--rules', builtinRules, '--json', '--utc', '--workers', '2', '--timing'];
+  const timing = (stderr: string) =>
+    JSON.parse(stderr.trim().split('\n').pop()!) as { ruleCache: string; hits: number };
+  const first = mamori(args, env);
+  assert.equal(first.code, 1, first.stderr);
+  assert.equal(timing(first.stderr).ruleCache, 'miss');
+  assert.ok(timing(first.stderr).hits >= 3);
+  const files = readdirSync(dir).filter((n) => n.endsWith('.bin'));
+  assert.equal(files.length, 1);
+  const file = join(dir, files[0]!);
+  const second = mamori(args, env);
+  assert.equal(timing(second.stderr).ruleCache, 'hit');
+  assert.equal(second.stdout, first.stdout);
+  // Damaged: compiled again (same hits) and written again.
+  writeFileSync(file, Buffer.from('not a snapshot'));
+  const third = mamori(args, env);
+  assert.equal(timing(third.stderr).ruleCache, 'miss');
+  assert.equal(third.stdout, first.stdout);
+  assert.ok(statSync(file).size > 100000);
+  // Other rules: another file; --no-rule-cache: neither read nor written.
+  const other = mamori(
+    [...args, '--min-level', 'high', '--rules', join(sigmaData, 'rules/windows/powershell')],
+    env,
+  );
+  assert.equal(timing(other.stderr).ruleCache, 'miss');
+  assert.equal(readdirSync(dir).filter((n) => n.endsWith('.bin')).length, 2);
+  const off = mamori([...args, '--no-rule-cache'], env);
+  assert.equal(timing(off.stderr).ruleCache, 'off');
+  assert.equal(off.stdout, first.stdout);
 });

@@ -9,6 +9,7 @@ import { EventContext, FieldTable } from './context.js';
 import { CorrelationState, parseTimespan, type CondRange, type CorrelationSpec } from './correlation.js';
 import { loadFieldMaps, loadLogsources, loadPlaceholders, type Route } from './data.js';
 import { eventTime } from './event.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { loadRuleText, type RuleDoc } from './load.js';
 import { AndNode, AtLeastNode, KeywordLeaf, NotNode, OrNode, rebind, type Node } from './nodes.js';
 import type {
@@ -138,6 +139,14 @@ export interface SharedBucket {
   }>;
 }
 
+const SNAPSHOT_VERSION = 1;
+
+/** Compiled rules as structured-clone data (SigmaEngine.snapshot). */
+export interface EngineSnapshot {
+  version: number;
+  data: unknown;
+}
+
 /** See SigmaEngine.bucketShare. */
 export interface BucketShare {
   /** A bucket built by another engine for `sig`, or undefined (this engine then builds it). */
@@ -226,6 +235,65 @@ export class SigmaEngine {
     for (const d of filters) this.compileFilterDoc(d);
     for (const d of corrs) this.compileCorrelationDoc(d);
     return this.diagnostics.slice(start);
+  }
+
+  /**
+   * The compiled rules as structured-clone data (v8.serialize, postMessage, workerData), for
+   * `SigmaEngine.fromSnapshot` in another thread: one compilation for several threads. Take it before
+   * the first match() (correlation state is part of it).
+   */
+  snapshot(): EngineSnapshot {
+    return {
+      version: SNAPSHOT_VERSION,
+      data: encodeSnapshot({
+        diagnostics: this.diagnostics,
+        fields: this.fields,
+        rules: this.rules,
+        correlations: this.correlations,
+        opts: this.opts,
+        byChannel: this.byChannel,
+        anyChannel: this.anyChannel,
+        cls: this.cls,
+        eidFids: this.eidFids,
+        kwFid: this.kwFid,
+        variantsBySeq: this.variantsBySeq,
+      }),
+    };
+  }
+
+  /**
+   * An engine with the rules of `snap` (from `snapshot()`), without parsing or compiling them again.
+   * `options` may change what applies at match time (explain, correlate, unrouted); compile-time options
+   * (placeholders, correlation bounds) are the snapshot's.
+   */
+  static fromSnapshot(
+    snap: EngineSnapshot,
+    options: Pick<EngineOptions, 'explain' | 'correlate' | 'unrouted'> = {},
+  ): SigmaEngine {
+    if (snap.version !== SNAPSHOT_VERSION) throw new Error('engine snapshot from another engine version');
+    const s = decodeSnapshot(snap.data) as Record<string, unknown>;
+    const e = new SigmaEngine([], { placeholders: {} });
+    const w = e as unknown as Record<string, unknown>;
+    for (const k of [
+      'fields',
+      'rules',
+      'correlations',
+      'byChannel',
+      'anyChannel',
+      'cls',
+      'eidFids',
+      'kwFid',
+      'variantsBySeq',
+    ])
+      w[k] = s[k];
+    e.diagnostics.push(...(s.diagnostics as RuleDiagnostic[]));
+    const opts = { ...(s.opts as SigmaEngine['opts']) };
+    if (options.explain !== undefined) opts.explain = options.explain;
+    if (options.correlate !== undefined) opts.correlate = options.correlate;
+    if (options.unrouted !== undefined) opts.unrouted = options.unrouted;
+    w.opts = opts;
+    w.ctx = new EventContext(s.fields as FieldTable);
+    return e;
   }
 
   /** Number of rules (detections + correlations) that compiled. */

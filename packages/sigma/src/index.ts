@@ -21,6 +21,7 @@ export {
   type WindowsFieldFilter,
   type BucketShare,
   type SharedBucket,
+  type EngineSnapshot,
 } from './engine.js';
 export { checkRules } from './check.js';
 export { readRuleSources, bundledRulesDirs, bundledRegressionDir, dataDir } from './sources.js';

@@ -121,7 +121,16 @@ function boundedRegex(pattern: string, flags: RegexFlags): LinearRegex | undefin
   };
 }
 
+/** How each compiled regex was made (engine snapshots compile it again in the thread that restores them). */
+export const regexSpecs = new WeakMap<LinearRegex, { pattern: string; flags: RegexFlags }>();
+
 export function compileRegex(pattern: string, flags: RegexFlags = {}): LinearRegex {
+  const re = compileRegexOnce(pattern, flags);
+  regexSpecs.set(re, { pattern, flags: { ...flags } });
+  return re;
+}
+
+function compileRegexOnce(pattern: string, flags: RegexFlags): LinearRegex {
   const mr = MIN_RUN.exec(pattern);
   if (mr && !flags.m) return minRun(Number(mr[1]), Boolean(flags.s), pattern);
   try {

@@ -740,3 +740,19 @@ export function buildValueSpec(
   }
   return spec;
 }
+
+/** Every Test class, by name (engine snapshots restore compiled rules in another thread). */
+export const testClasses = {
+  EqTest,
+  PrefixTest,
+  SuffixTest,
+  ContainsTest,
+  AnyTest,
+  GlobTest,
+  RegexTest,
+  NumTest,
+  NumEqTest,
+  TimeTest,
+  CidrTest,
+  FieldRefTest,
+};

@@ -1,15 +1,17 @@
-// Buckets built by one engine and adopted by another with the same rules (mamori hunt's workers) must
-// match exactly like buckets the engine builds itself.
+// Buckets built by one engine and adopted by another with the same rules (mamori hunt's workers), and
+// engines restored from another engine's snapshot, must match exactly like the engine itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import {
   SigmaEngine,
   bundledRegressionDir,
   bundledRulesDirs,
   parseJsonEvents,
   readRuleSources,
+  type EngineSnapshot,
   type SharedBucket,
 } from '../src/index.js';
 
@@ -75,4 +77,24 @@ test('a bucket from an engine with other rules is refused and built locally', ()
   };
   b.match(ev);
   assert.equal(builtByB, 1);
+});
+
+test('an engine restored from a snapshot (after v8 serialization) matches like the engine it came from', () => {
+  const sources = readRuleSources(bundledRulesDirs());
+  const a = new SigmaEngine(sources, { correlate: false });
+  const b = SigmaEngine.fromSnapshot(deserialize(serialize(a.snapshot())) as EngineSnapshot, {
+    correlate: false,
+  });
+  assert.equal(b.ruleCount, a.ruleCount);
+  assert.deepEqual(b.diagnostics, a.diagnostics);
+  const events = jsonSamples(bundledRegressionDir()).flatMap((f) => parseJsonEvents(readFileSync(f, 'utf8')));
+  let hits = 0;
+  for (const [i, ev] of events.entries()) {
+    const want = summary(a, ev);
+    hits += want.length;
+    assert.deepEqual(summary(b, ev), want, `event ${i}`);
+  }
+  assert.ok(hits > 300, `hits ${hits}`);
+  // A snapshot of another engine version is refused rather than misread.
+  assert.throws(() => SigmaEngine.fromSnapshot({ version: -1, data: null }), /another engine version/);
 });

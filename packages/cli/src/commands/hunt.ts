@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Option, type Command } from 'commander';
 import { chunkSlots, FILE_HEADER_SIZE } from '@mamori/evtx';
-import { bundledRulesDirs, readRuleSources, SigmaEngine, type Level } from '@mamori/sigma';
+import { bundledRulesDirs, readRuleSources, SigmaEngine, type Level, type RuleSource } from '@mamori/sigma';
 import { hitKey, makeHit, summarizeEvent } from '../hunt/hits.js';
 import { exitCodes } from '../exit-codes.js';
 import { defaultLang, levelLabel, t, type Lang } from '../hunt/i18n.js';
@@ -17,6 +17,7 @@ import { csvHeader, csvLine, HitStats, htmlReport, jsonlLine } from '../hunt/rep
 import { looksLikeNdjson } from '../hunt/json-stream.js';
 import { SortedLines } from '../hunt/sorted.js';
 import { shareConfigs } from '../hunt/share.js';
+import { ruleCacheDir, ruleCacheFile } from '../hunt/rule-cache.js';
 import { levelRank, levels, type Task, type WorkerConfig, type WorkerMessage } from '../hunt/types.js';
 
 /** EVTX chunks per task: 2 MiB, small enough to balance cores, large enough to amortise messages. */
@@ -39,6 +40,8 @@ export interface HuntOptions {
   quiet?: boolean;
   timing?: boolean;
   ndjsonRange?: string;
+  /** false with --no-rule-cache. */
+  ruleCache?: boolean;
 }
 
 interface Input {
@@ -255,6 +258,16 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
     process.stderr.write('mamori hunt: --ndjson-range must be a positive number of bytes\n');
     return exitCodes.usage;
   }
+  // Rule files are read once here: their texts key the compiled-rule cache and go to the workers.
+  let sources: RuleSource[];
+  try {
+    sources = readRuleSources(rulePaths);
+  } catch (err) {
+    process.stderr.write(`mamori hunt: rules: ${(err as Error).message}\n`);
+    return exitCodes.input;
+  }
+  const cacheDir = opts.ruleCache === false ? null : ruleCacheDir();
+  const cacheFile = cacheDir === null ? undefined : ruleCacheFile(cacheDir, sources);
   const tasks = makeTasks(inputs, range);
   const totalBytes = tasks.reduce((s, x) => s + x.bytes, 0);
   const started = Date.now();
@@ -276,6 +289,7 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
   const progress = new Progress(opts.progress && process.stderr.isTTY === true, totalBytes, lang);
   const config: WorkerConfig = {
     rulePaths,
+    sources,
     minLevel: opts.minLevel as Level,
     utc: opts.utc === true,
     lines: sink === null ? null : format === 'csv' ? 'csv' : 'jsonl',
@@ -287,13 +301,19 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
   const nWorkers = Math.min(workersWanted, tasks.length);
   const shares = nWorkers > 1 ? shareConfigs(nWorkers) : [];
   const buckets = { built: 0, taken: 0, waitedMs: 0 };
+  const cacheStates = new Set<string>();
   const swept = new Promise<void>((resolve, reject) => {
     let live = nWorkers;
     let readyReported = false;
     let readyCount = 0;
     const all: Worker[] = [];
     for (let w = 0; w < nWorkers; w++) {
-      const worker = spawnWorker(shares[w] ? { ...config, share: shares[w] } : config);
+      // One worker writes the cache after compiling (the others compile too on a miss: waiting for it
+      // would leave their cores idle).
+      const wc: WorkerConfig = { ...config };
+      if (shares[w]) wc.share = shares[w];
+      if (cacheFile !== undefined) wc.ruleCache = { file: cacheFile, write: w === 0 };
+      const worker = spawnWorker(wc);
       all.push(worker);
       const next = () => {
         const task = queue.shift();
@@ -305,6 +325,7 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
         switch (m.type) {
           case 'ready':
             rules = m.rules;
+            cacheStates.add(m.cache);
             if (++readyCount === nWorkers) {
               // The sweep is timed from here: before, other workers are still compiling rules.
               allReady = Date.now();
@@ -367,7 +388,7 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
     await swept;
     if (corrCount > 0) {
       // Correlation rules over all inputs at once: one engine fed the forwarded events in time order.
-      const corrEngine = new SigmaEngine(readRuleSources(rulePaths), { explain: false });
+      const corrEngine = new SigmaEngine(sources, { explain: false });
       const minRank = levelRank(opts.minLevel);
       corrInputs.finish((text, key) => {
         const { e, f } = JSON.parse(text) as { e: unknown; f: string };
@@ -439,6 +460,7 @@ export async function hunt(paths: string[], opts: HuntOptions): Promise<number> 
         sweepCpuSeconds: cpuSince(cpuAtReady),
         // CPU time of the whole command (start-up, rule compilation in every worker, sweep, output).
         totalCpuSeconds: cpuSince(undefined),
+        ruleCache: [...cacheStates].sort().join('+'),
         buckets,
       }) + '\n',
     );
@@ -484,6 +506,10 @@ export function register(program: Command): void {
       ]),
     )
     .option('-w, --workers <n>', 'worker threads (default: number of cores)')
+    .option(
+      '--no-rule-cache',
+      'compile the rules even when a saved compilation exists, and save none ($MAMORI_CACHE_DIR, default ~/.cache/mamori)',
+    )
     .option('--no-progress', 'no progress bar (it is shown only on a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')
     .addOption(new Option('--timing', 'print timing figures as JSON on stderr (benchmarks)').hideHelp())

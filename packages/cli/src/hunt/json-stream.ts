@@ -136,6 +136,20 @@ export async function* ndjsonLines(
   end: number,
   onBytes?: (n: number) => void,
 ): AsyncGenerator<string> {
+  for await (const batch of ndjsonLineBatches(path, start, end, onBytes)) yield* batch;
+}
+
+/**
+ * ndjsonLines in batches (the lines of each 1 MiB read): one await per batch instead of per line, and
+ * one UTF-8 decoding per batch (line ends are found in the bytes: 0x0A never occurs inside a UTF-8
+ * sequence).
+ */
+export async function* ndjsonLineBatches(
+  path: string,
+  start: number,
+  end: number,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<string[]> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
@@ -164,15 +178,25 @@ export async function* ndjsonLines(
         i = nl + 1;
         skip = false;
       }
+      // Whole lines that begin before `end`: [i, lastNl).
+      let j = i;
+      let lastNl = -1;
+      let past = false;
       for (;;) {
-        if (dataPos + i >= end) return;
-        const nl = data.indexOf(10, i);
+        if (dataPos + j >= end) {
+          past = true;
+          break;
+        }
+        const nl = data.indexOf(10, j);
         if (nl < 0) break;
-        yield data.toString('utf8', i, nl);
-        i = nl + 1;
+        lastNl = nl;
+        j = nl + 1;
       }
+      if (lastNl >= i) yield data.toString('utf8', i, lastNl).split('\n');
+      i = j;
+      if (past) return;
       if (bytesRead === 0) {
-        if (i < data.length) yield data.toString('utf8', i);
+        if (i < data.length) yield [data.toString('utf8', i)];
         return;
       }
       // Copy: `buf` is overwritten by the next read.

@@ -1,5 +1,5 @@
 // Messages between `mamori hunt` and its worker threads, and the hit record written to CSV/JSONL/HTML.
-import type { Level } from '@mamori/sigma';
+import type { Level, RuleSource } from '@mamori/sigma';
 import type { ShareConfig } from './share.js';
 
 /** One rule match on one event. JSONL keys are exactly these, in this order. */
@@ -30,6 +30,10 @@ export interface WorkerConfig {
   utc: boolean;
   /** Output line format the worker renders hits to; null: no lines (HTML report only). */
   lines: 'csv' | 'jsonl' | null;
+  /** Rule files read once by the main thread (the worker reads rulePaths when absent). */
+  sources?: RuleSource[];
+  /** Compiled-rule cache file (rule-cache.ts): read it, or compile and write it when `write`. */
+  ruleCache?: { file: string; write: boolean };
   /** Channel buckets built once for all workers (see share.ts); absent with one worker. */
   share?: ShareConfig;
 }
@@ -48,7 +52,15 @@ export interface HitStatsData {
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; rules: number; unsupported: number; errors: number; errorSamples: string[] }
+  | {
+      type: 'ready';
+      rules: number;
+      unsupported: number;
+      errors: number;
+      errorSamples: string[];
+      /** Rules restored from the cache, compiled, or compiled without a cache. */
+      cache: 'hit' | 'miss' | 'off';
+    }
   /**
    * Hits as finished output lines (CSV or JSONL) with their sort keys (event time in ms; Infinity when the
    * event has none): plain strings and one transferred Float64Array are cheap to pass between threads.

@@ -6,8 +6,9 @@ import { createGunzip } from 'node:zlib';
 import { readEvtxStream, readEvtxSync, CHUNK_SIZE, type EvtxIssue } from '@mamori/evtx';
 import { SigmaEngine, eventTime, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
 import { hitKey, makeHit } from './hits.js';
-import { ndjsonLines, openText, JsonSplitter } from './json-stream.js';
+import { ndjsonLineBatches, openText, JsonSplitter } from './json-stream.js';
 import { csvLine, HitStats, jsonlLine } from './report.js';
+import { loadCachedEngine, saveCachedEngine } from './rule-cache.js';
 import { WorkerBucketShare } from './share.js';
 import { levelRank, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
 
@@ -21,7 +22,18 @@ let share: WorkerBucketShare | undefined;
 try {
   // Correlations are kept in one place, the main thread, so they see every input: this engine only says
   // which events fired a rule a correlation refers to (engine.correlationInput), and those are forwarded.
-  engine = new SigmaEngine(readRuleSources(config.rulePaths), { correlate: false });
+  let cache: 'hit' | 'miss' | 'off' = 'off';
+  const cached = config.ruleCache ? loadCachedEngine(config.ruleCache.file) : undefined;
+  if (cached) {
+    engine = cached;
+    cache = 'hit';
+  } else {
+    engine = new SigmaEngine(config.sources ?? readRuleSources(config.rulePaths), { correlate: false });
+    if (config.ruleCache) {
+      cache = 'miss';
+      if (config.ruleCache.write) saveCachedEngine(config.ruleCache.file, engine);
+    }
+  }
   if (config.share) engine.bucketShare = share = new WorkerBucketShare(config.share);
   const bad = engine.diagnostics.filter((d) => d.status === 'error');
   post({
@@ -30,6 +42,7 @@ try {
     unsupported: engine.diagnostics.filter((d) => d.status === 'unsupported').length,
     errors: bad.length,
     errorSamples: bad.slice(0, 5).map((d) => `${d.path}:${d.line}: ${d.reason ?? ''}`),
+    cache,
   });
 } catch (err) {
   post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
@@ -163,18 +176,20 @@ async function run(task: Task): Promise<void> {
   if (task.kind === 'ndjson') {
     let malformed = 0;
     try {
-      for await (const line of ndjsonLines(task.path, task.start, task.end)) {
-        if (line.trim() === '') continue;
-        let ev: unknown;
-        try {
-          ev = JSON.parse(line);
-        } catch {
-          malformed++;
-          continue;
+      for await (const lines of ndjsonLineBatches(task.path, task.start, task.end)) {
+        for (const line of lines) {
+          if (line.trim() === '') continue;
+          let ev: unknown;
+          try {
+            ev = JSON.parse(line);
+          } catch {
+            malformed++;
+            continue;
+          }
+          check(ev, task.path);
+          events++;
+          if (inflight > 4) await drain();
         }
-        check(ev, task.path);
-        events++;
-        if (inflight > 4) await drain();
         if (events - reported >= 2000) {
           post({ type: 'progress', events: events - reported, bytes: 0 });
           reported = events;

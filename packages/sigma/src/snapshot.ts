@@ -37,14 +37,19 @@ const classes: Record<string, { prototype: object }> = {
 };
 const nameOf = new Map<object, string>(Object.entries(classes).map(([n, c]) => [c.prototype, n]));
 
-// Tagged values are arrays whose first element is one of these markers; a data array that happens to
-// start with a marker is escaped.
+// Class instances are objects with a CLASS key (their class name) next to their properties; objects and
+// arrays referenced more than once carry a SHARED mark, so that decoding keeps identity (and cycles) for
+// those only and needs no lookup for the others. Regexes are [REGEX, pattern, flags]. Data that happens
+// to look like a tag (a plain object with such a key, an array starting with a marker) is escaped.
 const CLASS = '\u0000sigma:class';
+const SHARED = '\u0000sigma:shared';
 const REGEX = '\u0000sigma:regex';
 const ESCAPED = '\u0000sigma:array';
-const MARKERS = new Set([CLASS, REGEX, ESCAPED]);
+const PLAIN = '\u0000sigma:object';
+const MARKERS = new Set([SHARED, REGEX, ESCAPED, PLAIN]);
 
 type Enc = unknown;
+type Obj = Record<string, unknown>;
 
 /** `value` as structured-clone data (v8.serialize, postMessage). */
 export function encodeSnapshot(value: unknown): Enc {
@@ -56,7 +61,14 @@ export function encodeSnapshot(value: unknown): Enc {
       return v;
     }
     const known = seen.get(v);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      // Second reference: mark it so decoding keeps one object.
+      if (Array.isArray(known)) {
+        if (known[0] !== SHARED && known[0] !== REGEX && known[0] !== PLAIN) known.unshift(SHARED);
+      } else if (typeof known === 'object' && !(known instanceof Map) && !(known instanceof Set))
+        if (!ArrayBuffer.isView(known)) (known as Obj)[SHARED] = 1;
+      return known;
+    }
     if (ArrayBuffer.isView(v)) {
       seen.set(v, v);
       return v;
@@ -81,6 +93,7 @@ export function encodeSnapshot(value: unknown): Enc {
       return out;
     }
     const proto = Object.getPrototypeOf(v) as object | null;
+    let name: string | undefined;
     if (proto === Object.prototype || proto === null) {
       const spec = regexSpecs.get(v as LinearRegex);
       if (spec !== undefined) {
@@ -88,18 +101,22 @@ export function encodeSnapshot(value: unknown): Enc {
         seen.set(v, out);
         return out;
       }
-      const out: Record<string, unknown> = {};
-      seen.set(v, out);
-      for (const k in v) out[k] = enc((v as Record<string, unknown>)[k]);
-      return out;
+      if (CLASS in v || SHARED in v) {
+        // Plain data with a key that looks like a tag (never in rules, but exact anyway).
+        const out: unknown[] = [PLAIN];
+        seen.set(v, out);
+        for (const k in v) out.push(k, enc((v as Obj)[k]));
+        return out;
+      }
+    } else {
+      name = nameOf.get(proto);
+      if (name === undefined)
+        throw new Error(`engine snapshot: cannot encode a ${proto.constructor?.name ?? '?'}`);
     }
-    const name = nameOf.get(proto);
-    if (name === undefined)
-      throw new Error(`engine snapshot: cannot encode a ${proto.constructor?.name ?? '?'}`);
-    const props: Record<string, unknown> = {};
-    const out = [CLASS, name, props];
+    const out: Obj = {};
+    if (name !== undefined) out[CLASS] = name;
     seen.set(v, out);
-    for (const k in v) props[k] = enc((v as Record<string, unknown>)[k]);
+    for (const k in v) out[k] = enc((v as Obj)[k]);
     return out;
   };
   return enc(value);
@@ -110,44 +127,67 @@ export function decodeSnapshot(value: Enc): unknown {
   const seen = new Map<object, unknown>();
   const dec = (v: Enc): unknown => {
     if (v === null || typeof v !== 'object') return v;
-    const known = seen.get(v);
-    if (known !== undefined) return known;
     if (ArrayBuffer.isView(v)) return v;
     if (Array.isArray(v)) {
-      if (v[0] === CLASS) {
-        const cls = classes[v[1] as string];
-        if (cls === undefined) throw new Error(`engine snapshot: unknown class ${String(v[1])}`);
-        const inst = Object.create(cls.prototype) as Record<string, unknown>;
-        seen.set(v, inst);
-        const props = v[2] as Record<string, unknown>;
-        for (const k of Object.keys(props)) inst[k] = dec(props[k]);
-        return inst;
+      let i = 0;
+      const shared = v[0] === SHARED;
+      if (shared) {
+        const known = seen.get(v);
+        if (known !== undefined) return known;
+        i = 1;
       }
-      if (v[0] === REGEX) {
-        const re = compileRegex(v[1] as string, v[2] as RegexFlags);
+      if (v[i] === REGEX) {
+        const known = seen.get(v);
+        if (known !== undefined) return known;
+        const re = compileRegex(v[i + 1] as string, v[i + 2] as RegexFlags);
         seen.set(v, re);
         return re;
       }
+      if (v[i] === PLAIN) {
+        const known = seen.get(v);
+        if (known !== undefined) return known;
+        const out: Obj = {};
+        seen.set(v, out);
+        for (let j = i + 1; j + 1 < v.length; j += 2) out[v[j] as string] = dec(v[j + 1]);
+        return out;
+      }
+      if (v[i] === ESCAPED) i++;
       const out: unknown[] = [];
-      seen.set(v, out);
-      for (let i = v[0] === ESCAPED ? 1 : 0; i < v.length; i++) out.push(dec(v[i]));
+      if (shared) seen.set(v, out);
+      for (; i < v.length; i++) out.push(dec(v[i]));
       return out;
     }
     if (v instanceof Map) {
+      const known = seen.get(v);
+      if (known !== undefined) return known;
       const out = new Map();
       seen.set(v, out);
       for (const [k, x] of v) out.set(dec(k), dec(x));
       return out;
     }
     if (v instanceof Set) {
+      const known = seen.get(v);
+      if (known !== undefined) return known;
       const out = new Set();
       seen.set(v, out);
       for (const x of v) out.add(dec(x));
       return out;
     }
-    const out: Record<string, unknown> = {};
-    seen.set(v, out);
-    for (const k of Object.keys(v)) out[k] = dec((v as Record<string, unknown>)[k]);
+    const o = v as Obj;
+    const shared = o[SHARED] === 1;
+    if (shared) {
+      const known = seen.get(v);
+      if (known !== undefined) return known;
+    }
+    const name = o[CLASS];
+    let out: Obj;
+    if (name !== undefined) {
+      const cls = classes[name as string];
+      if (cls === undefined) throw new Error(`engine snapshot: unknown class ${String(name)}`);
+      out = Object.create(cls.prototype) as Obj;
+    } else out = {};
+    if (shared) seen.set(v, out);
+    for (const k in o) if (k !== CLASS && k !== SHARED) out[k] = dec(o[k]);
     return out;
   };
   return dec(value);

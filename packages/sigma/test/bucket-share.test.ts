@@ -14,6 +14,7 @@ import {
   type EngineSnapshot,
   type SharedBucket,
 } from '../src/index.js';
+import { decodeSnapshot, encodeSnapshot } from '../src/snapshot.js';
 
 function jsonSamples(dir: string, out: string[] = []): string[] {
   for (const n of readdirSync(dir)) {
@@ -97,4 +98,35 @@ test('an engine restored from a snapshot (after v8 serialization) matches like t
   assert.ok(hits > 300, `hits ${hits}`);
   // A snapshot of another engine version is refused rather than misread.
   assert.throws(() => SigmaEngine.fromSnapshot({ version: -1, data: null }), /another engine version/);
+});
+
+test('snapshot encoding keeps shared objects, cycles and data that looks like its own tags', () => {
+  const shared = { a: 1 };
+  const arr = [1, 2];
+  const cyc: Record<string, unknown> = { name: 'c' };
+  cyc.self = cyc;
+  const tricky = { '\u0000sigma:class': 'AndNode', '\u0000sigma:shared': 1, x: 2 };
+  const value = {
+    one: shared,
+    two: shared,
+    arrs: [arr, arr],
+    cyc,
+    tricky,
+    markerArray: ['\u0000sigma:shared', '\u0000sigma:array', 3],
+    map: new Map([['k', shared]]),
+    set: new Set(['s']),
+    typed: Int32Array.from([1, 2, 3]),
+  };
+  const back = decodeSnapshot(deserialize(serialize(encodeSnapshot(value)))) as typeof value;
+  assert.equal(back.one, back.two);
+  assert.equal(back.map.get('k'), back.one);
+  assert.equal(back.arrs[0], back.arrs[1]);
+  assert.deepEqual(back.arrs[0], [1, 2]);
+  assert.equal(back.cyc.self, back.cyc);
+  assert.deepEqual(back.tricky, tricky);
+  assert.equal(Object.getPrototypeOf(back.tricky), Object.prototype);
+  assert.deepEqual(back.markerArray, value.markerArray);
+  assert.deepEqual([...back.set], ['s']);
+  assert.deepEqual([...back.typed], [1, 2, 3]);
+  assert.throws(() => encodeSnapshot({ f: () => 1 }), /cannot encode a function/);
 });

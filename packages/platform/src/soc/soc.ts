@@ -89,6 +89,9 @@ export function createSoc(d: Deps): Soc {
     },
   };
   const storeProxy: PipelineStore = {
+    get exclusiveWrites() {
+      return store?.exclusiveWrites ?? false;
+    },
     readCheckpoint: (c) => store!.readCheckpoint(c),
     commit: (r) => store!.commit(r),
     close: async () => {

@@ -145,25 +145,38 @@ export class SocPipeline {
 
   /**
    * The next batch is read and prepared (PREPARED_AHEAD waiting at most) while the current one commits (on the
-   * store's thread when there is one); once it is committed and its stages have run, the waiting batch's commit
-   * starts. (Two waiting batches gained nothing measurable and raised the paced p99 latency from ~1.2 to ~1.9 s.) Commits run one at a time, each only after the previous one succeeded, so checkpoints advance
-   * in order; a batch's stages run before the next commit (their alert writes take the write lock on the
-   * platform's connection, on this thread, and would otherwise wait for the store thread's commit).
+   * store's thread when there is one). Commits run one at a time, each only after the previous one succeeded,
+   * so checkpoints advance in order; stages run in batch order. When the store's commits take the write lock the
+   * stages' alert writes need (SQLite: exclusiveWrites), a batch's stages run before the next commit starts
+   * (otherwise the platform's connection, on this thread, would wait for the store thread's commit with the
+   * event loop blocked); elsewhere (PostgreSQL) the next commit starts as soon as the previous one is done and
+   * overlaps its stages. (Two waiting batches gained nothing measurable and raised the paced p99 latency from
+   * ~1.2 to ~1.9 s.)
    */
   private async loop(): Promise<void> {
     const PREPARED_AHEAD = 1;
     const ready: { batch: SourceBatch; prepared: Prepared[] }[] = [];
     let committing: Promise<boolean> | null = null;
+    let finishing: Promise<unknown> = Promise.resolve();
     let pendingNext: Promise<SourceBatch | null> | null = null;
     const takeNext = () => (pendingNext ??= this.nextSafe());
     let ended = false;
     const startCommit = () => {
       const { batch, prepared } = ready.shift()!;
-      committing = this.commitWithRetry(batch, prepared).then(async (done) => {
+      const commit = this.commitWithRetry(batch, prepared);
+      const before = finishing;
+      const finished = commit.then(async (done) => {
         if (!done) return false;
+        await before;
         await this.finish(batch, done);
         return true;
       });
+      finishing = finished;
+      // Elsewhere the next commit may start once this one is done and the previous batch's stages have run (at
+      // most one batch's stages behind the commits).
+      committing = this.o.store.exclusiveWrites
+        ? finished
+        : Promise.all([commit, before]).then(([done]) => done !== null);
     };
     const settle = async (c: Promise<boolean>): Promise<boolean> => {
       committing = null;
@@ -190,6 +203,7 @@ export class SocPipeline {
       }
       if (c && !(await settle(c))) break;
     }
+    await finishing;
   }
 
   private async resolveBound(items: WorkItem[]): Promise<void> {

@@ -49,6 +49,11 @@ export interface CommitResult {
 }
 
 export interface PipelineStore {
+  /**
+   * Commits take the database's one write lock (SQLite, on another connection of this process): the detection
+   * stages, whose alert writes need that lock too, must not overlap a commit.
+   */
+  readonly exclusiveWrites?: boolean;
   readCheckpoint(consumer: string): Promise<number | null>;
   commit(req: CommitRequest): Promise<CommitResult>;
   close(): Promise<void>;
@@ -72,6 +77,7 @@ interface Pending {
  * a third thread. `thread: false` writes on the calling thread instead (same SQL, same transaction).
  */
 export class SqlitePipelineStore implements PipelineStore {
+  readonly exclusiveWrites = true;
   private readonly local: SqliteBatchWriter | null = null;
   private readonly thread: Worker | null = null;
   private readonly pending = new Map<number, Pending>();

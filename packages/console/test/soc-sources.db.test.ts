@@ -183,7 +183,7 @@ test('a prefecture SOC operator registers a sender it saw, the listener binds it
     .getByRole('table', { name: '登録済みの送信元' })
     .getByRole('row', { name: /127\.0\.0\.5\/32/ });
   await row.getByRole('cell', { name: '沼津市', exact: true }).waitFor();
-  await row.getByRole('cell', { name: 'FortiGate', exact: true }).waitFor();
+  await row.getByRole('cell', { name: 'Fortinet FortiGate key=value log', exact: true }).waitFor();
   await row.getByRole('cell', { name: '5', exact: true }).first().waitFor();
   await page
     .getByRole('table', { name: '未登録の送信元' })

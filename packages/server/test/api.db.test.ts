@@ -422,6 +422,40 @@ describe(`HTTP API behaviour (${dialect})`, () => {
           return admin.client.delete(`/api/v1/soc/contacts/${c.id}`);
         },
       },
+      // Registered syslog sources (a prefecture-wide act: the state administrator here).
+      {
+        route: 'POST /api/v1/soc/syslog-sources',
+        run: () =>
+          stateAdmin.client.post('/api/v1/soc/syslog-sources', {
+            kind: 'address',
+            value: '10.91.0.0/16',
+            format: 'fortigate',
+            organizationId: orgA1,
+          }),
+      },
+      {
+        route: 'PATCH /api/v1/soc/syslog-sources/:id',
+        run: async () => {
+          const r = await stateAdmin.client.post('/api/v1/soc/syslog-sources', {
+            kind: 'address',
+            value: '10.92.0.0/16',
+            organizationId: orgA1,
+          });
+          const id = JSON.parse(r.body).id as string;
+          return stateAdmin.client.patch(`/api/v1/soc/syslog-sources/${id}`, { note: '本庁舎の FortiGate' });
+        },
+      },
+      {
+        route: 'DELETE /api/v1/soc/syslog-sources/:id',
+        run: async () => {
+          const r = await stateAdmin.client.post('/api/v1/soc/syslog-sources', {
+            kind: 'address',
+            value: '10.93.0.0/16',
+            organizationId: orgA1,
+          });
+          return stateAdmin.client.delete(`/api/v1/soc/syslog-sources/${JSON.parse(r.body).id as string}`);
+        },
+      },
       {
         route: 'PUT /api/v1/soc/rule-sets/:prefectureId/:logsource',
         run: () =>

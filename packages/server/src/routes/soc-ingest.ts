@@ -61,6 +61,23 @@ const Sources = Type.Object(
   },
   strict,
 );
+const Formats = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ description: 'parser id, e.g. fortigate' }),
+          description: Type.String(),
+          sourceKind: Type.String({
+            description: 'firewall, ips, waf, proxy, mail, dns, sandbox, endpoint, web',
+          }),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
 const tags = ['soc'];
 
 /** The decoded body; its bytes are kept out of reach of generic body walkers (preValidation's text check). */
@@ -186,6 +203,19 @@ const socIngestRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, 
       });
       return reply.code(202).send(result);
     },
+  );
+
+  app.get(
+    '/formats',
+    {
+      config: { auth: 'actor' },
+      schema: {
+        tags,
+        summary: 'The log formats the parsers read (ids for `format` and for registered sources)',
+        response: { 200: Formats, ...errorResponses },
+      },
+    },
+    async (request) => ({ items: await platform.soc.ingest.formats(request.ctx) }),
   );
 
   app.get(

@@ -17,10 +17,10 @@ import { useI18n } from '../../i18n/i18n.js';
 import { canManageSyslogSources } from './adminRoutes.js';
 import { formatNumber } from './common.js';
 import {
-  SOURCE_FORMATS,
   checkSource,
   countersOf,
   sourceBody,
+  type LogFormat,
   type SendersView,
   type SourceErrors,
   type SourceValues,
@@ -50,6 +50,8 @@ export function SyslogSourcesScreen({ me }: { me: Me }) {
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<SyslogSource | null>(null);
+  // The parsers' catalogue, from the server (the ids the pipeline accepts).
+  const [formats, setFormats] = useState<LogFormat[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
   const names = useOrgNames((sources ?? []).map((s) => s.organizationId));
 
@@ -69,6 +71,10 @@ export function SyslogSourcesScreen({ me }: { me: Me }) {
   };
   useEffect(() => {
     void load();
+    api
+      .get<{ items: LogFormat[] }>('/ingest/formats')
+      .then((r) => setFormats(r.items))
+      .catch((e: unknown) => setNotice({ kind: 'error', text: msg(e) }));
     // The counters move while the page is open.
     const timer = setInterval(() => {
       api
@@ -153,7 +159,9 @@ export function SyslogSourcesScreen({ me }: { me: Me }) {
   };
 
   const formatLabel = (f: string | null) =>
-    f ? (SOURCE_FORMATS.find((x) => x.id === f)?.label ?? f) : t('socSources.formatAuto');
+    f
+      ? (formats.find((x) => x.id === f)?.description.replace(/\s*\(.*$/, '') ?? f)
+      : t('socSources.formatAuto');
   const orgName = (id: string | null) => (id ? (names[id] ?? id) : t('socSources.perEvent'));
   const num = (n: number) => formatNumber(locale, n);
   const live = senders?.items ?? [];
@@ -404,7 +412,7 @@ export function SyslogSourcesScreen({ me }: { me: Me }) {
               onChange={(e) => set('format', e.target.value)}
               options={[
                 { value: '', label: t('socSources.formatAuto') },
-                ...SOURCE_FORMATS.map((f) => ({ value: f.id, label: `${f.label} (${f.id})` })),
+                ...formats.map((f) => ({ value: f.id, label: `${f.description} — ${f.id}` })),
               ]}
             />
             <div className="soc-scope">

@@ -36,28 +36,12 @@ export interface SendersView {
   items: SenderCounters[];
 }
 
-/** Parser ids (packages/parsers) with the product they read. */
-export const SOURCE_FORMATS: { id: string; label: string }[] = [
-  { id: 'fortigate', label: 'FortiGate' },
-  { id: 'panos', label: 'Palo Alto PAN-OS' },
-  { id: 'cef', label: 'CEF' },
-  { id: 'leef', label: 'LEEF' },
-  { id: 'netfilter', label: 'nftables / iptables' },
-  { id: 'ulogd2-json', label: 'ulogd2 JSON' },
-  { id: 'suricata-eve', label: 'Suricata EVE' },
-  { id: 'modsecurity-v3', label: 'ModSecurity v3' },
-  { id: 'modsecurity-v2', label: 'ModSecurity v2' },
-  { id: 'squid', label: 'Squid' },
-  { id: 'postfix', label: 'Postfix' },
-  { id: 'rspamd', label: 'rspamd' },
-  { id: 'rspamd-checkv2', label: 'rspamd /checkv2' },
-  { id: 'clamd', label: 'clamd' },
-  { id: 'unbound', label: 'unbound' },
-  { id: 'yara', label: 'YARA' },
-  { id: 'linux-auth', label: 'Linux auth / sshd' },
-  { id: 'access-combined', label: 'nginx / Apache access' },
-  { id: 'winlogbeat', label: 'Winlogbeat' },
-];
+/** A log format the parsers read (GET /api/v1/ingest/formats). */
+export interface LogFormat {
+  id: string;
+  description: string;
+  sourceKind: string;
+}
 
 export interface SourceValues {
   kind: 'address' | 'cert';

@@ -36,6 +36,7 @@ export {
   SocIngestService,
   type BulkRequest,
   type BulkResult,
+  type LogFormatInfo,
   type QuarantineSink,
   type SocIngestDeps,
   type SyslogSourcesView,

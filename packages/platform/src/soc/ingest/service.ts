@@ -2,6 +2,7 @@
 // hand-off to the queue and the quarantine. HTTP bulk and file import go through it; syslog listeners are bound
 // by configuration instead (a syslog sender has no credential).
 import { MamoriError, type MamoriConfig } from '@mamori/core';
+import { parsers } from '@mamori/parsers';
 import type { Logger } from 'pino';
 import type { AuditEntry } from '../../audit/chain.js';
 import type { OrganizationService, PolicyService, RequestContext } from '../../types.js';
@@ -61,6 +62,14 @@ export interface SyslogSourcesView {
   /** Ports of the running listeners (null: none configured in this process). */
   listening: { udp: number | null; tcp: number | null; tls: number | null } | null;
   items: SourceStats[];
+}
+
+/** One log format the parsers read (the bulk `format` parameter and a registered source's format). */
+export interface LogFormatInfo {
+  id: string;
+  description: string;
+  /** Kind of device its events come from (firewall, ips, waf, proxy, mail, dns, sandbox, endpoint, web). */
+  sourceKind: string;
 }
 
 export class SocIngestService {
@@ -211,6 +220,12 @@ export class SocIngestService {
    * The syslog listeners' counters per sender, as far as the caller may see them: senders bound to an
    * organization in its soc:read reach; unbound senders for whoever reaches the security cloud's prefecture.
    */
+  /** The parsers' catalogue (product data, the same for everyone who may read SOC data). */
+  async formats(ctx: RequestContext): Promise<LogFormatInfo[]> {
+    await this.deps.policy.assert(ctx.actor, 'soc:read');
+    return parsers.map((p) => ({ id: p.id, description: p.description, sourceKind: p.sourceKind }));
+  }
+
   async sources(ctx: RequestContext): Promise<SyslogSourcesView> {
     await this.deps.policy.assert(ctx.actor, 'soc:read');
     const l = this.syslog;

@@ -58,6 +58,33 @@ export const table: Record<string, RouteSpec> = {
       },
     ],
   },
+  'GET /api/v1/ingest/formats': {
+    notTenantScoped: 'the parser catalogue is product data, the same for every caller',
+    cases: [
+      unauthenticated(() => ({ url: '/api/v1/ingest/formats' })),
+      {
+        kind: 'allowed',
+        label: 'A1 staff reads the formats (every parser, with its device kind)',
+        who: (fx) => fx.users.a1Staff.client,
+        req: () => ({ url: '/api/v1/ingest/formats' }),
+        expect: (res) => {
+          assert.equal(res.statusCode, 200, res.body);
+          const items = json<{ items: { id: string; sourceKind: string }[] }>(res).items;
+          const ids = items.map((i) => i.id);
+          for (const id of ['fortigate', 'panos', 'cef', 'leef', 'suricata-eve', 'modsecurity-v3', 'squid'])
+            assert.ok(ids.includes(id), id);
+          assert.equal(items.find((i) => i.id === 'squid')?.sourceKind, 'proxy');
+        },
+      },
+      {
+        kind: 'token-permission',
+        label: 'a token without soc:read',
+        who: (fx) => fx.tokens.a1OrgRead,
+        req: () => ({ url: '/api/v1/ingest/formats' }),
+        expect: 403,
+      },
+    ],
+  },
   'GET /api/v1/ingest/sources': {
     cases: [
       unauthenticated(() => ({ url: '/api/v1/ingest/sources' })),

@@ -140,9 +140,7 @@ export async function* ndjsonLines(
 }
 
 /**
- * ndjsonLines in batches (the lines of each 1 MiB read): one await per batch instead of per line, and
- * one UTF-8 decoding per batch (line ends are found in the bytes: 0x0A never occurs inside a UTF-8
- * sequence).
+ * ndjsonLines in batches (the lines of each 1 MiB read): one await per batch instead of per line.
  */
 export async function* ndjsonLineBatches(
   path: string,
@@ -178,22 +176,22 @@ export async function* ndjsonLineBatches(
         i = nl + 1;
         skip = false;
       }
-      // Whole lines that begin before `end`: [i, lastNl).
-      let j = i;
-      let lastNl = -1;
+      // Whole lines that begin before `end`. Each line is decoded on its own: JSON.parse may keep
+      // substrings of its input (as sliced strings) in the event, and the engine's memos keep values, so
+      // a line must not be a slice of a 1 MiB block it would keep alive.
+      const lines: string[] = [];
       let past = false;
       for (;;) {
-        if (dataPos + j >= end) {
+        if (dataPos + i >= end) {
           past = true;
           break;
         }
-        const nl = data.indexOf(10, j);
+        const nl = data.indexOf(10, i);
         if (nl < 0) break;
-        lastNl = nl;
-        j = nl + 1;
+        lines.push(data.toString('utf8', i, nl));
+        i = nl + 1;
       }
-      if (lastNl >= i) yield data.toString('utf8', i, lastNl).split('\n');
-      i = j;
+      if (lines.length) yield lines;
       if (past) return;
       if (bytesRead === 0) {
         if (i < data.length) yield [data.toString('utf8', i)];

@@ -302,6 +302,17 @@ try {
 console.log(
   `pipeline (append → parse → attribute → roll up → store → detect), ${DB === 'sqlite' ? 'SQLite' : 'PostgreSQL'} + ${QUEUE === 'nats' ? 'NATS JetStream' : 'durable spool'}`,
 );
+if (DB === 'postgres') {
+  const r = await sql<{
+    n: string;
+  }>`select pg_total_relation_size('soc_events') + pg_total_relation_size('soc_quarantine') as n`.execute(
+    platform.db.kysely,
+  );
+  const bytes = Number(r.rows[0]!.n);
+  console.log(
+    `  database size             ${(bytes / 1024 / 1024).toFixed(0)} MiB in soc_events + soc_quarantine, ${(bytes / (events + quarantined)).toFixed(0)} bytes per stored record (with indexes)`,
+  );
+}
 if (DB === 'sqlite') {
   const { statSync } = await import('node:fs');
   const size = (f: string) => {

@@ -260,7 +260,8 @@ export class AttributionMatcher {
   /** The organization the event concerns, or null with the reason (what was tried). */
   attribute(ev: NormalizedEvent, rec: IngestRecord): Attribution {
     const steps = plans.get(ev.sourceKind) ?? defaultPlan;
-    const tried: string[] = [];
+    // What was tried, for the reason; built only when nothing matches (most events match on the first try).
+    let tried: { field: string; value: string }[] | null = null;
     for (const step of steps) {
       if (step.field === 'device') {
         const hit = this.matchDevice(ev, rec);
@@ -277,16 +278,19 @@ export class AttributionMatcher {
         if (at < 0) continue;
         value = value.slice(at + 1);
       }
-      tried.push(`${step.field} ${value}`);
       const hit = key === 'ip' ? this.matchIp(value) : this.matchName(value, step.kinds);
       if (hit !== null) return { organizationId: hit, reason: null };
+      (tried ??= []).push({ field: step.field, value });
     }
     return {
       organizationId: null,
       reason:
-        tried.length === 0
+        tried === null
           ? 'no address or name to match'
-          : `no attribution rule matches ${tried.slice(0, 4).join(', ')}`,
+          : `no attribution rule matches ${tried
+              .slice(0, 4)
+              .map((t) => `${t.field} ${t.value}`)
+              .join(', ')}`,
     };
   }
 }

@@ -80,6 +80,7 @@ export class SocPipeline {
   private ticker: NodeJS.Timeout | null = null;
   private ticking = false;
   private readonly committedListeners: ((events: SocEvent[]) => void)[] = [];
+  private lastOpts: ResolvedOptions = { tzOffsetMinutes: 0, nowMs: -1, maxLineLength: DEFAULT_MAX_LINE };
 
   constructor(private readonly o: PipelineOptions) {}
 
@@ -228,11 +229,12 @@ export class SocPipeline {
   /** Parses and attributes one record (pure apart from the caches). */
   prepare(it: WorkItem): Prepared {
     const rec = it.record;
-    const opts: ResolvedOptions = {
-      tzOffsetMinutes: rec.tzOffsetMinutes ?? 0,
-      nowMs: rec.receivedAt,
-      maxLineLength: DEFAULT_MAX_LINE,
-    };
+    // The records of one append share receipt time and zone: one options object for the run of them (parsers
+    // only read it).
+    let opts = this.lastOpts;
+    const tz = rec.tzOffsetMinutes ?? 0;
+    if (opts.nowMs !== rec.receivedAt || opts.tzOffsetMinutes !== tz)
+      this.lastOpts = opts = { tzOffsetMinutes: tz, nowMs: rec.receivedAt, maxLineLength: DEFAULT_MAX_LINE };
     // NUL cannot be stored in PostgreSQL text: a line carrying one would fail its batch for ever.
     if (rec.line.includes('\0')) rec.line = rec.line.replace(/\0/g, '\uFFFD');
     const parsed = parseLine(rec.line, rec.format ?? 'auto', opts);

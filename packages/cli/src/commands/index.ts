@@ -7,6 +7,7 @@ import { register as evtx } from './evtx.js';
 import { register as asm } from './asm.js';
 import { register as asmRun } from './asm-run.js';
 import { register as ingest } from './ingest.js';
+import { register as soc } from './soc.js';
 
 export const commandModules: ReadonlyArray<(program: Command) => void> = [
   platform,
@@ -17,4 +18,5 @@ export const commandModules: ReadonlyArray<(program: Command) => void> = [
   // After asm: adds run, worker and scope to the asm group.
   asmRun,
   ingest,
+  soc,
 ];

@@ -1,0 +1,234 @@
+// `mamori soc sources …`: the SOC's registered syslog sources (which sender — an address/CIDR range or a TLS
+// certificate name — sends which format for which organization; docs/soc-ingest.md "Registered sources"), at the
+// console. The platform's registry checks and audits every change (soc.source.create / update / delete, actor
+// system:cli), each in one transaction; a running server's listeners follow within 30 s. Entries of
+// soc.syslog.sourcesFile are listed as read-only configuration entries (ids cfg-<n>).
+import { Option, type Command } from 'commander';
+import { isMamoriError, loadConfig, MamoriError } from '@mamori/core';
+import {
+  createLogger,
+  createPlatform,
+  systemContext,
+  type Platform,
+  type SyslogSource,
+  type SyslogSourceChange,
+} from '@mamori/platform';
+import { exitCodes } from '../exit-codes.js';
+
+interface Common {
+  config?: string;
+  json?: boolean;
+}
+
+const ctx = systemContext('cli');
+
+// Buffered and flushed with a callback: the CLI exits right after the action (a piped --json must not be cut).
+let pending = '';
+const out = (text: string): void => {
+  pending += `${text}\n`;
+};
+const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+async function flush(): Promise<void> {
+  if (pending === '') return;
+  const text = pending;
+  pending = '';
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+}
+
+/** A usage mistake found after parsing (e.g. neither --address nor --cert): exit code 2 with the reason. */
+class UsageError extends Error {}
+
+const inputErrors = new Set([
+  'MAMORI_CONFIG_INVALID',
+  'MAMORI_VALIDATION',
+  'MAMORI_BAD_REQUEST',
+  'MAMORI_ORG_NOT_FOUND',
+  'MAMORI_NOT_FOUND',
+  'MAMORI_CONFLICT',
+]);
+
+/** Runs a command body: errors become a message on stderr and an exit code, never a stack trace. */
+function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      await flush();
+      process.exitCode = code ?? exitCodes.ok;
+    } catch (err) {
+      await flush();
+      if (err instanceof UsageError) {
+        process.stderr.write(`mamori: ${err.message}\n`);
+        process.exitCode = exitCodes.usage;
+      } else if (isMamoriError(err)) {
+        process.stderr.write(`mamori: ${err.message}\n`);
+        process.exitCode = inputErrors.has(err.code) ? exitCodes.input : exitCodes.failure;
+      } else {
+        process.stderr.write(`mamori: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = exitCodes.failure;
+      }
+    }
+  };
+}
+
+async function withPlatform<T>(opts: Common, fn: (p: Platform) => Promise<T>): Promise<T> {
+  const cfg = loadConfig({ file: opts.config });
+  const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
+  const platform = await createPlatform(cfg, { logger });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'configuration file (JSON or YAML); default $MAMORI_CONFIG')
+    .option('--json', 'machine-readable output');
+}
+
+async function orgId(p: Platform, idOrCode: string): Promise<string> {
+  return (await p.orgs.find(ctx, idOrCode)).id;
+}
+
+/** "Not found" alone does not say what: name the id (and where configuration entries change). */
+async function onSource<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isMamoriError(err) && err.code === 'MAMORI_NOT_FOUND')
+      throw new MamoriError('MAMORI_VALIDATION', {
+        reason: `no registered source ${id} (mamori soc sources list shows the ids)`,
+      });
+    throw err;
+  }
+}
+
+/** One line a source: id, origin, kind, value, format, organization (code and name), note. */
+async function lines(p: Platform, items: SyslogSource[]): Promise<string[]> {
+  const names = new Map<string, string>();
+  const orgText = async (id: string | null): Promise<string> => {
+    if (id === null) return '-';
+    let t = names.get(id);
+    if (t === undefined) {
+      const o = await p.orgs.find(ctx, id).catch(() => null);
+      t = o ? `${o.code ?? '-'} ${o.name}` : id;
+      names.set(id, t);
+    }
+    return t;
+  };
+  const rows: string[] = [];
+  for (const s of items) {
+    rows.push(
+      [
+        s.id,
+        s.origin === 'configuration' ? 'configuration (設定ファイル, read-only)' : 'registered',
+        s.kind,
+        s.value,
+        s.format ?? 'auto',
+        await orgText(s.organizationId),
+        s.note ?? '',
+      ].join('\t'),
+    );
+  }
+  return rows;
+}
+
+export function register(program: Command): void {
+  const soc = program.command('soc').description('the SOC: registered syslog sources');
+  const sources = soc
+    .command('sources')
+    .description(
+      'registered syslog sources: sender (address/CIDR or TLS certificate name) → log format and organization',
+    );
+
+  common(sources.command('list'))
+    .description(
+      'list registered sources and the configuration file entries (soc.syslog.sourcesFile, read-only, ids cfg-<n>)',
+    )
+    .option('-o, --org <idOrCode>', 'only sources bound to this organization (id or six-digit code)')
+    .action(
+      action(async (opts: Common & { org?: string }) =>
+        withPlatform(opts, async (p) => {
+          const organizationId = opts.org ? await orgId(p, opts.org) : undefined;
+          const { items } = await p.soc.sources.list(ctx, { organizationId });
+          if (opts.json) json(items);
+          else {
+            if (items.length === 0) out('no syslog sources registered');
+            for (const l of await lines(p, items)) out(l);
+          }
+        }),
+      ),
+    );
+
+  common(sources.command('add'))
+    .description('register a sender; listeners of a running server follow within 30 s')
+    .addOption(
+      new Option('--address <ip|cidr>', 'sender address or CIDR range (IPv4/IPv6)').conflicts('cert'),
+    )
+    .option('--cert <name>', 'CN or DNS name in the sender’s TLS client certificate')
+    .option('-f, --format <parser>', 'parser id forced for its lines (default auto: detected per line)')
+    .option(
+      '-o, --org <idOrCode>',
+      'organization its events belong to (default: the security cloud’s prefecture, soc.prefectureCode)',
+    )
+    .option('--note <text>', 'note (at most 500 characters)')
+    .action(
+      action(
+        async (
+          opts: Common & { address?: string; cert?: string; format?: string; org?: string; note?: string },
+        ) => {
+          if (opts.address === undefined && opts.cert === undefined)
+            throw new UsageError('give the sender: --address <ip|cidr> or --cert <name>');
+          return withPlatform(opts, async (p) => {
+            const s = await p.soc.sources.create(ctx, {
+              kind: opts.address !== undefined ? 'address' : 'cert',
+              value: (opts.address ?? opts.cert)!,
+              format: opts.format ?? null,
+              organizationId: opts.org ? await orgId(p, opts.org) : p.soc.defaultPrefectureId,
+              note: opts.note ?? null,
+            });
+            if (opts.json) json(s);
+            else for (const l of await lines(p, [s])) out(l);
+          });
+        },
+      ),
+    );
+
+  common(sources.command('update'))
+    .description('change a registered source (configuration entries change in the file)')
+    .argument('<id>', 'source id (mamori soc sources list)')
+    .option('-f, --format <parser>', 'parser id, or auto to detect per line')
+    .option('-o, --org <idOrCode>', 'move the sender to this organization')
+    .option('--note <text>', 'note (an empty text clears it)')
+    .action(
+      action(async (id: string, opts: Common & { format?: string; org?: string; note?: string }) => {
+        if (opts.format === undefined && opts.org === undefined && opts.note === undefined)
+          throw new UsageError('nothing to change: give --format, --org or --note');
+        return withPlatform(opts, async (p) => {
+          const change: SyslogSourceChange = {};
+          if (opts.format !== undefined) change.format = opts.format;
+          if (opts.org !== undefined) change.organizationId = await orgId(p, opts.org);
+          if (opts.note !== undefined) change.note = opts.note;
+          const s = await onSource(id, () => p.soc.sources.update(ctx, id, change));
+          if (opts.json) json(s);
+          else for (const l of await lines(p, [s])) out(l);
+        });
+      }),
+    );
+
+  common(sources.command('remove'))
+    .description('remove a registered source (its sender’s lines are attributed per event again)')
+    .argument('<id>', 'source id (mamori soc sources list)')
+    .action(
+      action(async (id: string, opts: Common) =>
+        withPlatform(opts, async (p) => {
+          await onSource(id, () => p.soc.sources.remove(ctx, id));
+          if (opts.json) json({ removed: id });
+          else out(`removed ${id}`);
+        }),
+      ),
+    );
+}

@@ -1,60 +1,12 @@
 // `mamori asm run | worker | scope …`: organization scans through the platform (verified scope only, results
 // persisted with the findings lifecycle), the NATS scan worker, and scope registration from the shell.
 import type { Command } from 'commander';
-import { isMamoriError, loadConfig, type MamoriConfig } from '@mamori/core';
-import {
-  createLogger,
-  createPlatform,
-  systemContext,
-  type AsmRootKind,
-  type AsmScanRunDetail,
-  type Platform,
-} from '@mamori/platform';
+import { loadConfig } from '@mamori/core';
+import { createLogger, createPlatform, type AsmRootKind, type AsmScanRunDetail } from '@mamori/platform';
 import { exitCodes } from '../exit-codes.js';
+import { action, cliContext, common, emit, out, withPlatform, type Common } from './shared.js';
 
-const ctx = systemContext('cli');
-
-interface Common {
-  config?: string;
-  json?: boolean;
-}
-
-function out(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function action<A extends unknown[]>(
-  fn: (...args: A) => Promise<number | void>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      process.exitCode = (await fn(...args)) ?? exitCodes.ok;
-    } catch (err) {
-      process.stderr.write(`mamori: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode =
-        isMamoriError(err) && (err.status === 400 || err.status === 404 || err.status === 409)
-          ? exitCodes.input
-          : exitCodes.failure;
-    }
-  };
-}
-
-async function withPlatform<T>(opts: Common, fn: (p: Platform, cfg: MamoriConfig) => Promise<T>): Promise<T> {
-  const cfg = loadConfig({ file: opts.config });
-  const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
-  const platform = await createPlatform(cfg, { logger });
-  try {
-    return await fn(platform, cfg);
-  } finally {
-    await platform.close();
-  }
-}
-
-function common(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'configuration file (JSON or YAML); default $MAMORI_CONFIG')
-    .option('--json', 'machine-readable output');
-}
+const ctx = cliContext;
 
 function diffText(run: AsmScanRunDetail): string {
   const lines = [
@@ -122,12 +74,12 @@ export function register(program: Command): void {
           name,
           ...(concurrency ? { concurrency } : {}),
           onJob: (e) => {
-            if (opts.json) out(JSON.stringify({ event: 'job', ...e }));
-            else out(`${e.scanId}\t${e.result}\tdelivery ${e.delivery}`);
+            if (opts.json) emit(JSON.stringify({ event: 'job', ...e }));
+            else emit(`${e.scanId}\t${e.result}\tdelivery ${e.delivery}`);
           },
         });
-        if (opts.json) out(JSON.stringify({ event: 'ready', name }));
-        else out(`worker ${name} ready`);
+        if (opts.json) emit(JSON.stringify({ event: 'ready', name }));
+        else emit(`worker ${name} ready`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

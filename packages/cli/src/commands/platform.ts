@@ -2,14 +2,7 @@
 // ("system:cli" in the audit trail): whoever can run them can read the configuration and the database anyway.
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import {
-  isMamoriError,
-  loadConfig,
-  MamoriError,
-  redactConfig,
-  REGISTERABLE_KINDS,
-  type MamoriConfig,
-} from '@mamori/core';
+import { loadConfig, MamoriError, redactConfig, REGISTERABLE_KINDS } from '@mamori/core';
 import {
   createLogger,
   createPlatform,
@@ -18,7 +11,6 @@ import {
   permissionIds,
   roleIds,
   seedDemo,
-  systemContext,
   type Organization,
   type OrganizationDetail,
   type Permission,
@@ -27,89 +19,9 @@ import {
 } from '@mamori/platform';
 import { migrateToLatest, openDatabase } from '@mamori/store';
 import { exitCodes } from '../exit-codes.js';
+import { action, cliContext, common, config, flush, json, out, withPlatform, type Common } from './shared.js';
 
-interface Common {
-  config?: string;
-  json?: boolean;
-}
-
-const ctx = systemContext('cli');
-
-// Output is buffered and flushed with a callback: the CLI exits right after the action, and a large
-// `--json` listing written to a pipe must not be cut short.
-let pending = '';
-
-function out(text: string): void {
-  pending += `${text}\n`;
-}
-
-function json(value: unknown): void {
-  pending += `${JSON.stringify(value, null, 2)}\n`;
-}
-
-async function flush(): Promise<void> {
-  if (pending === '') return;
-  const text = pending;
-  pending = '';
-  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
-}
-
-const inputErrors = new Set([
-  'MAMORI_CONFIG_INVALID',
-  'MAMORI_DATA_INVALID',
-  'MAMORI_VALIDATION',
-  'MAMORI_BAD_REQUEST',
-  'MAMORI_PASSWORD_POLICY',
-  'MAMORI_ORG_NOT_FOUND',
-  'MAMORI_USER_NOT_FOUND',
-  'MAMORI_TOKEN_NOT_FOUND',
-  'MAMORI_USERNAME_TAKEN',
-  'MAMORI_CONFLICT',
-]);
-
-/** Runs a command body: errors become a message on stderr and an exit code, never a stack trace. */
-function action<A extends unknown[]>(
-  fn: (...args: A) => Promise<number | void>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      const code = await fn(...args);
-      await flush();
-      process.exitCode = code ?? exitCodes.ok;
-    } catch (err) {
-      await flush();
-      if (isMamoriError(err)) {
-        process.stderr.write(`mamori: ${err.message}\n`);
-        process.exitCode = inputErrors.has(err.code) ? exitCodes.input : exitCodes.failure;
-      } else {
-        process.stderr.write(`mamori: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = exitCodes.failure;
-      }
-    }
-  };
-}
-
-function config(opts: Common): MamoriConfig {
-  return loadConfig({ file: opts.config });
-}
-
-async function withPlatform<T>(opts: Common, fn: (p: Platform) => Promise<T>): Promise<T> {
-  const cfg = config(opts);
-  // Command output goes to stdout; only warnings and errors are logged (to stderr).
-  const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
-  const platform = await createPlatform(cfg, { logger });
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
-}
-
-function common(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'configuration file (JSON or YAML); default $MAMORI_CONFIG')
-    .option('--json', 'machine-readable output');
-}
+const ctx = cliContext;
 
 async function resolveOrg(p: Platform, idOrCode: string): Promise<OrganizationDetail> {
   return p.orgs.find(ctx, idOrCode);

@@ -4,90 +4,11 @@
 // system:cli), each in one transaction; a running server's listeners follow within 30 s. Entries of
 // soc.syslog.sourcesFile are listed as read-only configuration entries (ids cfg-<n>).
 import { Option, type Command } from 'commander';
-import { isMamoriError, loadConfig, MamoriError } from '@mamori/core';
-import {
-  createLogger,
-  createPlatform,
-  systemContext,
-  type Platform,
-  type SyslogSource,
-  type SyslogSourceChange,
-} from '@mamori/platform';
-import { exitCodes } from '../exit-codes.js';
+import { isMamoriError, MamoriError } from '@mamori/core';
+import type { Platform, SyslogSource, SyslogSourceChange } from '@mamori/platform';
+import { action, cliContext, common, json, out, UsageError, withPlatform, type Common } from './shared.js';
 
-interface Common {
-  config?: string;
-  json?: boolean;
-}
-
-const ctx = systemContext('cli');
-
-// Buffered and flushed with a callback: the CLI exits right after the action (a piped --json must not be cut).
-let pending = '';
-const out = (text: string): void => {
-  pending += `${text}\n`;
-};
-const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
-async function flush(): Promise<void> {
-  if (pending === '') return;
-  const text = pending;
-  pending = '';
-  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
-}
-
-/** A usage mistake found after parsing (e.g. neither --address nor --cert): exit code 2 with the reason. */
-class UsageError extends Error {}
-
-const inputErrors = new Set([
-  'MAMORI_CONFIG_INVALID',
-  'MAMORI_VALIDATION',
-  'MAMORI_BAD_REQUEST',
-  'MAMORI_ORG_NOT_FOUND',
-  'MAMORI_NOT_FOUND',
-  'MAMORI_CONFLICT',
-]);
-
-/** Runs a command body: errors become a message on stderr and an exit code, never a stack trace. */
-function action<A extends unknown[]>(
-  fn: (...args: A) => Promise<number | void>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      const code = await fn(...args);
-      await flush();
-      process.exitCode = code ?? exitCodes.ok;
-    } catch (err) {
-      await flush();
-      if (err instanceof UsageError) {
-        process.stderr.write(`mamori: ${err.message}\n`);
-        process.exitCode = exitCodes.usage;
-      } else if (isMamoriError(err)) {
-        process.stderr.write(`mamori: ${err.message}\n`);
-        process.exitCode = inputErrors.has(err.code) ? exitCodes.input : exitCodes.failure;
-      } else {
-        process.stderr.write(`mamori: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = exitCodes.failure;
-      }
-    }
-  };
-}
-
-async function withPlatform<T>(opts: Common, fn: (p: Platform) => Promise<T>): Promise<T> {
-  const cfg = loadConfig({ file: opts.config });
-  const logger = createLogger({ log: { level: cfg.log.level === 'silent' ? 'silent' : 'warn' } });
-  const platform = await createPlatform(cfg, { logger });
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
-}
-
-function common(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'configuration file (JSON or YAML); default $MAMORI_CONFIG')
-    .option('--json', 'machine-readable output');
-}
+const ctx = cliContext;
 
 async function orgId(p: Platform, idOrCode: string): Promise<string> {
   return (await p.orgs.find(ctx, idOrCode)).id;

@@ -75,7 +75,12 @@ function hunt(paths: string[], workers: string) {
       '--workers',
       workers,
     ],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, LANG: 'C' } },
+    {
+      cwd: root,
+      encoding: 'utf8',
+      // Compiled-rule cache in the test's folder, never the user's.
+      env: { ...process.env, LANG: 'C', MAMORI_CACHE_DIR: join(tmp, 'rule-cache') },
+    },
   );
   assert.equal(r.status, 1, r.stderr);
   return r.stdout

@@ -105,7 +105,13 @@ test('mamori hunt on a split NDJSON file finds the same hits as unsplit', () => 
         '2',
         ...extra,
       ],
-      { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, LANG: 'C' } },
+      {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        // Compiled-rule cache in the test's folder, never the user's.
+        env: { ...process.env, LANG: 'C', MAMORI_CACHE_DIR: join(tmp, 'rule-cache') },
+      },
     );
     assert.equal(r.status, 1, r.stderr);
     return r;

@@ -139,6 +139,8 @@ function huntRun(label: string, data: Buffer): void {
   const args = ['hunt', path, '--workers', '2', '--json', '-o', '/dev/null', '--quiet', '--timing'];
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=development', main, ...args], {
     encoding: 'utf8',
+    // The compiled-rule cache in the benchmark's folder: the first hunt compiles, the next restores.
+    env: { ...process.env, MAMORI_CACHE_DIR: join(dir, 'rule-cache') },
   });
   const line = r.stderr.trim().split('\n').pop() ?? '';
   try {

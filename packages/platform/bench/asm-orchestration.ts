@@ -6,10 +6,10 @@
 // round 2 rescans (persisting, fixed). Prints per-scan wall p50/p95/max, CPU per scan, scans per hour of one
 // worker, the database time of the result transaction, and the rows written. Traffic to 127.0.1.0/24 only.
 // Usage: npm run bench:asm-orchestration [-- --orgs 40 --db postgres]
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { loadavg, cpus } from 'node:os';
 import { orgIdForCode, STATE_ORG_ID } from '@mamori/platform';
-import { createTestPlatform } from '@mamori/platform/testing';
+import { asmLabSite, createTestPlatform } from '@mamori/platform/testing';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,24 +18,9 @@ const arg = (name: string, def: string): string => {
 const ORGS = Number(arg('orgs', '40'));
 if (arg('db', 'sqlite') === 'postgres') process.env.MAMORI_TEST_DB = 'postgres';
 
-// The lab: one HTTP server per organization address; `fixed` turns the .env exposure off (a fix).
-let fixed = false;
-const handler = (req: { url?: string }, res: ServerResponse): void => {
-  const url = req.url ?? '/';
-  if (url === '/.env' && !fixed) {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('DB_PASSWORD=lab-secret\nAPP_KEY=base64:lab\n');
-  } else if (url === '/.git/HEAD') {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('ref: refs/heads/main\n');
-  } else if (url === '/') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'nginx/1.22.1' });
-    res.end('<html><head><title>市役所</title></head><body>ようこそ</body></html>');
-  } else {
-    res.writeHead(404, { 'content-type': 'text/plain', server: 'nginx/1.22.1' });
-    res.end('not found');
-  }
-};
+// The lab: one HTTP server per organization address; `exposeEnv` off is the fix of one exposure.
+const lab = { exposeEnv: true };
+const handler = asmLabSite(lab);
 
 const pct = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -128,9 +113,9 @@ async function main(): Promise<void> {
       `lab: ${orgs.length} organizations of 静岡県, each its own verified /32 on 127.0.1.0/24 with an HTTP service on port ${port}; engine: built-in checks, KEV/CVE lookup, no templates directory`,
     );
     await round('round 1 (first scans: every finding new)');
-    fixed = true;
+    lab.exposeEnv = false;
     await round('round 2 (rescans after one exposure was fixed)');
-    fixed = false;
+    lab.exposeEnv = true;
     await round('round 3 (regression: the exposure is back, reopened)');
 
     // Where a scan's time goes: the result transaction, from the audit trail of the last scans.

@@ -4,6 +4,7 @@
 import { loadConfig, type DeepPartial, type MamoriConfig } from '@mamori/core';
 import { createTestDatabase, testDialect } from '@mamori/store/testing';
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,4 +97,30 @@ export async function createTestPlatform(options: TestPlatformOptions = {}): Pro
 /** The current TOTP code for a secret (to drive enrolment and MFA in tests). */
 export function currentTotp(secret: string, at: Date = new Date()): string {
   return totpCode(secret, stepAt(at));
+}
+
+/**
+ * The ASM lab's web site (tests and benchmarks, served on loopback only): a municipality's home page behind a
+ * fingerprintable nginx banner, an exposed `.git/HEAD`, and a `.env` with secrets while `exposeEnv` is on
+ * (turning it off is "the fix", on again "the regression").
+ */
+export function asmLabSite(state: {
+  exposeEnv: boolean;
+}): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/.env' && state.exposeEnv) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('DB_PASSWORD=lab-secret\nAPP_KEY=base64:lab\n');
+    } else if (url === '/.git/HEAD') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ref: refs/heads/main\n');
+    } else if (url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'nginx/1.22.1' });
+      res.end('<html><head><title>市役所</title></head><body>ようこそ</body></html>');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain', server: 'nginx/1.22.1' });
+      res.end('not found');
+    }
+  };
 }

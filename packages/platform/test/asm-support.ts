@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asmLabSite } from '../src/testing.js';
 
 export async function freePort(): Promise<number> {
   // A port free for both TCP and UDP (named listens on both).
@@ -105,24 +106,10 @@ export interface LabWeb {
 
 export async function startWeb(): Promise<LabWeb> {
   const state = { exposeEnv: true, delayMs: 0, requests: 0 };
+  const site = asmLabSite(state);
   const server: Server = createServer((req, res) => {
     state.requests++;
-    setTimeout(() => {
-      const url = req.url ?? '/';
-      if (url === '/.env' && state.exposeEnv) {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('DB_PASSWORD=lab-secret\nAPP_KEY=base64:lab\n');
-      } else if (url === '/.git/HEAD') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ref: refs/heads/main\n');
-      } else if (url === '/') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'nginx/1.22.1' });
-        res.end('<html><head><title>市役所</title></head><body>ようこそ</body></html>');
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain', server: 'nginx/1.22.1' });
-        res.end('not found');
-      }
-    }, state.delayMs);
+    setTimeout(() => site(req, res), state.delayMs);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;

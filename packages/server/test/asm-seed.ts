@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import { STATE_ORG_ID } from '@mamori/platform';
+import { asmLabSite } from '@mamori/platform/testing';
 import type {
   AsmAsset,
   AsmFinding,
@@ -67,22 +68,7 @@ export async function startTxtDns(records: Map<string, string[]>): Promise<{ por
 }
 
 export async function startLabWeb(address: string): Promise<{ port: number; server: Server }> {
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/.env') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('DB_PASSWORD=lab-secret\nAPP_KEY=base64:lab\n');
-    } else if (url === '/.git/HEAD') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ref: refs/heads/main\n');
-    } else if (url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'nginx/1.22.1' });
-      res.end('<html><head><title>市役所</title></head><body>ようこそ</body></html>');
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain', server: 'nginx/1.22.1' });
-      res.end('not found');
-    }
-  });
+  const server = createServer(asmLabSite({ exposeEnv: true }));
   await new Promise<void>((r) => server.listen(0, address, r));
   servers.add(server);
   return { port: (server.address() as { port: number }).port, server };

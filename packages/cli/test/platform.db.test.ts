@@ -1,69 +1,20 @@
 // The platform commands end to end: a real CLI process on a fresh database (SQLite or PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migrations, openDatabase, type MamoriDb } from '@mamori/store';
 import { createTestDatabase, testDialect, type TestDatabase } from '@mamori/store/testing';
-import { main as cliMain } from '../src/main.js';
+import { cliMainPath as main, cliRunner } from './cli-kit.js';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const db = testDialect();
 let t: TestDatabase;
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 
-/** A real `mamori` process (exit codes as scripts see them). */
-function mamoriProcess(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=development', main, ...args], {
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same CLI in this process (much cheaper than a process per call on a shared machine). */
-async function mamori(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = { env: process.env, out: process.stdout.write, err: process.stderr.write };
-  let stdout = '';
-  let stderr = '';
-  // The CLI writes strings; the test runner's own events (binary) pass through untouched.
-  const capture =
-    (sink: (s: string) => void, original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
-    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      if (typeof chunk !== 'string')
-        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      sink(chunk);
-      const cb = rest.find((x) => typeof x === 'function') as (() => void) | undefined;
-      if (cb) cb();
-      return true;
-    };
-  process.env = env;
-  process.exitCode = undefined;
-  process.stdout.write = capture(
-    (s) => (stdout += s),
-    saved.out,
-    process.stdout,
-  ) as typeof process.stdout.write;
-  process.stderr.write = capture(
-    (s) => (stderr += s),
-    saved.err,
-    process.stderr,
-  ) as typeof process.stderr.write;
-  try {
-    const code = await cliMain(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    process.env = saved.env;
-    process.exitCode = undefined;
-  }
-}
+const { mamori, mamoriProcess } = cliRunner(() => env);
 
 before(async () => {
   t = await createTestDatabase();

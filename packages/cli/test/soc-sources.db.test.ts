@@ -3,16 +3,13 @@
 // exit codes, and the audit trail of it all (actor system:cli).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { orgIdForCode } from '@mamori/platform';
 import { createTestDatabase, testDialect, type TestDatabase } from '@mamori/store/testing';
-import { main as cliMain } from '../src/main.js';
+import { cliRunner } from './cli-kit.js';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const db = testDialect();
 let t: TestDatabase;
 let dataDir: string;
@@ -28,53 +25,7 @@ interface Source {
   note: string | null;
 }
 
-/** A real `mamori` process (exit codes and stderr as scripts see them). */
-function mamoriProcess(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=development', main, ...args], {
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same CLI in this process (much cheaper than a process per call on a shared machine). */
-async function mamori(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = { env: process.env, out: process.stdout.write, err: process.stderr.write };
-  let stdout = '';
-  let stderr = '';
-  const capture =
-    (sink: (s: string) => void, original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
-    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      if (typeof chunk !== 'string')
-        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      sink(chunk);
-      const cb = rest.find((x) => typeof x === 'function') as (() => void) | undefined;
-      if (cb) cb();
-      return true;
-    };
-  process.env = env;
-  process.exitCode = undefined;
-  process.stdout.write = capture(
-    (s) => (stdout += s),
-    saved.out,
-    process.stdout,
-  ) as typeof process.stdout.write;
-  process.stderr.write = capture(
-    (s) => (stderr += s),
-    saved.err,
-    process.stderr,
-  ) as typeof process.stderr.write;
-  try {
-    const code = await cliMain(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    process.env = saved.env;
-    process.exitCode = undefined;
-  }
-}
+const { mamori, mamoriProcess } = cliRunner(() => env);
 
 async function list(...args: string[]): Promise<Source[]> {
   const r = await mamori('soc', 'sources', 'list', '--json', ...args);

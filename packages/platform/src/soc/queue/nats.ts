@@ -21,40 +21,15 @@ import {
 } from 'nats';
 import type { Lease } from '../lease.js';
 import type { EventQueue, IngestRecord } from '../types.js';
+import { encodeRecord, recordOf, type EncodedRecord } from './record-codec.js';
 import type { QueueSource, SourceBatch, WorkItem } from './source.js';
 
 /** Records per message stay well below NATS's default 1 MiB payload limit. */
 const MAX_MESSAGE_BYTES = 512 * 1024;
 const CONSUMER = 'pipeline';
 
-const encodeRecord = (r: IngestRecord): string =>
-  JSON.stringify([
-    r.line,
-    r.transport,
-    r.peer,
-    r.format ?? null,
-    r.organizationId ?? null,
-    r.receivedAt,
-    r.tzOffsetMinutes ?? null,
-  ]);
-
 function decodeMessage(data: Uint8Array): IngestRecord[] {
-  const rows = JSON.parse(Buffer.from(data).toString('utf8')) as [
-    string,
-    string,
-    string,
-    string | null,
-    string | null,
-    number,
-    number | null,
-  ][];
-  return rows.map((a) => {
-    const r: IngestRecord = { line: a[0], transport: a[1], peer: a[2], receivedAt: a[5] };
-    if (a[3] !== null) r.format = a[3];
-    if (a[4] !== null) r.organizationId = a[4];
-    if (a[6] !== null) r.tzOffsetMinutes = a[6];
-    return r;
-  });
+  return (JSON.parse(Buffer.from(data).toString('utf8')) as EncodedRecord[]).map(recordOf);
 }
 
 export interface NatsQueueOptions {

@@ -12,6 +12,7 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { EventQueue, IngestRecord } from '../types.js';
+import { encodeRecord, recordOf, type EncodedRecord } from './record-codec.js';
 
 const SEG_FACTOR = 2 ** 32;
 const HEADER = 8;
@@ -51,17 +52,6 @@ export interface SpoolOptions {
   segmentBytes?: number;
 }
 
-const payloadOf = (r: IngestRecord): string =>
-  JSON.stringify([
-    r.line,
-    r.transport,
-    r.peer,
-    r.format ?? null,
-    r.organizationId ?? null,
-    r.receivedAt,
-    r.tzOffsetMinutes ?? null,
-  ]);
-
 /**
  * The frames of one append in one buffer (one allocation and one write per call, not three per record); null when
  * a record's frame would exceed MAX_FRAME (tooLarge: its size).
@@ -70,7 +60,7 @@ function encodeAll(records: IngestRecord[]): { buf: Buffer; tooLarge: number } {
   const payloads = new Array<string>(records.length);
   let total = 0;
   for (let i = 0; i < records.length; i++) {
-    const p = payloadOf(records[i]!);
+    const p = encodeRecord(records[i]!);
     payloads[i] = p;
     // UTF-8 is at most 3 bytes per UTF-16 unit: an upper bound, the exact length is known after the write.
     total += HEADER + p.length * 3;
@@ -88,20 +78,7 @@ function encodeAll(records: IngestRecord[]): { buf: Buffer; tooLarge: number } {
 }
 
 function decode(payload: Buffer): IngestRecord {
-  const a = JSON.parse(payload.toString('utf8')) as [
-    string,
-    string,
-    string,
-    string | null,
-    string | null,
-    number,
-    number | null,
-  ];
-  const r: IngestRecord = { line: a[0], transport: a[1], peer: a[2], receivedAt: a[5] };
-  if (a[3] !== null) r.format = a[3];
-  if (a[4] !== null) r.organizationId = a[4];
-  if (a[6] !== null) r.tzOffsetMinutes = a[6];
-  return r;
+  return recordOf(JSON.parse(payload.toString('utf8')) as EncodedRecord);
 }
 
 /** Length of the valid frame prefix of a segment's bytes, and how many frames it holds. */

@@ -3,8 +3,9 @@
 // default or PostgreSQL (`--db postgres`). Each organization's verified scope is its own loopback address
 // (127.0.1.N/32, attested by the prefecture administrator) running an HTTP server with two exposures and a
 // fingerprintable banner. Round 1 scans every organization (all findings new); the lab then fixes one exposure;
-// round 2 rescans (persisting, fixed). Prints per-scan wall p50/p95/max, CPU per scan, scans per hour of one
-// worker, the database time of the result transaction, and the rows written. Traffic to 127.0.1.0/24 only.
+// round 2 rescans (persisting, fixed); round 3 brings it back (reopened). Prints per-scan wall p50/p95/max,
+// CPU per scan (the result transaction included), scans per hour of one worker, the rows written and the state
+// dashboard's time. Traffic to 127.0.1.0/24 only.
 // Usage: npm run bench:asm-orchestration [-- --orgs 40 --db postgres]
 import { createServer, type Server } from 'node:http';
 import { loadavg, cpus } from 'node:os';
@@ -118,7 +119,6 @@ async function main(): Promise<void> {
     lab.exposeEnv = true;
     await round('round 3 (regression: the exposure is back, reopened)');
 
-    // Where a scan's time goes: the result transaction, from the audit trail of the last scans.
     const k = p.db.kysely;
     const n = async (
       t: 'asm_findings' | 'asm_finding_events' | 'asm_assets' | 'asm_scan_diffs' | 'audit_log',

@@ -117,8 +117,8 @@ export class Policy implements PolicyService {
    */
   async assertNationwide(actor: Actor | null, permission: Permission): Promise<void> {
     this.assertHuman(actor);
-    await this.assert(actor, permission);
-    if ((await this.reach(actor)) !== 'all') {
+    // scope() is 'all' only with the permission and a state-wide reach: one look-up for both.
+    if ((await this.scope(actor, permission)) !== 'all') {
       throw new MamoriError('MAMORI_FORBIDDEN', undefined, { permission, reason: 'state-wide act' });
     }
   }

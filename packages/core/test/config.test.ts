@@ -12,6 +12,8 @@ test('defaults give the embedded setup under ./var', () => {
   assert.equal(c.queue.driver, 'memory');
   assert.equal(c.server.publicUrl, 'http://127.0.0.1:8080');
   assert.equal(c.auth.oidc, null);
+  assert.equal(c.soc.pipelineLeaseSeconds, 15);
+  assert.equal(c.soc.retentionLeaseSeconds, 120);
 });
 
 test('file, then environment, then overrides', () => {
@@ -47,6 +49,22 @@ test('invalid values are refused with the key and their source', () => {
   expectInvalid(
     () => loadConfig({ overrides: { server: { nope: 1 } } as never, env: {} }),
     /unknown key "server\.nope"/,
+  );
+  expectInvalid(
+    () => loadConfig({ env: { MAMORI_SOC_PIPELINE_LEASE_SECONDS: '1' } }),
+    /soc\.pipelineLeaseSeconds \(from \$MAMORI_SOC_PIPELINE_LEASE_SECONDS\): must be at least 3/,
+  );
+  expectInvalid(
+    () => loadConfig({ overrides: { soc: { retentionLeaseSeconds: 5 } }, env: {} }),
+    /soc\.retentionLeaseSeconds \(from overrides\): must be at least 10/,
+  );
+  expectInvalid(
+    () => loadConfig({ env: { MAMORI_SOC_RETENTION_LEASE_SECONDS: '2m' } }),
+    /soc\.retentionLeaseSeconds .*expected an integer, got "2m"/,
+  );
+  expectInvalid(
+    () => loadConfig({ env: { MAMORI_SOC_PIPELINE_LEASE_SECONDS: '86400' } }),
+    /soc\.pipelineLeaseSeconds .*must be at most 600/,
   );
   const dir = mkdtempSync(join(tmpdir(), 'mamori-cfg-'));
   writeFileSync(join(dir, 'bad.json'), '{"server": ');

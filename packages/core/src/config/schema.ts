@@ -337,6 +337,15 @@ export const configKeys: readonly ConfigKeySpec[] = [
     description: 'Records the pipeline processes per database transaction.',
   },
   {
+    key: 'soc.pipelineLeaseSeconds',
+    type: 'integer',
+    default: 15,
+    min: 3,
+    max: 600,
+    description:
+      'Distributed mode: lease of the one active pipeline worker per stream (soc_leases "soc-pipeline:<stream>"), renewed every third of it; a standby takes the stream over this long after the active worker died.',
+  },
+  {
     key: 'soc.natsStream',
     type: 'string',
     default: 'MAMORI_SOC',
@@ -373,6 +382,15 @@ export const configKeys: readonly ConfigKeySpec[] = [
     min: 1,
     max: 10080,
     description: 'How often retention (archive, then delete) runs.',
+  },
+  {
+    key: 'soc.retentionLeaseSeconds',
+    type: 'integer',
+    default: 120,
+    min: 10,
+    max: 3600,
+    description:
+      'Lease a retention pass holds (soc_leases "soc-retention"), renewed every third of it: another instance takes retention over this long after the holder died mid-pass.',
   },
   {
     key: 'soc.archive',

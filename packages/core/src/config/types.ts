@@ -56,10 +56,14 @@ export interface MamoriConfig {
     spoolSegmentMb: number;
     batchSize: number;
     natsStream: string;
+    /** Lease of the active pipeline worker of a stream (distributed mode); renewed every third of it. */
+    pipelineLeaseSeconds: number;
     retentionEventsDays: number;
     retentionQuarantineDays: number;
     retentionRollupsDays: number;
     retentionIntervalMinutes: number;
+    /** Lease a retention pass holds; renewed every third of it. */
+    retentionLeaseSeconds: number;
     archive: boolean;
     /** Resolved: default <dataDir>/archive. */
     archiveDir: string;

@@ -61,9 +61,6 @@ export interface Soc {
   stop(): Promise<void>;
 }
 
-/** A standby worker takes a stream over within this time after its active worker died. */
-const PIPELINE_LEASE_MS = 15_000;
-
 export function createSoc(d: Deps): Soc {
   const cfg = d.config;
   const nats = cfg.queue.driver === 'nats';
@@ -142,7 +139,8 @@ export function createSoc(d: Deps): Soc {
             // One active worker per stream (prefecture): detection windows live in its memory.
             exclusive: {
               lease: new Lease(d.db, `soc-pipeline:${cfg.soc.natsStream}`),
-              ttlMs: PIPELINE_LEASE_MS,
+              // A standby takes the stream over within this time after the active worker died.
+              ttlMs: cfg.soc.pipelineLeaseSeconds * 1000,
               onChange: (active) =>
                 d.logger.info(
                   { stream: cfg.soc.natsStream },

@@ -32,7 +32,7 @@ export interface RetentionOptions {
   now?: () => number;
   /** This process's name in the lease (default: host, pid, random). */
   holder?: string;
-  /** Lease time while a pass runs, renewed every third of it (default 2 minutes). */
+  /** Lease time while a pass runs, renewed every third of it (default: soc.retentionLeaseSeconds). */
   leaseTtlMs?: number;
 }
 
@@ -64,7 +64,7 @@ export class Retention {
     opts: RetentionOptions = {},
   ) {
     this.clock = opts.now ?? Date.now;
-    this.ttl = opts.leaseTtlMs ?? 120_000;
+    this.ttl = opts.leaseTtlMs ?? config.soc.retentionLeaseSeconds * 1000;
     this.lease = new Lease(db, RETENTION_LEASE, opts.holder, this.clock);
   }
 

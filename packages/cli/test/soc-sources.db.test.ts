@@ -132,13 +132,55 @@ test(`soc sources add, list, update, remove; refusals with reasons and exit code
     [[fw.id, '10.22.0.0/16']],
   );
 
+  // update the sender itself (as PATCH value does): normalized, with the same checks as the API — refused
+  // when another source has the range or the configuration file binds it, or when malformed.
+  const o = await mamori('soc', 'sources', 'add', '--address', '10.30.0.0/16', '--org', '222038', '--json');
+  assert.equal(o.code, 0, o.stderr);
+  const other = JSON.parse(o.stdout) as Source;
+  const re = await mamori('soc', 'sources', 'update', fw.id, '--address', '10.23.5.9/24', '--json');
+  assert.equal(re.code, 0, re.stderr);
+  const readdressed = JSON.parse(re.stdout) as Source;
+  assert.deepEqual(
+    [readdressed.id, readdressed.kind, readdressed.value, readdressed.organizationId],
+    [fw.id, 'address', '10.23.5.0/24', orgIdForCode('222054')],
+  );
+  const taken = await mamori('soc', 'sources', 'update', fw.id, '--address', '10.30.0.0/16');
+  assert.equal(taken.code, 3, taken.stderr);
+  assert.match(taken.stderr, /10\.30\.0\.0\/16 is already registered/);
+  const fileBound = await mamori('soc', 'sources', 'update', fw.id, '--address', '192.0.2.10/32');
+  assert.equal(fileBound.code, 3, fileBound.stderr);
+  assert.match(fileBound.stderr, /192\.0\.2\.10\/32 is bound in the configuration file/);
+  const badAddress = await mamori('soc', 'sources', 'update', fw.id, '--address', '10.23.300.0/24');
+  assert.equal(badAddress.code, 3, badAddress.stderr);
+  assert.match(badAddress.stderr, /not an IPv4\/IPv6 address or CIDR range/);
+  // A source keeps its kind: an address for a certificate source is refused, a new name is taken.
+  const wrongKind = await mamori('soc', 'sources', 'update', cert.id, '--address', '10.9.9.9');
+  assert.equal(wrongKind.code, 3, wrongKind.stderr);
+  assert.match(wrongKind.stderr, /is a certificate source: give --cert/);
+  const renamed = await mamori('soc', 'sources', 'update', cert.id, '--cert', 'FW02.Atami.example.lg.jp');
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.match(renamed.stdout, /\tregistered\tcert\tfw02\.atami\.example\.lg\.jp\tauto\t220001 静岡県\t/);
+  assert.equal(
+    (await mamori('soc', 'sources', 'update', fw.id, '--address', '10.1.0.0/16', '--cert', 'a.example')).code,
+    2,
+  );
+  assert.deepEqual(
+    (await list()).map((s) => [s.id, s.value]),
+    [
+      ['cfg-1', '192.0.2.10/32'],
+      [cert.id, 'fw02.atami.example.lg.jp'],
+      [other.id, '10.30.0.0/16'],
+      [fw.id, '10.23.5.0/24'],
+    ],
+  );
+
   // Refusals: the input exit code (3) with the platform's reason; nothing changes.
   const malformed = mamoriProcess('soc', 'sources', 'add', '--address', '10.22.300.1', '--org', '222038');
   assert.equal(malformed.code, 3, malformed.stderr);
   assert.match(malformed.stderr, /not an IPv4\/IPv6 address or CIDR range/);
-  const dup = await mamori('soc', 'sources', 'add', '--address', '10.22.99.1/16', '--org', '222038');
+  const dup = await mamori('soc', 'sources', 'add', '--address', '10.23.5.77/24', '--org', '222038');
   assert.equal(dup.code, 3, dup.stderr);
-  assert.match(dup.stderr, /10\.22\.0\.0\/16 is already registered/);
+  assert.match(dup.stderr, /10\.23\.5\.0\/24 is already registered/);
   const inFile = await mamori('soc', 'sources', 'add', '--address', '192.0.2.10');
   assert.equal(inFile.code, 3);
   assert.match(inFile.stderr, /configuration file/);
@@ -159,7 +201,7 @@ test(`soc sources add, list, update, remove; refusals with reasons and exit code
     2,
   );
   assert.equal((await mamori('soc', 'sources', 'update', fw.id)).code, 2);
-  assert.equal((await list()).length, 3);
+  assert.equal((await list()).length, 4);
 
   // remove; removing again names the id.
   const r = await mamori('soc', 'sources', 'remove', fw.id);
@@ -170,14 +212,20 @@ test(`soc sources add, list, update, remove; refusals with reasons and exit code
   assert.match(again.stderr, new RegExp(`no registered source ${fw.id}`));
   assert.deepEqual(
     (await list()).map((s) => s.id),
-    ['cfg-1', cert.id],
+    ['cfg-1', cert.id, other.id],
   );
 
   // The audit trail: each change by system:cli, and the refusals.
   const audit = await mamori('audit', 'list', '--action', 'soc.source.', '--limit', '200', '--json');
   assert.equal(audit.code, 0, audit.stderr);
   const records = (
-    JSON.parse(audit.stdout) as { action: string; target: string | null; result: string; actorName: string }[]
+    JSON.parse(audit.stdout) as {
+      action: string;
+      target: string | null;
+      result: string;
+      actorName: string;
+      details: { from?: { value: string }; to?: { value: string } } | null;
+    }[]
   ).reverse();
   const ok = records.filter((x) => x.result === 'success');
   assert.deepEqual(
@@ -186,9 +234,20 @@ test(`soc sources add, list, update, remove; refusals with reasons and exit code
       ['soc.source.create', fw.id],
       ['soc.source.create', cert.id],
       ['soc.source.update', fw.id],
+      ['soc.source.create', other.id],
+      ['soc.source.update', fw.id],
+      ['soc.source.update', cert.id],
       ['soc.source.delete', fw.id],
     ],
   );
+  // The address change records the sender before and after.
+  const moves = ok
+    .filter((x) => x.action === 'soc.source.update' && x.target === fw.id)
+    .map((x) => [x.details?.from?.value, x.details?.to?.value]);
+  assert.deepEqual(moves, [
+    ['10.22.0.0/16', '10.22.0.0/16'],
+    ['10.22.0.0/16', '10.23.5.0/24'],
+  ]);
   assert.ok(
     records.every((x) => x.actorName === 'system:cli'),
     JSON.stringify(records),

@@ -121,23 +121,54 @@ export function register(program: Command): void {
   common(sources.command('update'))
     .description('change a registered source (configuration entries change in the file)')
     .argument('<id>', 'source id (mamori soc sources list)')
+    .addOption(
+      new Option('--address <ip|cidr>', 'new sender address or CIDR range (an address source)').conflicts(
+        'cert',
+      ),
+    )
+    .option('--cert <name>', 'new certificate name (a certificate source)')
     .option('-f, --format <parser>', 'parser id, or auto to detect per line')
     .option('-o, --org <idOrCode>', 'move the sender to this organization')
     .option('--note <text>', 'note (an empty text clears it)')
     .action(
-      action(async (id: string, opts: Common & { format?: string; org?: string; note?: string }) => {
-        if (opts.format === undefined && opts.org === undefined && opts.note === undefined)
-          throw new UsageError('nothing to change: give --format, --org or --note');
-        return withPlatform(opts, async (p) => {
-          const change: SyslogSourceChange = {};
-          if (opts.format !== undefined) change.format = opts.format;
-          if (opts.org !== undefined) change.organizationId = await orgId(p, opts.org);
-          if (opts.note !== undefined) change.note = opts.note;
-          const s = await onSource(id, () => p.soc.sources.update(ctx, id, change));
-          if (opts.json) json(s);
-          else for (const l of await lines(p, [s])) out(l);
-        });
-      }),
+      action(
+        async (
+          id: string,
+          opts: Common & { address?: string; cert?: string; format?: string; org?: string; note?: string },
+        ) => {
+          const value = opts.address ?? opts.cert;
+          if (
+            value === undefined &&
+            opts.format === undefined &&
+            opts.org === undefined &&
+            opts.note === undefined
+          )
+            throw new UsageError('nothing to change: give --address, --cert, --format, --org or --note');
+          return withPlatform(opts, async (p) => {
+            const change: SyslogSourceChange = {};
+            if (value !== undefined) {
+              // A source keeps its kind (the API changes the value only): an address for a certificate
+              // source would be read as a name.
+              const kind = opts.address !== undefined ? 'address' : 'cert';
+              const cur = (await p.soc.sources.list(ctx)).items.find((s) => s.id === id);
+              if (cur && cur.origin === 'registered' && cur.kind !== kind) {
+                const [what, flag] =
+                  cur.kind === 'address' ? ['an address', '--address'] : ['a certificate', '--cert'];
+                throw new MamoriError('MAMORI_VALIDATION', {
+                  reason: `${id} is ${what} source: give ${flag} (to change its kind, remove it and add another)`,
+                });
+              }
+              change.value = value;
+            }
+            if (opts.format !== undefined) change.format = opts.format;
+            if (opts.org !== undefined) change.organizationId = await orgId(p, opts.org);
+            if (opts.note !== undefined) change.note = opts.note;
+            const s = await onSource(id, () => p.soc.sources.update(ctx, id, change));
+            if (opts.json) json(s);
+            else for (const l of await lines(p, [s])) out(l);
+          });
+        },
+      ),
     );
 
   common(sources.command('remove'))

@@ -5,6 +5,7 @@ export type * from './asm/types.js';
 export { parseCron, nextRun, dbFindingKey } from './asm/index.js';
 import type { RequestContext } from './types.js';
 export { createPlatform, type CreatePlatformOptions } from './platform.js';
+export { SqliteInUseError } from './sqlite-claim.js';
 export { createLogger, redactPaths } from './logger.js';
 export {
   roleSpecs,

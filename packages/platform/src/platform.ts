@@ -20,6 +20,7 @@ import { dbQuarantineSink } from './soc/ingest/quarantine.js';
 import { SocIngestService } from './soc/ingest/service.js';
 import { SyslogSourceRegistry } from './soc/ingest/registry.js';
 import { createAsm, type CreateAsmOptions } from './asm/asm.js';
+import { claimSqliteFile } from './sqlite-claim.js';
 import type { Platform } from './types.js';
 import type { Clock } from './util.js';
 
@@ -29,7 +30,7 @@ export interface CreatePlatformOptions {
   clock?: Clock;
   /** Run pending migrations first (default true). */
   migrate?: boolean;
-  /** Use an already open database. */
+  /** Use an already open database (the caller's: shared, not closed by close(), not claimed). */
   db?: MamoriDb;
   /** ASM wiring for tests (TXT resolver, engine options). */
   asm?: CreateAsmOptions;
@@ -40,20 +41,39 @@ export async function createPlatform(
   options: CreatePlatformOptions = {},
 ): Promise<Platform> {
   const logger = options.logger ?? createLogger(config);
-  const db =
-    options.db ??
-    openDatabase({
-      driver: config.database.driver,
-      sqlitePath: config.database.sqlitePath,
-      postgresUrl: config.database.postgresUrl,
-    });
+  // A SQLite file this instance opens is its own in this process (./sqlite-claim.ts): a second instance on it
+  // fails here at once rather than hanging the process later.
+  const release =
+    !options.db && config.database.driver === 'sqlite' && config.database.sqlitePath !== ':memory:'
+      ? claimSqliteFile(config.database.sqlitePath)
+      : () => {};
+  let db: MamoriDb;
+  try {
+    db =
+      options.db ??
+      openDatabase({
+        driver: config.database.driver,
+        sqlitePath: config.database.sqlitePath,
+        postgresUrl: config.database.postgresUrl,
+      });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const closeDb = async () => {
+    try {
+      if (!options.db) await db.close();
+    } finally {
+      release();
+    }
+  };
   try {
     if (options.migrate !== false) {
       const { applied } = await migrateToLatest(db);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
   } catch (err) {
-    await db.close();
+    await closeDb();
     throw err;
   }
   const directory = new OrgDirectory(db);
@@ -76,7 +96,7 @@ export async function createPlatform(
     await soc.start();
   } catch (err) {
     await soc.stop().catch(() => {});
-    await db.close();
+    await closeDb();
     throw err;
   }
   const orgs = new OrganizationServiceImpl(deps);
@@ -125,7 +145,7 @@ export async function createPlatform(
       await asm.close();
       // Pending notifications end (and are recorded) before the database closes.
       await socAlerting.detection.close();
-      await db.close();
+      await closeDb();
     },
   };
 }

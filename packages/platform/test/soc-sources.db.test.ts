@@ -50,11 +50,12 @@ before(async () => {
   auditor = (await p.addUser({ username: 'src-aud', role: 'auditor', organizationId: PREF })).ctx;
   muniAdmin = (await p.addUser({ username: 'src-madm', role: 'municipality_admin', organizationId: NUMAZU }))
     .ctx;
-  // A second platform on the same database (as another node of a distributed deployment).
+  // A second platform on the same database (as another node of a distributed deployment): its own services and
+  // source bindings. On SQLite it shares the first one's connection (one instance per file and process opens it).
   const dataDir = mkdtempSync(join(tmpdir(), 'mamori-sources-b-'));
   other = await createPlatform(
     { ...p.config, dataDir, soc: { ...p.config.soc, spoolDir: join(dataDir, 'spool') } },
-    { logger: pino({ level: 'silent' }), migrate: false },
+    { logger: pino({ level: 'silent' }), migrate: false, ...(p.db.dialect === 'sqlite' ? { db: p.db } : {}) },
   );
 });
 after(async () => {

@@ -1,5 +1,7 @@
 // npm run bench:sigma — events/s single thread with the whole SigmaHQ corpus, compile time, RSS.
+// Headline: fresh events (new objects every pass, as a sweep sees them); also the same objects repeated.
 // Options: --events N (default 200000), --seconds S (minimum measuring time, default 5).
+import { loadavg } from 'node:os';
 import { SigmaEngine, bundledRulesDirs, readRuleSources, summarizeEvent } from '../src/index.js';
 import { buildEventMix } from './events.js';
 
@@ -47,6 +49,33 @@ let hits = 0;
 for (const e of events) hits += engine.match(e).length;
 sampleRss();
 
+// Fresh events, the headline: what `mamori hunt` and the SOC pipeline give the engine are new objects
+// whose strings were never seen before (decoded from EVTX or JSON.parse'd), so no string carries a cached
+// hash and every memo probe hashes its value. The mix is serialized once, in chunks; each pass re-parses
+// every chunk (outside the timed span) and matches the new objects once. Only matching is timed (CPU of
+// the process, GC threads included: the garbage of earlier chunks is collected while matching, as in hunt).
+const CHUNK = 5000;
+const chunks: string[] = [];
+for (let i = 0; i < events.length; i += CHUNK) chunks.push(JSON.stringify(events.slice(i, i + CHUNK)));
+let fresh = 0;
+let freshHits = 0;
+let freshCpu = 0;
+let freshWall = 0;
+do {
+  for (const text of chunks) {
+    const batch = JSON.parse(text) as unknown[];
+    const w = performance.now();
+    const c = cpu();
+    for (let i = 0; i < batch.length; i++) freshHits += engine.match(batch[i]).length;
+    freshCpu += cpu() - c;
+    freshWall += performance.now() - w;
+    fresh += batch.length;
+  }
+  sampleRss();
+} while (freshWall < minSeconds * 1000);
+
+// The same event objects again and again (the figure this benchmark printed before 2026-11-26): strings
+// hashed, memos hot. Kept for comparison; not what a sweep sees.
 let processed = 0;
 hits = 0;
 const t0 = performance.now();
@@ -78,12 +107,25 @@ console.log(
   `  event mix                  ${events.length} events (2% SigmaHQ regression samples, rest synthesized everyday Windows events)`,
 );
 console.log(
-  `  events evaluated           ${processed} in ${secs.toFixed(2)} s wall, ${cpuSecs.toFixed(2)} s cpu`,
+  `  fresh events evaluated     ${fresh} in ${(freshWall / 1000).toFixed(2)} s wall, ${(freshCpu / 1000).toFixed(2)} s cpu (re-parsed from JSON per pass, parsing not timed)`,
 );
 console.log(
-  `  throughput                 ${Math.round(processed / cpuSecs)} events/s per core (cpu), ${Math.round(processed / secs)} events/s wall`,
+  `  throughput, fresh events   ${Math.round(fresh / (freshCpu / 1000))} events/s per core (cpu), ${Math.round(fresh / (freshWall / 1000))} events/s wall`,
 );
-console.log(`  matches per pass           ${Math.round(hits / (processed / events.length))}`);
+console.log(
+  `  repeated objects evaluated ${processed} in ${secs.toFixed(2)} s wall, ${cpuSecs.toFixed(2)} s cpu (the same objects every pass)`,
+);
+console.log(
+  `  throughput, repeated objs  ${Math.round(processed / cpuSecs)} events/s per core (cpu), ${Math.round(processed / secs)} events/s wall`,
+);
+console.log(
+  `  matches per pass           ${Math.round(freshHits / (fresh / events.length))} fresh, ${Math.round(hits / (processed / events.length))} repeated`,
+);
 console.log(
   `  peak RSS                   ${mb(peakRss)} MiB (includes the ${events.length} parsed events held in memory)`,
+);
+console.log(
+  `  load average               ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
 );

@@ -11,6 +11,7 @@ import { loadFieldMaps, loadLogsources, loadPlaceholders, type Route } from './d
 import { eventTime } from './event.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { loadRuleText, type RuleDoc } from './load.js';
+import { ValueMemo } from './memo.js';
 import { AndNode, AtLeastNode, KeywordLeaf, NotNode, OrNode, rebind, type Node } from './nodes.js';
 import type {
   CorrelationType,
@@ -82,11 +83,13 @@ interface Scanner {
   /**
    * Recent values of this field → the pattern hits they produce (pid << 2 | at-start | at-end << 1).
    * Log fields repeat heavily (images, parents, users, hashes), so most values are scanned once.
-   * Bounded: values up to 512 characters, two generations of 1,024 (about 1 MiB per field at most).
+   * Bounded: values up to 512 characters, 2,048 entries (about 1 MiB per field at most).
    */
-  memo: Map<string, Int32Array>;
-  /** Previous generation of memo (two-generation LRU: frequent values survive a flood of unique ones). */
-  memoOld: Map<string, Int32Array>;
+  memo: ValueMemo<Int32Array>;
+  /** Shortest pattern: shorter values cannot hit and are not scanned. */
+  minLen: number;
+  /** Some pattern could occur in the string form of a number or boolean (keyword pass). */
+  scalarHit: boolean;
 }
 
 interface Bucket {
@@ -156,6 +159,25 @@ export interface BucketShare {
 }
 
 const EMPTY: readonly SigmaMatch[] = Object.freeze([]);
+/** Memo entry of a value without hits (shared: most values hit nothing). */
+const NO_HITS = new Int32Array(0);
+
+// Characters of the string forms of numbers and booleans (digits, sign, point, exponent, Infinity, NaN,
+// true, false), lowercase as the automata see them.
+const SCALAR_CHARS = new Set('0123456789.+-einfatyrusl');
+
+/** A scanner's memo and the cheap tests that spare it (values too short, number/boolean values). */
+function scannerMemo(
+  patLen: Int32Array,
+  patterns: string[] | null,
+): Pick<Scanner, 'memo' | 'minLen' | 'scalarHit'> {
+  let minLen = patLen.length ? Infinity : 0;
+  for (let i = 0; i < patLen.length; i++) minLen = Math.min(minLen, patLen[i]!);
+  // Without the patterns (a bucket adopted from another engine), assume numbers can hit.
+  const scalarHit =
+    patterns === null || patterns.some((p) => [...p.toLowerCase()].every((ch) => SCALAR_CHARS.has(ch)));
+  return { memo: new ValueMemo(1024), minLen, scalarHit };
+}
 
 type DiagKind = RuleDiagnostic['kind'];
 
@@ -171,6 +193,8 @@ export class SigmaEngine {
   private readonly byChannel = new Map<string, Variant[]>();
   private readonly anyChannel: Variant[] = [];
   private readonly channelKey = new Map<string, string>();
+  /** Channel name as given → its EventID map in `buckets` (cleared with it). */
+  private channelMemo = new ValueMemo<{ key: string; byEid: Map<number, Bucket> }>(16);
   private readonly buckets = new Map<string, Map<number, Bucket>>();
   private readonly hintBuckets = new Map<string, Bucket>();
   private readonly hintByObject = new WeakMap<LogsourceHint, Bucket>();
@@ -686,8 +710,7 @@ export class SigmaEngine {
         patRules,
         patLen: Int32Array.from(pf.lens),
         pstamp: new Int32Array(np),
-        memo: new Map(),
-        memoOld: new Map(),
+        ...scannerMemo(Int32Array.from(pf.lens), [...pf.pats.keys()]),
       });
     }
     const readsAll =
@@ -712,20 +735,31 @@ export class SigmaEngine {
   }
 
   private channelBucket(channel: string, eid: number): Bucket {
-    let key = this.channelKey.get(channel);
-    if (key === undefined) {
-      key = channel.toLowerCase();
-      this.channelKey.set(channel, key);
-    }
-    let byEid = this.buckets.get(key);
-    if (byEid === undefined) {
-      // Hostile input (random channel names) must not grow these maps without bound.
-      if (this.buckets.size > 4096) {
-        this.buckets.clear();
-        this.channelKey.clear();
+    // Channel names arrive as fresh strings (one per event): a ValueMemo finds the channel's entry
+    // without hashing them.
+    let ch = this.channelMemo.get(channel);
+    if (ch === undefined) {
+      let key = this.channelKey.get(channel);
+      if (key === undefined) {
+        key = channel.toLowerCase();
+        this.channelKey.set(channel, key);
       }
-      this.buckets.set(key, (byEid = new Map()));
+      let m = this.buckets.get(key);
+      if (m === undefined) {
+        // Hostile input (random channel names) must not grow these maps without bound.
+        if (this.buckets.size > 4096) {
+          this.buckets.clear();
+          this.channelKey.clear();
+          this.channelMemo = new ValueMemo(16);
+          this.channelMemo.get(channel);
+        }
+        this.buckets.set(key, (m = new Map()));
+      }
+      ch = { key, byEid: m };
+      this.channelMemo.put(channel, ch);
     }
+    const key = ch.key;
+    const byEid = ch.byEid;
     let b = byEid.get(eid);
     if (b === undefined) {
       const vs = [...(this.byChannel.get(key) ?? []), ...this.anyChannel].filter(
@@ -800,15 +834,15 @@ export class SigmaEngine {
       // Rule codes index `filtered`; a foreign bucket must not point outside it.
       for (let i = 0; i < s.patRules.length; i++)
         if (s.patRules[i]! >> 1 >= filtered.length) return undefined;
+      const ac = new AhoCorasick(s.ac);
       scanners.push({
         fid: s.fid,
-        ac: new AhoCorasick(s.ac),
+        ac,
         patStart: s.patStart,
         patRules: s.patRules,
         patLen: s.patLen,
         pstamp: new Int32Array(s.patLen.length),
-        memo: new Map(),
-        memoOld: new Map(),
+        ...scannerMemo(s.patLen, null),
       });
     }
     return {
@@ -927,13 +961,10 @@ export class SigmaEngine {
   private hitLen = 0;
 
   private scan(sc: Scanner, text: string, ep: number, b: Bucket): void {
+    if (text.length < sc.minLen) return;
     const memoOk = text.length <= 512;
     if (memoOk) {
-      let m = sc.memo.get(text);
-      if (m === undefined) {
-        m = sc.memoOld.get(text);
-        if (m !== undefined) this.remember(sc, text, m);
-      }
+      const m = sc.memo.get(text);
       if (m !== undefined) {
         for (let i = 0; i < m.length; i++) this.apply(sc, m[i]! >> 2, m[i]! & 3, ep, b);
         return;
@@ -969,15 +1000,7 @@ export class SigmaEngine {
         }
       }
     }
-    if (memoOk) this.remember(sc, text, this.hitBuf.slice(0, this.hitLen));
-  }
-
-  private remember(sc: Scanner, text: string, hits: Int32Array): void {
-    if (sc.memo.size >= 1024) {
-      sc.memoOld = sc.memo;
-      sc.memo = new Map();
-    }
-    sc.memo.set(text, hits);
+    if (memoOk) sc.memo.put(text, this.hitLen === 0 ? NO_HITS : this.hitBuf.slice(0, this.hitLen));
   }
 
   /** Pattern `pid` occurs in the value (flags: 1 it starts the value, 2 it ends it): mark rules. */
@@ -1033,7 +1056,7 @@ export class SigmaEngine {
         this.kwSc = sc;
         this.kwEp = ep;
         this.kwBucket = bucket;
-        ctx.resolver.forEachString(this.kwScan, bucket.kwSkip);
+        ctx.resolver.forEachString(this.kwScan, bucket.kwSkip, sc.scalarHit);
         continue;
       }
       const v = ctx.raw(sc.fid);
@@ -1051,8 +1074,21 @@ export class SigmaEngine {
     const queue = bucket.queue;
     const n = bucket.queued;
     bucket.queued = 0;
-    // Rule order within a bucket is the load order; sort the (short) candidate list to keep it.
-    if (n > 1) queue.subarray(0, n).sort();
+    // Rule order within a bucket is the load order; sort the (short) candidate list to keep it
+    // (insertion sort in place: no subarray view per event).
+    if (n > 1) {
+      if (n <= 32)
+        for (let i = 1; i < n; i++) {
+          const x = queue[i]!;
+          let j = i - 1;
+          while (j >= 0 && queue[j]! > x) {
+            queue[j + 1] = queue[j]!;
+            j--;
+          }
+          queue[j + 1] = x;
+        }
+      else queue.subarray(0, n).sort();
+    }
     for (let i = 0; i < n; i++) {
       const v = filtered[queue[i]!]!;
       this.evaluated++;

@@ -128,7 +128,10 @@ export class FieldResolver {
       case Format.Xml: {
         const d = this.data;
         if (d !== undefined) {
-          if (name in d) return unwrap(d[name]);
+          // One keyed load for the common case (the field is there); `in` only on a miss, for a key
+          // present with an undefined value.
+          const v = d[name];
+          if (v !== undefined || name in d) return unwrap(v);
           if (this.spaced === undefined) this.spaced = spacedKeys(d);
           if (this.spaced !== null) {
             const k = this.spaced.get(name);
@@ -190,26 +193,31 @@ export class FieldResolver {
     this.forEachString((x) => out.push(x));
   }
 
-  /** Call `fn` with every scalar value of the event (EventData/UserData for Windows XML), as a string. */
-  forEachString(fn: (s: string) => void, skipEventData?: ReadonlySet<string>): void {
+  /**
+   * Call `fn` with every scalar value of the event (EventData/UserData for Windows XML), as a string.
+   * `scalars: false` leaves out numbers and booleans (for a caller that knows they cannot matter).
+   */
+  forEachString(fn: (s: string) => void, skipEventData?: ReadonlySet<string>, scalars = true): void {
     if (this.format === Format.Xml) {
       const e = this.root.Event as Obj;
       const d = e.EventData;
       if (skipEventData !== undefined && skipEventData.size > 0 && isObj(d)) {
-        for (const k in d) if (!skipEventData.has(k)) walkValues(d[k], 1, fn);
-      } else walkValues(d, 0, fn);
-      walkValues(e.UserData, 0, fn);
+        for (const k in d) if (!skipEventData.has(k)) walkValues(d[k], 1, fn, scalars);
+      } else walkValues(d, 0, fn, scalars);
+      walkValues(e.UserData, 0, fn, scalars);
       if (typeof e['#text'] === 'string') fn(e['#text']);
-    } else walkValues(this.root, 0, fn);
+    } else walkValues(this.root, 0, fn, scalars);
   }
 }
 
-function walkValues(v: unknown, depth: number, fn: (s: string) => void): void {
+function walkValues(v: unknown, depth: number, fn: (s: string) => void, scalars: boolean): void {
   if (depth > 12) return;
   if (typeof v === 'string') fn(v);
-  else if (typeof v === 'number' || typeof v === 'boolean') fn(String(v));
-  else if (Array.isArray(v)) for (const x of v) walkValues(x, depth + 1, fn);
-  else if (isObj(v)) for (const k in v) if (k !== '#attributes' || depth > 2) walkValues(v[k], depth + 1, fn);
+  else if (typeof v === 'number' || typeof v === 'boolean') {
+    if (scalars) fn(String(v));
+  } else if (Array.isArray(v)) for (const x of v) walkValues(x, depth + 1, fn, scalars);
+  else if (isObj(v))
+    for (const k in v) if (k !== '#attributes' || depth > 2) walkValues(v[k], depth + 1, fn, scalars);
 }
 
 let sharedResolver: FieldResolver | undefined;

@@ -5,6 +5,7 @@
 // cycles (rule ↔ variant, correlation links) keep their identity.
 import { CharClasses } from './ahocorasick.js';
 import { FieldTable } from './context.js';
+import { ValueMemo } from './memo.js';
 import { CorrelationState } from './correlation.js';
 import {
   AndNode,
@@ -33,6 +34,7 @@ const classes: Record<string, { prototype: object }> = {
   NotNode,
   NullLeaf,
   OrNode,
+  ValueMemo,
   ...testClasses,
 };
 const nameOf = new Map<object, string>(Object.entries(classes).map(([n, c]) => [c.prototype, n]));

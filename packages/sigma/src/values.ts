@@ -2,6 +2,7 @@
 // matching is case-insensitive unless `cased`.
 import { Test, type EvalCtx } from './nodes.js';
 import { compileRegex, regexLiteral, UnsupportedRegexError, type LinearRegex } from './regex.js';
+import { ValueMemo } from './memo.js';
 
 /** Raised for a value or modifier the engine rejects; `unsupported` separates "valid Sigma we cannot run" from errors. */
 export class ValueError extends Error {
@@ -197,21 +198,22 @@ export function stringTest(toks: Tok[], cased: boolean): Test {
 class RegexTest extends Test {
   override cost = 20;
   private readonly lit: string | undefined;
-  // Log values repeat a lot (the same command lines, paths, user agents): remember recent answers.
-  private readonly memo = new Map<string, boolean>();
+  // Log values repeat a lot (the same command lines, paths, user agents): remember recent answers
+  // (128 values; ValueMemo, not a Map: values arrive as fresh strings, which a Map would hash first).
+  // Made on first use, so compiled rules and their snapshots carry no empty memos.
+  private memo: ValueMemo<boolean> | undefined;
   constructor(readonly re: LinearRegex) {
     super();
     this.cased = true; // the regex decides case handling (flag i or (?i))
     this.lit = regexLiteral(re.source);
   }
   test(s: string): boolean {
-    const m = this.memo.get(s);
+    if (s.length > 512) return this.re.test(s);
+    const memo = (this.memo ??= new ValueMemo<boolean>(64));
+    const m = memo.get(s);
     if (m !== undefined) return m;
     const r = this.re.test(s);
-    if (s.length <= 512) {
-      if (this.memo.size >= 128) this.memo.clear();
-      this.memo.set(s, r);
-    }
+    memo.put(s, r);
     return r;
   }
   override literal(): string | undefined {
@@ -363,6 +365,29 @@ function parseIPv6(s: string): number[] | undefined {
   return words;
 }
 
+// A rule's CIDR list is many tests of one value (20 ranges of "public IP" rules): parse it once. The
+// address of the last value asked for is kept (a pure function of the text, so exact).
+let v4Text: string | undefined;
+let v4Addr: number | undefined;
+function ipv4Of(s: string): number | undefined {
+  if (s !== v4Text) {
+    let v = parseIPv4(s);
+    if (v === undefined && s.startsWith('::ffff:')) v = parseIPv4(s.slice(7));
+    v4Text = s;
+    v4Addr = v;
+  }
+  return v4Addr;
+}
+let v6Text: string | undefined;
+let v6Words: readonly number[] | undefined;
+function ipv6Of(s: string): readonly number[] | undefined {
+  if (s !== v6Text) {
+    v6Words = parseIPv6(s);
+    v6Text = s;
+  }
+  return v6Words;
+}
+
 class CidrTest extends Test {
   override cost = 8;
   private readonly v4?: { base: number; mask: number };
@@ -387,11 +412,10 @@ class CidrTest extends Test {
   }
   test(s: string): boolean {
     if (this.v4) {
-      let v = parseIPv4(s);
-      if (v === undefined && s.startsWith('::ffff:')) v = parseIPv4(s.slice(7));
+      const v = ipv4Of(s);
       return v !== undefined && (v & this.v4.mask) >>> 0 === this.v4.base;
     }
-    const w = parseIPv6(s);
+    const w = ipv6Of(s);
     if (!w || !this.v6) return false;
     let bits = this.v6.bits;
     for (let i = 0; i < 8 && bits > 0; i++, bits -= 16) {

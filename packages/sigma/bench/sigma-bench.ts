@@ -49,31 +49,6 @@ let hits = 0;
 for (const e of events) hits += engine.match(e).length;
 sampleRss();
 
-// Fresh events, the headline: what `mamori hunt` and the SOC pipeline give the engine are new objects
-// whose strings were never seen before (decoded from EVTX or JSON.parse'd), so no string carries a cached
-// hash and every memo probe hashes its value. The mix is serialized once, in chunks; each pass re-parses
-// every chunk (outside the timed span) and matches the new objects once. Only matching is timed (CPU of
-// the process, GC threads included: the garbage of earlier chunks is collected while matching, as in hunt).
-const CHUNK = 5000;
-const chunks: string[] = [];
-for (let i = 0; i < events.length; i += CHUNK) chunks.push(JSON.stringify(events.slice(i, i + CHUNK)));
-let fresh = 0;
-let freshHits = 0;
-let freshCpu = 0;
-let freshWall = 0;
-do {
-  for (const text of chunks) {
-    const batch = JSON.parse(text) as unknown[];
-    const w = performance.now();
-    const c = cpu();
-    for (let i = 0; i < batch.length; i++) freshHits += engine.match(batch[i]).length;
-    freshCpu += cpu() - c;
-    freshWall += performance.now() - w;
-    fresh += batch.length;
-  }
-  sampleRss();
-} while (freshWall < minSeconds * 1000);
-
 // The same event objects again and again (the figure this benchmark printed before 2026-11-26): strings
 // hashed, memos hot. Kept for comparison; not what a sweep sees.
 let processed = 0;
@@ -87,6 +62,45 @@ do {
 } while (performance.now() - t0 < minSeconds * 1000);
 const secs = (performance.now() - t0) / 1000;
 const cpuSecs = (cpu() - c0) / 1000;
+const repeatedRss = peakRss;
+
+// Fresh events, the headline: what `mamori hunt` and the SOC pipeline give the engine are new objects
+// whose strings were never seen before (decoded from EVTX or JSON.parse'd), so no string carries a cached
+// hash (a Map lookup must hash it first) and none is identical to a string an engine memo holds. The mix is
+// serialized once, in chunks of UTF-8 bytes; each pass decodes and parses every chunk (outside the timed
+// span) and matches the new objects once. Only matching is timed (CPU of the process, GC threads included:
+// the garbage of earlier chunks is collected while matching, as in hunt). The objects of the repeated run
+// are released as they are serialized, so memory holds the mix once, as bytes.
+const CHUNK = 5000;
+const nMix = events.length;
+const chunks: Buffer[] = [];
+for (let i = 0; i < nMix; i += CHUNK) {
+  const part = events.slice(i, i + CHUNK);
+  events.fill(undefined, i, i + CHUNK);
+  chunks.push(Buffer.from(JSON.stringify(part)));
+}
+peakRss = 0;
+let fresh = 0;
+let freshHits = 0;
+let freshCpu = 0;
+let freshWall = 0;
+// Per chunk, its cheapest pass: on a machine shared with other work, the pass least disturbed by it.
+const chunkBest = chunks.map(() => Infinity);
+do {
+  for (let k = 0; k < chunks.length; k++) {
+    const batch = JSON.parse(chunks[k]!.toString('utf8')) as unknown[];
+    const w = performance.now();
+    const c = cpu();
+    for (let i = 0; i < batch.length; i++) freshHits += engine.match(batch[i]).length;
+    const used = cpu() - c;
+    freshCpu += used;
+    chunkBest[k] = Math.min(chunkBest[k]!, used);
+    freshWall += performance.now() - w;
+    fresh += batch.length;
+  }
+  sampleRss();
+} while (freshWall < minSeconds * 1000);
+
 const st = engine.stats();
 const mb = (x: number): string => (x / 1048576).toFixed(0);
 
@@ -113,6 +127,9 @@ console.log(
   `  throughput, fresh events   ${Math.round(fresh / (freshCpu / 1000))} events/s per core (cpu), ${Math.round(fresh / (freshWall / 1000))} events/s wall`,
 );
 console.log(
+  `  fresh, least disturbed     ${Math.round(events.length / (chunkBest.reduce((a, b) => a + b, 0) / 1000))} events/s per core (each ${CHUNK}-event chunk's cheapest of ${Math.round(fresh / events.length)} passes)`,
+);
+console.log(
   `  repeated objects evaluated ${processed} in ${secs.toFixed(2)} s wall, ${cpuSecs.toFixed(2)} s cpu (the same objects every pass)`,
 );
 console.log(
@@ -122,7 +139,7 @@ console.log(
   `  matches per pass           ${Math.round(freshHits / (fresh / events.length))} fresh, ${Math.round(hits / (processed / events.length))} repeated`,
 );
 console.log(
-  `  peak RSS                   ${mb(peakRss)} MiB (includes the ${events.length} parsed events held in memory)`,
+  `  peak RSS                   ${mb(repeatedRss)} MiB repeated run (includes the ${events.length} parsed events held in memory), ${mb(peakRss)} MiB fresh run (the mix as JSON bytes, ${CHUNK} events parsed at a time)`,
 );
 console.log(
   `  load average               ${loadavg()

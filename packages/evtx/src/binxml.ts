@@ -14,7 +14,7 @@ import {
   type PlanValues,
 } from './plan.js';
 import type { JsonObject } from './render.js';
-import { decodeValue, guidAt, NestedXml, type Value } from './values.js';
+import { decodeValue, guidAt, NestedXml, utf16, ValueType, type Value } from './values.js';
 
 export const NodeKind = { Element: 1, Text: 2, Subst: 3, Template: 4, PI: 5 } as const;
 
@@ -77,10 +77,9 @@ class LazyValues implements PlanValues {
   count = 0;
   filter: FieldFilter | undefined;
   allData = true;
-  constructor(
-    private readonly bx: ChunkBinXml,
-    readonly depth: number,
-  ) {}
+  /** The chunk being rendered: set by renderInstance before each use (one pool for every chunk). */
+  bx!: ChunkBinXml;
+  constructor(readonly depth: number) {}
   grow(n: number): void {
     if (n <= this.offs.length) return;
     const m = Math.max(n, this.offs.length * 2);
@@ -88,9 +87,36 @@ class LazyValues implements PlanValues {
     this.sizes = new Int32Array(m);
     this.types = new Uint8Array(m);
   }
+  /** Values decoded by `m` for the current instance (index, value): Channel and EventID, read twice. */
+  m0 = -1;
+  m0v: Value = null;
+  m1 = -1;
+  m1v: Value = null;
   v(i: number): Value | undefined {
     if (i >= this.count) return undefined;
-    return decodeValue(this.bx.buf, this.offs[i]!, this.sizes[i]!, this.types[i]!, noNested);
+    if (i === this.m0) return this.m0v;
+    if (i === this.m1) return this.m1v;
+    const buf = this.bx.buf;
+    const off = this.offs[i]!;
+    const size = this.sizes[i]!;
+    // Strings, most values, straight to the decoder (what decodeValue does for them, minus its dispatch).
+    if (this.types[i] === ValueType.WString && off + size <= buf.length) return utf16(buf, off, off + size);
+    return decodeValue(buf, off, size, this.types[i]!, noNested);
+  }
+  m(i: number): Value | undefined {
+    if (i === this.m0) return this.m0v;
+    if (i === this.m1) return this.m1v;
+    const v = this.v(i);
+    if (i < this.count) {
+      if (this.m0 < 0) {
+        this.m0 = i;
+        this.m0v = v!;
+      } else if (this.m1 < 0) {
+        this.m1 = i;
+        this.m1v = v!;
+      }
+    }
+    return v;
   }
   x(i: number): boolean {
     return i < this.count && this.types[i] === 0x21 && this.sizes[i]! > 0;
@@ -106,6 +132,10 @@ class LazyValues implements PlanValues {
   }
 }
 
+// Value tables by nesting depth, shared by every chunk: rendering a record is synchronous, so one table per
+// depth is in use at a time, and a chunk (some 40 records) need not allocate its own.
+const lazyPool: LazyValues[] = [];
+
 export class ChunkBinXml {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, Template>();
@@ -113,8 +143,6 @@ export class ChunkBinXml {
   private readonly plans = new Map<number, Plan | null>();
 
   constructor(readonly buf: Buffer) {}
-
-  private readonly vals: LazyValues[] = [];
 
   /**
    * The fast path (see plan.ts): render the record fragment in [pos, end) straight to its JSON object when
@@ -169,7 +197,8 @@ export class ChunkBinXml {
         rememberRawPlan(
           key,
           buf.subarray(start, start + size),
-          refs.map((o): [number, string] => [o, this.nameAt(o)]),
+          // Each referenced name once (a template names Data and Name once per field).
+          [...new Set(refs)].map((o): [number, string] => [o, this.nameAt(o)]),
           plan,
         );
     }
@@ -200,18 +229,22 @@ export class ChunkBinXml {
     pos += 4;
     if (count > CHUNK_SIZE / 4) this.fail(`${count} substitution values`, pos - 4);
     this.need(pos, count * 4, end);
-    const vals = (this.vals[depth] ??= new LazyValues(this, depth));
+    const vals = (lazyPool[depth] ??= new LazyValues(depth));
+    vals.bx = this;
     vals.grow(count);
     let data = pos + count * 4;
-    for (let i = 0; i < count; i++) {
-      const size = buf.readUInt16LE(pos + i * 4);
-      this.need(data, size, end);
-      vals.offs[i] = data;
-      vals.sizes[i] = size;
-      vals.types[i] = buf[pos + i * 4 + 2]!;
+    const { offs, sizes, types } = vals;
+    // The descriptors are inside [pos, end) (checked above): plain byte reads.
+    for (let i = 0, d = pos; i < count; i++, d += 4) {
+      const size = buf[d]! | (buf[d + 1]! << 8);
+      if (data + size > end) this.fail('BinXML token beyond its data', data);
+      offs[i] = data;
+      sizes[i] = size;
+      types[i] = buf[d + 2]!;
       data += size;
     }
     vals.count = count;
+    vals.m0 = vals.m1 = -1;
     // Only a lone instance (optionally followed by end of stream) takes the fast path.
     if (data < end && buf[data] !== 0x00) throw FALLBACK;
     if (plan === null) throw FALLBACK;

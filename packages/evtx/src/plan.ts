@@ -24,7 +24,8 @@ export interface FieldFilter {
   readonly names: ReadonlySet<string> | null;
   /**
    * True when events of this channel and EventID need every EventData/UserData value (keyword searches);
-   * System elements are still filtered by `names`.
+   * System elements are still filtered by `names`. Must give the same answer for the same arguments: the
+   * reader remembers recent answers.
    */
   full(channel: string | undefined, eventId: number): boolean;
 }
@@ -33,6 +34,8 @@ export interface FieldFilter {
 export interface PlanValues {
   /** Value i (undefined when absent). */
   v(i: number): Value | undefined;
+  /** Value i, kept for the rest of the instance (for values read twice: Channel and EventID). */
+  m(i: number): Value | undefined;
   /** Value i is nested BinXML. */
   x(i: number): boolean;
   /**
@@ -57,6 +60,9 @@ export interface Plan {
   readonly fns: Map<string, Fn | null>;
   readonly filtered: WeakMap<FieldFilter, Map<string, Fn | null>>;
   readonly content: Node[];
+  /** The last planFn answer (most records of a template ask the same question). */
+  // The filter is held weakly: plans outlive the engines (and their filters) that read with them.
+  last: { filter: WeakRef<FieldFilter> | undefined; kind: string; allData: boolean; fn: Fn | null } | null;
 }
 
 class Unsupported extends Error {}
@@ -66,6 +72,18 @@ function scalarText(v: Value): string {
   if (Array.isArray(v)) return v.map(scalarText).join(',');
   if (v instanceof NestedXml) return '';
   return String(v);
+}
+
+/**
+ * String#trim, returning at once when both ends are printable ASCII (most values): nothing to trim then,
+ * and the check is cheaper than the built-in's call.
+ */
+function trim(v: string): string {
+  const n = v.length;
+  if (n === 0) return v;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(n - 1);
+  return a > 0x20 && a < 0x7f && b > 0x20 && b < 0x7f ? v : v.trim();
 }
 
 // Runtime helpers of the generated code; semantics mirror render.ts (attrValue, elementJson).
@@ -106,7 +124,7 @@ const helpers = {
   /** Element text from one substitution: the value, trimmed when a string; null when absent. */
   t(v: Value | undefined): JsonValue {
     if (v === undefined || v === null) return null;
-    return typeof v === 'string' ? v.trim() : (v as JsonValue);
+    return typeof v === 'string' ? trim(v) : (v as JsonValue);
   },
   /** Element text from several parts ({s} literal text, or values). */
   m(parts: Array<{ s: string } | Value | undefined>): JsonValue {
@@ -423,6 +441,7 @@ export function planFor(content: Node[]): Plan | null {
     fns: new Map(),
     filtered: new WeakMap(),
     content,
+    last: null,
   };
   if (plans.size >= MAX_PLANS) plans.clear();
   plans.set(key, p);
@@ -450,7 +469,8 @@ export function rawPlan(
 ): Plan | null | undefined {
   const list = rawPlans.get(key);
   if (list === undefined) return undefined;
-  next: for (const e of list) {
+  next: for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
     if (e.bytes.length !== end - start || buf.compare(e.bytes, 0, e.bytes.length, start, end) !== 0) continue;
     for (const [off, name] of e.refs) {
       let n: string;
@@ -460,6 +480,11 @@ export function rawPlan(
         continue next;
       }
       if (n !== name) continue next;
+    }
+    // Move to the front: chunks laid out alike follow one another, so the next look-up tries it first.
+    if (i > 0) {
+      list.splice(i, 1);
+      list.unshift(e);
     }
     return e.plan;
   }
@@ -486,6 +511,14 @@ export function rememberRawPlan(
  * `allData`: the filter applies to System only.
  */
 export function planFn(p: Plan, kind: string, filter: FieldFilter | undefined, allData: boolean): Fn | null {
+  const last = p.last;
+  if (
+    last !== null &&
+    last.kind === kind &&
+    last.allData === allData &&
+    (filter === undefined ? last.filter === undefined : last.filter?.deref() === filter)
+  )
+    return last.fn;
   let fns = p.fns;
   if (filter !== undefined) {
     let m = p.filtered.get(filter);
@@ -503,13 +536,14 @@ export function planFn(p: Plan, kind: string, filter: FieldFilter | undefined, a
     }
     fns.set(key, f);
   }
+  p.last = { filter: filter && new WeakRef(filter), kind, allData, fn: f };
   return f;
 }
 
 function srcValue(s: Src, r: PlanValues): Value | undefined {
   if (s === null) return undefined;
   if ('lit' in s) return s.lit;
-  const v = r.v(s.sub);
+  const v = r.m(s.sub);
   return typeof v === 'string' ? v.trim() : v;
 }
 
@@ -524,5 +558,28 @@ export function needsAllData(p: Plan, r: PlanValues, filter: FieldFilter | undef
     const n = Number(e);
     eid = Number.isInteger(n) ? n : -1;
   }
-  return filter.full(typeof c === 'string' ? c : undefined, eid);
+  return fullOf(filter, typeof c === 'string' ? c : undefined, eid);
+}
+
+// FieldFilter.full answers by channel and EventID, and a log holds few such pairs: the last few answers
+// are kept here, so a record costs a comparison or two instead of the filter's keyed look-up.
+const MEMO = 8;
+let memoFilter: WeakRef<FieldFilter> | undefined; // weakly: see Plan.last
+const memoC: Array<string | undefined> = new Array<string | undefined>(MEMO).fill(undefined);
+const memoE = new Float64Array(MEMO).fill(NaN);
+const memoV: boolean[] = new Array<boolean>(MEMO).fill(false);
+let memoNext = 0;
+
+function fullOf(filter: FieldFilter, channel: string | undefined, eid: number): boolean {
+  if (memoFilter?.deref() !== filter) {
+    memoFilter = new WeakRef(filter);
+    memoE.fill(NaN);
+  }
+  for (let i = 0; i < MEMO; i++) if (memoE[i] === eid && memoC[i] === channel) return memoV[i]!;
+  const v = filter.full(channel, eid);
+  memoC[memoNext] = channel;
+  memoE[memoNext] = eid;
+  memoV[memoNext] = v;
+  memoNext = (memoNext + 1) % MEMO;
+  return v;
 }

@@ -27,6 +27,47 @@ export function jsonlLine(h: Hit): string {
   return JSON.stringify(o);
 }
 
+const kv = (key: string, v: unknown): string => {
+  const s = JSON.stringify(v);
+  return s === undefined ? '' : `${JSON.stringify(key)}:${s}`; // undefined: left out, as by JSON.stringify
+};
+const joinKv = (parts: string[]): string => {
+  let s = '';
+  for (const p of parts) if (p !== '') s = s === '' ? p : `${s},${p}`;
+  return s;
+};
+
+/**
+ * jsonlLine, byte for byte, from pieces cached per event (time, computer, channel, event id; file and
+ * record id) and per rule (title, id, level, author, tags): only `details` is serialised per hit.
+ */
+export class JsonlLines {
+  private readonly rules = new WeakMap<object, string>();
+
+  /** `rule`: the object the hit's rule fields were taken from (the same for every hit of the rule). */
+  line(h: Hit, rule: object, ev: { head?: string; tail?: string }): string {
+    const head = (ev.head ??= joinKv([
+      kv('timestamp', h.timestamp),
+      kv('computer', h.computer),
+      kv('channel', h.channel),
+      kv('event_id', h.event_id),
+    ]));
+    let mid = this.rules.get(rule);
+    if (mid === undefined) {
+      mid = joinKv([
+        kv('rule_title', h.rule_title),
+        kv('rule_id', h.rule_id),
+        kv('level', h.level),
+        kv('author', h.author),
+        kv('tags', h.tags),
+      ]);
+      this.rules.set(rule, mid);
+    }
+    const tail = (ev.tail ??= joinKv([kv('file', h.file), kv('record_id', h.record_id)]));
+    return `{${joinKv([head, mid, kv('details', h.details), tail])}}`;
+  }
+}
+
 function csvCell(v: string): string {
   // Cells starting with = + - @ are prefixed so spreadsheets do not run them as formulas.
   const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
@@ -71,7 +112,8 @@ export class HitStats {
   top: Hit[] = [];
   dropped = 0; // keys not tracked once a map is full
 
-  add(h: Hit): void {
+  /** `ms`: parseEventTime(h.timestamp), when the caller has it already. */
+  add(h: Hit, ms = parseEventTime(h.timestamp)): void {
     this.total++;
     this.byLevel.set(h.level, (this.byLevel.get(h.level) ?? 0) + 1);
     const r = this.byRule.get(h.rule_id);
@@ -82,7 +124,6 @@ export class HitStats {
     const c = h.computer || '-';
     if (this.byComputer.has(c) || this.byComputer.size < MAX_KEYS)
       this.byComputer.set(c, (this.byComputer.get(c) ?? 0) + 1);
-    const ms = parseEventTime(h.timestamp);
     if (!Number.isNaN(ms)) {
       this.first = Math.min(this.first, ms);
       this.last = Math.max(this.last, ms);

@@ -11,7 +11,11 @@ export function parseEventTime(raw: string | undefined): number {
 const p2 = (n: number) => String(n).padStart(2, '0');
 
 export function formatTimestamp(raw: string | undefined, utc: boolean): string {
-  const t = parseEventTime(raw);
+  return formatEventTime(parseEventTime(raw), raw, utc);
+}
+
+/** formatTimestamp for an event time already parsed (`t` = parseEventTime(raw)). */
+export function formatEventTime(t: number, raw: string | undefined, utc: boolean): string {
   if (Number.isNaN(t)) return raw ?? '';
   const d = new Date(t);
   if (utc) return d.toISOString();

@@ -5,9 +5,9 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { readEvtxStream, readEvtxSync, CHUNK_SIZE, type EvtxIssue } from '@mamori/evtx';
 import { SigmaEngine, eventTime, readRuleSources, summarizeEvent, type SigmaMatch } from '@mamori/sigma';
-import { hitKey, makeHit } from './hits.js';
+import { eventHit, hitEvent, type HitEvent } from './hits.js';
 import { ndjsonLineBatches, openText, JsonSplitter } from './json-stream.js';
-import { csvLine, HitStats, jsonlLine } from './report.js';
+import { csvLine, HitStats, JsonlLines } from './report.js';
 import { loadCachedEngine, saveCachedEngine } from './rule-cache.js';
 import { WorkerBucketShare } from './share.js';
 import { levelRank, type Task, type WorkerConfig, type WorkerMessage } from './types.js';
@@ -55,6 +55,7 @@ const fields = engine.windowsFieldFilter(['TimeCreated', 'Computer', 'EventRecor
 // Aggregates for the report and summary are kept here and merged by the main thread at the end; hits
 // travel as finished output lines with their time keys (the main thread sorts and writes them).
 const stats = new HitStats();
+const jsonl = new JsonlLines();
 let lines: string[] = [];
 const keys = new Float64Array(512);
 let count = 0;
@@ -82,15 +83,15 @@ async function drain(): Promise<void> {
 }
 
 function collect(event: unknown, matches: readonly SigmaMatch[], file: string): void {
-  let summary: ReturnType<typeof summarizeEvent> | undefined;
+  let ev: HitEvent | undefined;
   for (const m of matches) {
     if (levelRank(m.rule.level) < minRank) continue;
-    summary ??= summarizeEvent(event);
-    const hit = makeHit(m, summary, file, config.utc);
-    stats.add(hit);
+    ev ??= hitEvent(summarizeEvent(event), file, config.utc);
+    const hit = eventHit(m, ev);
+    stats.add(hit, ev.statsMs);
     if (config.lines !== null) {
-      lines.push(config.lines === 'csv' ? csvLine(hit) : jsonlLine(hit));
-      keys[count] = hitKey(summary);
+      lines.push(config.lines === 'csv' ? csvLine(hit) : jsonl.line(hit, m.rule, ev));
+      keys[count] = ev.key;
     }
     count++;
     if (count >= 500) flush();

@@ -28,6 +28,19 @@ test('ValueMemo answers only for the exact text, also for values that share a sl
   assert.equal(m.get(''), 4);
 });
 
+test('ValueMemo keeps values that share a first-level set (differing only in unsampled characters)', () => {
+  const m = new ValueMemo<number>(1024);
+  // Same length, differing in characters the slot does not sample (positions 2 and 3 of 40): one
+  // first-level set for all of them.
+  const vals = Array.from({ length: 40 }, (_, i) => `id${String(i).padStart(2, '0')}${'-'.repeat(36)}`);
+  assert.equal(new Set(vals.map((v) => valueSlot(v, 1023))).size, 1, 'the values share one set');
+  vals.forEach((v, i) => {
+    assert.equal(m.get(v), undefined);
+    m.put(v, i);
+  });
+  for (let round = 0; round < 2; round++) vals.forEach((v, i) => assert.equal(m.get(fresh(v)), i, v));
+});
+
 test('valueSlot stays in range and separates values that differ at the end', () => {
   const seen = new Set<number>();
   for (let i = 0; i < 1000; i++) {

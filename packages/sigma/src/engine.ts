@@ -90,6 +90,11 @@ interface Scanner {
   minLen: number;
   /** Some pattern could occur in the string form of a number or boolean (keyword pass). */
   scalarHit: boolean;
+  /**
+   * Keyword pass: a value holding none of these code units cannot hit (every pattern contains one of
+   * them, in every case variant); undefined when no such short list was found.
+   */
+  need?: string[];
 }
 
 interface Bucket {
@@ -181,6 +186,9 @@ function scannerMemo(
 
 type DiagKind = RuleDiagnostic['kind'];
 
+// Characters frequent in log values, most frequent last; letters and digits count as more frequent still.
+const COMMON_CHARS = ',=;/_-:.\\ ';
+
 export class SigmaEngine {
   readonly diagnostics: RuleDiagnostic[] = [];
   private readonly fields = new FieldTable();
@@ -204,6 +212,8 @@ export class SigmaEngine {
   /** Pseudo-field scanned over every value of the event, for keyword searches. */
   private readonly kwFid: number;
   private sealed = false;
+  /** Folded character → every code unit the automata read as it (keyword prefilter). */
+  private readonly variantsOf = new Map<number, string[]>();
   /** Rules evaluated in full so far (after routing and the literal prefilter). */
   evaluated = 0;
   /** Events passed to match(). */
@@ -713,6 +723,8 @@ export class SigmaEngine {
         ...scannerMemo(Int32Array.from(pf.lens), [...pf.pats.keys()]),
       });
     }
+    const kwSc = scanners.find((sc) => sc.fid === this.kwFid);
+    if (kwSc !== undefined) kwSc.need = this.keywordNeed([...perField.get(this.kwFid)!.pats.keys()]);
     const readsAll =
       perField.has(this.kwFid) ||
       variants.some((v) => usesKeywords(v.root) || v.rule.filters.some(usesKeywords));
@@ -727,6 +739,60 @@ export class SigmaEngine {
       queued: 0,
       scanners,
     };
+  }
+
+  /**
+   * For the keyword pass: a short list of code units such that each pattern contains one of them (up to
+   * case folding, as the automaton reads it), picking per pattern its least frequent character. The
+   * keyword rule(s) of Windows channels (e.g. "Mimikatz Use") are scanned over every value no other rule
+   * reads, mostly ids, numbers and names holding none of ':' '.' ' ' '\\': a few indexOf calls spare
+   * their memo look-up and scan. Undefined when more than 6 code units would be needed.
+   */
+  private keywordNeed(patterns: string[]): string[] | undefined {
+    const rank = (c: number): number => {
+      const ch = String.fromCharCode(c);
+      if (/[a-z0-9]/i.test(ch) || ch.toLowerCase() !== ch.toUpperCase()) return 100;
+      return COMMON_CHARS.indexOf(ch) + 1;
+    };
+    const picked = new Set<number>();
+    for (const p of patterns) {
+      if (p.length === 0) return undefined;
+      let best = -1;
+      let bestCost = Infinity;
+      for (let i = 0; i < p.length; i++) {
+        const c = this.cls.label(p.charCodeAt(i));
+        const cost = picked.has(c) ? -1 : rank(p.charCodeAt(i)) * 8 + this.variants(p.charCodeAt(i)).length;
+        if (cost < bestCost) {
+          bestCost = cost;
+          best = p.charCodeAt(i);
+        }
+      }
+      picked.add(this.cls.label(best));
+      if (picked.size > 6) return undefined;
+    }
+    const out = new Set<string>();
+    for (const p of patterns)
+      for (let i = 0; i < p.length; i++)
+        if (picked.has(this.cls.label(p.charCodeAt(i))))
+          for (const u of this.variants(p.charCodeAt(i))) out.add(u);
+    return out.size <= 6 ? [...out] : undefined;
+  }
+
+  /** Every code unit the automata read as pattern character `c` (as scan() steps: class, or folded unit). */
+  private variants(c: number): string[] {
+    const l = this.cls.label(c);
+    let v = this.variantsOf.get(l);
+    if (v === undefined) {
+      v = [];
+      const map = this.cls.map;
+      const fold = this.cls.fold;
+      for (let u = 0; u < 65536; u++) {
+        const m = map[u]!;
+        if ((m !== SPARSE ? m : 0x10000 + fold[u]!) === l) v.push(String.fromCharCode(u));
+      }
+      this.variantsOf.set(l, v);
+    }
+    return v;
   }
 
   private seal(): void {
@@ -955,7 +1021,15 @@ export class SigmaEngine {
   private kwSc: Scanner | undefined;
   private kwEp = 0;
   private kwBucket: Bucket | undefined;
-  private readonly kwScan = (text: string): void => this.scan(this.kwSc!, text, this.kwEp, this.kwBucket!);
+  private readonly kwScan = (text: string): void => {
+    const need = this.kwSc!.need;
+    if (need !== undefined) {
+      let i = 0;
+      while (i < need.length && text.indexOf(need[i]!) < 0) i++;
+      if (i === need.length) return;
+    }
+    this.scan(this.kwSc!, text, this.kwEp, this.kwBucket!);
+  };
 
   private hitBuf = new Int32Array(256);
   private hitLen = 0;

@@ -226,6 +226,24 @@ test('keyword rules see values that field rules of the same bucket also scan', (
   assert.equal(e.match(ev({ Image: 'C:\\x.exe', Whatever: 'kerberos::list' })).length, 0);
 });
 
+test('the keyword pass skips values with none of its required characters, in every case variant', () => {
+  // 'sekurlsa::' needs ':'; 'kkkkk' (letters only) needs one of 'k', 'K' or the Kelvin sign U+212A,
+  // which case-insensitive matching reads as 'k'.
+  const e = new SigmaEngine([
+    {
+      path: 'k.yml',
+      text: `title: Keywords\nlogsource: {product: windows}\ndetection:\n  keywords: ['sekurlsa::', 'kkkkk']\n  condition: keywords\n`,
+    },
+  ]);
+  const ev = (data: Record<string, unknown>): unknown => ({
+    Event: { System: { Channel: 'Security', EventID: 4624 }, EventData: data },
+  });
+  assert.equal(e.match(ev({ A: '\u212a\u212a\u212a\u212a\u212a' })).length, 1);
+  assert.equal(e.match(ev({ A: 'x', B: 'KkKkK' })).length, 1);
+  assert.equal(e.match(ev({ A: 'SEKURLSA::x' })).length, 1);
+  assert.equal(e.match(ev({ A: 'sekurlsa:x', B: 'kkkk', C: 12345 })).length, 0);
+});
+
 test('unknown channels and event ids share buckets: index memory does not grow with hostile input', () => {
   const e = new SigmaEngine([
     { path: 'p.yml', text: procRule },

@@ -24,6 +24,14 @@ const summaries: EventSummary[] = [
   {},
 ];
 
+const utcTimestamps = [
+  '2024-03-01T12:34:56.789Z',
+  '2024-03-01T12:34:56.000Z',
+  'not a time',
+  '+030828-09-14T02:48:05.477Z',
+  '',
+];
+
 const rule = (title: string, author: unknown, tags: string[]) =>
   ({ title, id: `id-${title}`, level: 'high', author, tags }) as unknown as SigmaMatch['rule'];
 const rules = [
@@ -43,9 +51,11 @@ test('per-event and per-rule pieces give the same hits, lines, keys and stats as
     const lines = new JsonlLines();
     const a = new HitStats();
     const b = new HitStats();
-    for (const s of summaries) {
+    for (const [si, s] of summaries.entries()) {
       const ev = hitEvent(s, '/cases/pc01/Security.evtx', utc);
       assert.equal(ev.key, hitKey(s));
+      // Stated outright (makeHit is built on hitEvent, so comparing the two alone could not fail).
+      if (utc) assert.equal(ev.timestamp, utcTimestamps[si]);
       for (const [i, r] of [...rules, rules[0]!].entries()) {
         const m = match(r, [
           ['CommandLine', `cmd.exe /c "echo ${i}"`],

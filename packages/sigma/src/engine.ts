@@ -200,7 +200,6 @@ export class SigmaEngine {
   };
   private readonly byChannel = new Map<string, Variant[]>();
   private readonly anyChannel: Variant[] = [];
-  private readonly channelKey = new Map<string, string>();
   /** Channel name as given → its EventID map in `buckets` (cleared with it). */
   private channelMemo = new ValueMemo<{ key: string; byEid: Map<number, Bucket> }>(16);
   private readonly buckets = new Map<string, Map<number, Bucket>>();
@@ -713,14 +712,15 @@ export class SigmaEngine {
       const patRules = new Int32Array(n);
       for (let i = 0; i < np; i++)
         for (let kind = 0; kind < 4; kind++) patRules.set(pf.rules[i]![kind]!, patStart[i * 4 + kind]!);
+      const patLen = Int32Array.from(pf.lens);
       scanners.push({
         fid,
         ac,
         patStart,
         patRules,
-        patLen: Int32Array.from(pf.lens),
+        patLen,
         pstamp: new Int32Array(np),
-        ...scannerMemo(Int32Array.from(pf.lens), [...pf.pats.keys()]),
+        ...scannerMemo(patLen, [...pf.pats.keys()]),
       });
     }
     const kwSc = scanners.find((sc) => sc.fid === this.kwFid);
@@ -805,19 +805,14 @@ export class SigmaEngine {
     // without hashing them.
     let ch = this.channelMemo.get(channel);
     if (ch === undefined) {
-      let key = this.channelKey.get(channel);
-      if (key === undefined) {
-        key = channel.toLowerCase();
-        this.channelKey.set(channel, key);
-      }
+      const key = channel.toLowerCase();
       let m = this.buckets.get(key);
       if (m === undefined) {
         // Hostile input (random channel names) must not grow these maps without bound.
         if (this.buckets.size > 4096) {
           this.buckets.clear();
-          this.channelKey.clear();
           this.channelMemo = new ValueMemo(16);
-          this.channelMemo.get(channel);
+          this.channelMemo.get(channel); // positions the put below in the new memo
         }
         this.buckets.set(key, (m = new Map()));
       }

@@ -11,7 +11,7 @@ import type { Hit } from './types.js';
 export interface HitEvent {
   readonly summary: EventSummary;
   readonly file: string;
-  /** The hit timestamp as written (formatTimestamp). */
+  /** The hit timestamp as written (formatEventTime). */
   readonly timestamp: string;
   /** Sort key: the event time in ms, Infinity when unknown (hitKey). */
   readonly key: number;

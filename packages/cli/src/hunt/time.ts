@@ -10,11 +10,7 @@ export function parseEventTime(raw: string | undefined): number {
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 
-export function formatTimestamp(raw: string | undefined, utc: boolean): string {
-  return formatEventTime(parseEventTime(raw), raw, utc);
-}
-
-/** formatTimestamp for an event time already parsed (`t` = parseEventTime(raw)). */
+/** The hit timestamp of an event time already parsed (`t` = parseEventTime(raw)); `raw` when unparsable. */
 export function formatEventTime(t: number, raw: string | undefined, utc: boolean): string {
   if (Number.isNaN(t)) return raw ?? '';
   const d = new Date(t);

@@ -5,6 +5,7 @@
 // read-and-parse rate of the same input (one thread) and the ratio, latency from receipt to the end of the
 // detection stage (p50/p99), alerts raised, peak RSS and the load average.
 // Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --rate 0 --db sqlite|postgres --queue spool|nats]
+// (node runs with the server's --max-semi-space-size, see package.json; BENCH_THREADS=1 prints each thread's CPU)
 // (--db postgres: a fresh database on 127.0.0.1:5432; --queue nats: JetStream at 127.0.0.1:4222, a fresh stream)
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -93,6 +94,18 @@ function threadCpu(reset?: Map<number, number>): Map<number, number> {
       const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
       const ticks = Number(f[11]) + Number(f[12]);
       out.set(Number(tid), ticks / 100 - (cpuBase.get(Number(tid)) ?? 0));
+      if (process.env.BENCH_THREADS && !reset && Number(tid) === process.pid)
+        console.log(
+          'schedstat main (run ns, runqueue wait ns, slices)',
+          readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').trim(),
+        );
+      if (process.env.BENCH_THREADS && !reset)
+        console.log(
+          'thread',
+          tid,
+          readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
+          (ticks / 100 - (cpuBase.get(Number(tid)) ?? 0)).toFixed(2),
+        );
     }
   } catch {
     // not Linux
@@ -104,8 +117,9 @@ function threadCpu(reset?: Map<number, number>): Map<number, number> {
   return out;
 }
 const dataDir = mkdtempSync(join(tmpdir(), 'mamori-bench-ingest-'));
+const nodeFlags = process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--min-'));
 console.log(
-  `bench:ingest — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), ` +
+  `bench:ingest — node ${process.version}${nodeFlags.length ? ` ${nodeFlags.join(' ')}` : ''}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), ` +
     `load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
@@ -255,6 +269,14 @@ const sustained =
     ? (samples.at(-1)!.n - samples[0]!.n) / ((samples.at(-1)!.t - samples[0]!.t) / 1000)
     : stats.records / ((tDone - t0) / 1000);
 const overall = stats.records / ((tDone - t0) / 1000);
+if (process.env.BENCH_THREADS)
+  console.log(
+    'per second',
+    samples
+      .slice(1)
+      .map((s, i) => Math.round(((s.n - samples[i]!.n) / (s.t - samples[i]!.t)) * 1000))
+      .join(' '),
+  );
 const sorted = [...lat].sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const count = async (t: 'soc_events' | 'soc_quarantine') =>
@@ -369,7 +391,9 @@ console.log(
     `  CPU by thread             main ${main.toFixed(1)} s (event loop busy ${(elu.utilization * 100).toFixed(0)}%), other threads ${(total - main).toFixed(1)} s (largest ${others
       .slice(0, 4)
       .map((x) => x.toFixed(1))
-      .join(', ')} s: store thread, V8 GC helpers, WAL checkpoints, fsync pool)`,
+      .join(
+        ', ',
+      )} s: the store thread, then V8's GC and compiler helpers; BENCH_THREADS=1 lists every thread)`,
   );
 }
 console.log(`  peak RSS                  ${(rss / 1024 / 1024).toFixed(0)} MiB`);

@@ -19,7 +19,10 @@ needs_build() {
     -newer "$stamp" -print -quit)" ]
 }
 
-mamori=(node packages/cli/dist/main.js)
+# A 32 MiB young-generation semi-space (V8's default is 16): the SOC pipeline's batches live ~100 ms, and with
+# the default most of them survived into the old generation (docs/performance.md, "SOC ingest pipeline").
+node_flags=(--max-semi-space-size=32)
+mamori=(node "${node_flags[@]}" packages/cli/dist/main.js)
 if needs_build; then
   echo "mamori: building (npm run build)…"
   if npm run build --silent; then
@@ -27,7 +30,7 @@ if needs_build; then
   else
     # A broken build elsewhere in the tree must not keep the platform from starting: run the TypeScript sources.
     echo "mamori: WARNING: the build failed; starting from the TypeScript sources instead (slower start)" >&2
-    mamori=(node --import tsx --conditions=development packages/cli/src/main.ts)
+    mamori=(node "${node_flags[@]}" --import tsx --conditions=development packages/cli/src/main.ts)
   fi
 fi
 

@@ -1,10 +1,11 @@
 // The embedded spool: group-committed appends, reads in order across segments, a torn tail cut on reopen
-// (a frame whose append never resolved), processed segments deleted, one owner per directory.
+// (a frame whose append never resolved), processed segments deleted, one owner per directory, both frame layouts.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { crc32 } from 'node:zlib';
 import { FileSpool, segmentOf, SpoolBusyError } from '../src/soc/queue/spool.js';
 import type { IngestRecord } from '../src/soc/types.js';
 
@@ -85,5 +86,50 @@ test('a spool owned by another live process is refused with SpoolBusyError; a de
   writeFileSync(join(dir, 'LOCK'), '999999999'); // no such process (a SIGKILLed owner)
   const s = await FileSpool.open({ dir });
   await s.append([rec(1)]);
+  await s.close();
+});
+
+test('frames: every record comes back as appended (metadata mixes, non-ASCII, quotes), and frames written before 2026-11-26 (JSON payload) are still read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-spool-'));
+  dirs.push(dir);
+  // One JSON-payload frame as earlier versions wrote it (u32 length, u32 CRC-32, JSON array), in segment 1.
+  const old: IngestRecord = {
+    line: 'date=2026-11-25 msg="quoted \\"x\\"" 東京',
+    transport: 'syslog-udp',
+    peer: '192.0.2.1',
+    format: 'fortigate',
+    receivedAt: 1_700_000_000_000,
+    tzOffsetMinutes: 540,
+  };
+  const payload = Buffer.from(
+    JSON.stringify([old.line, old.transport, old.peer, old.format, null, old.receivedAt, 540]),
+  );
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(payload.length, 0);
+  head.writeUInt32LE(crc32(payload), 4);
+  writeFileSync(join(dir, 'seg-0000000001.log'), Buffer.concat([head, payload]));
+
+  const s = await FileSpool.open({ dir });
+  // 100 distinct metadata in one append, interleaved (more than the encoder's and decoder's caches hold), with
+  // lines the old JSON form had to escape.
+  const recs: IngestRecord[] = Array.from({ length: 600 }, (_, i) => {
+    const k = (i * 37) % 100;
+    return {
+      line: `${i} "q\\" \t 市役所 😀 ${'x'.repeat(i % 50)}`,
+      transport: k % 2 ? 'syslog-tcp' : 'http',
+      peer: `198.51.100.${k}`,
+      receivedAt: 1_700_000_000_000 + (k % 7),
+      ...(k % 3 ? { format: `f${k % 5}` } : {}),
+      ...(k % 4 ? { organizationId: `lg22${String(k).padStart(4, '0')}` } : {}),
+      ...(k % 5 ? { tzOffsetMinutes: k * 3 } : {}),
+    };
+  });
+  await s.append(recs);
+  const r = s.reader(s.firstPosition());
+  const got: IngestRecord[] = [];
+  while (got.length < 601) got.push(...(await r.read(1000)).items.map((x) => x.record));
+  assert.deepEqual(got[0], old);
+  assert.deepEqual(got.slice(1), recs);
+  await r.close();
   await s.close();
 });

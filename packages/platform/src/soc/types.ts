@@ -43,7 +43,20 @@ export interface SocEvent extends NormalizedEvent {
   receivedAt: number;
 }
 /** Detection stage plugged into the pipeline by D. Called in order with each committed batch; must not block long. */
+/** What the pipeline offers a stage it registers. */
+export interface StageContext {
+  /**
+   * Runs a database write of the stage (alerts) so that it never overlaps a pipeline commit: where the store's
+   * commits hold the database's one write lock on another connection (embedded SQLite), the write waits for the
+   * commit in flight without blocking the event loop, and the next commit waits for the write. Elsewhere it just
+   * runs `fn`.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 export interface DetectionStage {
+  /** Called once by addStage, before any batch. */
+  attach?(ctx: StageContext): void;
   onEvents(events: SocEvent[]): Promise<void>;
   /** Timers (windows, escalation) are driven by the pipeline clock. */
   tick(nowMs: number): Promise<void>;

@@ -220,7 +220,8 @@ export function sigmaHits(
 ): void {
   let time = Date.parse(ev.time);
   if (Number.isNaN(time)) time = ev.receivedAt;
-  const matches: SigmaMatch[] = [];
+  // Most events match nothing: nothing is allocated for them beyond the engine's input.
+  let matches: readonly SigmaMatch[] = [];
   if (route.raw) {
     let obj: unknown;
     try {
@@ -229,18 +230,20 @@ export function sigmaHits(
       return;
     }
     if (obj === null || typeof obj !== 'object') return;
-    matches.push(...engine.match(obj, { time }));
+    matches = engine.match(obj, { time });
   } else {
     const obj = catalogue.toEcs(ev);
     const hints = catalogue.hintsFor(route.logsource, ev);
-    const seen = new Set<string>();
+    let found: SigmaMatch[] | null = null;
     for (const hint of hints) {
       for (const m of engine.match(obj, { hint, time })) {
-        if (seen.has(m.rule.id)) continue;
-        seen.add(m.rule.id);
-        matches.push(m);
+        // A rule matched under two hints counts once.
+        if (found === null) found = [];
+        else if (found.some((f) => f.rule.id === m.rule.id)) continue;
+        found.push(m);
       }
     }
+    if (found !== null) matches = found;
   }
   if (matches.length === 0) return;
   const entityDefault = catalogue.entityOf(route.logsource, ev);

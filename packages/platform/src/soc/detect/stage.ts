@@ -7,7 +7,7 @@ import type { AlertWriter } from '../alerts/store.js';
 import type { AlertBus } from '../alerts/live.js';
 import type { SocAlert } from '../alerts/model.js';
 import type { Notifier } from '../notify/notifier.js';
-import type { DetectionStage, SocEvent } from '../types.js';
+import type { DetectionStage, SocEvent, StageContext } from '../types.js';
 import { BuiltinDetector, loadBuiltinRules } from './builtin.js';
 import type { Hit } from './hit.js';
 import { rowToSocEvent } from './replay.js';
@@ -33,12 +33,17 @@ export class SocDetection implements DetectionStage {
   readonly builtin: BuiltinDetector;
   readonly sigma: SigmaSets;
   private readonly enabled = new Map<string, { at: number; sets: Map<string, string[]> }>();
-  /** prefecture × logsource → its compiled engine (null: no Sigma rule set enabled). */
-  private readonly engines = new Map<string, SigmaEngine | null>();
+  /**
+   * prefecture → logsource → its compiled engine (null: no Sigma rule set enabled), so an event costs two map
+   * look-ups, not a sort and join of the enabled set names (cleared when a choice changes or is re-read).
+   */
+  private readonly engines = new Map<string, Map<string, SigmaEngine | null>>();
   private lastEscalation = 0;
   private readonly latencies: number[] = [];
   private counters = { events: 0, hits: 0, alertsCreated: 0, alertsUpdated: 0, errors: 0 };
   private closed = false;
+  /** Alert writes take turns with the pipeline's commits (see StageContext). */
+  private exclusive: StageContext['exclusive'] = (fn) => fn();
 
   constructor(
     private readonly d: Deps,
@@ -54,6 +59,10 @@ export class SocDetection implements DetectionStage {
       this.enabled.delete(prefectureId);
       this.engines.clear();
     };
+  }
+
+  attach(ctx: StageContext): void {
+    this.exclusive = ctx.exclusive;
   }
 
   private async loadEnabled(events: SocEvent[]): Promise<void> {
@@ -77,10 +86,16 @@ export class SocDetection implements DetectionStage {
         this.builtin.evaluate(ev, hits);
         const route = this.catalogue.route(ev);
         if (route === null) continue;
-        const sets =
-          this.enabled.get(ev.prefectureId)?.sets.get(route.logsource) ??
-          this.catalogue.defaults(route.logsource);
-        const engine = this.sigma.engineFor(sets);
+        let byLogsource = this.engines.get(ev.prefectureId);
+        if (byLogsource === undefined) this.engines.set(ev.prefectureId, (byLogsource = new Map()));
+        let engine = byLogsource.get(route.logsource);
+        if (engine === undefined) {
+          const sets =
+            this.enabled.get(ev.prefectureId)?.sets.get(route.logsource) ??
+            this.catalogue.defaults(route.logsource);
+          engine = this.sigma.engineFor(sets);
+          byLogsource.set(route.logsource, engine);
+        }
         if (engine !== null) sigmaHits(this.catalogue, engine, route, ev, windowMs, hits);
       } catch (err) {
         this.counters.errors++;
@@ -147,7 +162,7 @@ export class SocDetection implements DetectionStage {
     const hits = this.evaluate(events);
     if (hits.length === 0) return;
     this.counters.hits += hits.length;
-    const changes = await this.writer.record(hits);
+    const changes = await this.exclusive(() => this.writer.record(hits));
     const committed = Date.now();
     const received = new Map<string, number>();
     for (const h of hits) for (const e of h.events) received.set(e.id, e.receivedAt);

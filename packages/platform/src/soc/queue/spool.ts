@@ -1,6 +1,6 @@
 // The embedded durable queue: append-only segment files under <dataDir>/spool.
 //
-// Frame: u32 LE payload length, u32 LE CRC-32 of the payload, payload (JSON array, one IngestRecord).
+// Frame: u32 LE payload length, u32 LE CRC-32 of the payload, payload (one IngestRecord, spool-frame.ts).
 // append() queues its frames; one writer writes everything queued with a single writev + fdatasync (group
 // commit) and only then resolves the callers, so an acknowledged record is on disk. The consumer sees only
 // fsynced frames: an event id (derived from the frame's position) is never given to a record that a crash could
@@ -12,7 +12,7 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { EventQueue, IngestRecord } from '../types.js';
-import { encodeRecord, recordOf, type EncodedRecord } from './record-codec.js';
+import { MetaEncoder, PayloadDecoder, payloadBound, writePayload } from './spool-frame.js';
 
 const SEG_FACTOR = 2 ** 32;
 const HEADER = 8;
@@ -57,28 +57,20 @@ export interface SpoolOptions {
  * a record's frame would exceed MAX_FRAME (tooLarge: its size).
  */
 function encodeAll(records: IngestRecord[]): { buf: Buffer; tooLarge: number } {
-  const payloads = new Array<string>(records.length);
+  const enc = new MetaEncoder();
   let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    const p = encodeRecord(records[i]!);
-    payloads[i] = p;
-    // UTF-8 is at most 3 bytes per UTF-16 unit: an upper bound, the exact length is known after the write.
-    total += HEADER + p.length * 3;
-  }
+  for (let i = 0; i < records.length; i++) total += HEADER + payloadBound(records[i]!, enc.of(records[i]!));
   const buf = Buffer.allocUnsafe(total);
   let off = 0;
-  for (const p of payloads) {
-    const len = buf.write(p, off + HEADER, 'utf8');
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const len = writePayload(buf, off + HEADER, r, enc.of(r));
     if (HEADER + len > MAX_FRAME) return { buf, tooLarge: HEADER + len };
     buf.writeUInt32LE(len, off);
     buf.writeUInt32LE(crc32(buf.subarray(off + HEADER, off + HEADER + len)), off + 4);
     off += HEADER + len;
   }
   return { buf: buf.subarray(0, off), tooLarge: 0 };
-}
-
-function decode(payload: Buffer): IngestRecord {
-  return recordOf(JSON.parse(payload.toString('utf8')) as EncodedRecord);
 }
 
 /** Length of the valid frame prefix of a segment's bytes, and how many frames it holds. */
@@ -238,7 +230,13 @@ export class FileSpool implements EventQueue {
     if (this.closed) return Promise.reject(new Error('queue closed'));
     if (this.failed) return Promise.reject(this.failed);
     if (records.length === 0) return Promise.resolve();
-    const { buf, tooLarge } = encodeAll(records);
+    let enc: { buf: Buffer; tooLarge: number };
+    try {
+      enc = encodeAll(records);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const { buf, tooLarge } = enc;
     if (tooLarge > 0) return Promise.reject(new Error(`record too large (${tooLarge} bytes)`));
     this.pending.push(buf);
     this.pendingBytes += buf.length;
@@ -395,6 +393,7 @@ export class SpoolReader {
   private buf = Buffer.alloc(0);
   private bufStart = 0;
   private stopped = false;
+  private readonly decoder = new PayloadDecoder();
 
   constructor(
     private readonly spool: FileSpool,
@@ -467,11 +466,14 @@ export class SpoolReader {
         }
       }
       const len = this.buf.readUInt32LE(rel);
-      const payload = this.buf.subarray(rel + HEADER, rel + HEADER + len);
-      if (crc32(payload) !== this.buf.readUInt32LE(rel + 4)) {
+      const start = rel + HEADER;
+      if (crc32(this.buf.subarray(start, start + len)) !== this.buf.readUInt32LE(rel + 4)) {
         throw new Error(`spool segment ${this.seg} is corrupt at offset ${this.off}`);
       }
-      out.push({ position: positionOf(this.seg, this.off), record: decode(payload) });
+      out.push({
+        position: positionOf(this.seg, this.off),
+        record: this.decoder.decode(this.buf, start, start + len),
+      });
       this.off += HEADER + len;
     }
     return out;

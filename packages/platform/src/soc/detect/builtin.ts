@@ -52,6 +52,9 @@ export interface BuiltinRule {
   maxJitter: number;
   minIntervalMs: number;
   orgScoped: boolean;
+  /** Values `match` requires of sourceKind and class (null: any): the detector routes events by them. */
+  sourceKinds: ReadonlySet<string> | null;
+  classes: ReadonlySet<string> | null;
   test: (ev: SocEvent) => boolean;
   by: Getter[];
   entity: Getter[];
@@ -113,11 +116,17 @@ export function loadBuiltinRules(docs?: RuleDoc[]): BuiltinRule[] {
       maxJitter: d.maxJitter ?? 0.2,
       minIntervalMs: (d.minIntervalSeconds ?? 1) * 1000,
       orgScoped: d.by.some((b) => b === 'organizationId'),
+      sourceKinds: valuesOf(d.match?.sourceKind),
+      classes: valuesOf(d.match?.class),
       test,
       by: d.by.map(refGetter),
       entity: d.entity.map(refGetter),
     };
   });
+}
+
+function valuesOf(v: Match[string] | undefined): Set<string> | null {
+  return v === undefined ? null : new Set((Array.isArray(v) ? v : [v]).map(String));
 }
 
 function insertSorted(arr: number[], t: number): number {
@@ -150,9 +159,29 @@ export class BuiltinDetector {
     return n;
   }
 
+  /** sourceKind → class → the rules that can match such an event (most events concern none). */
+  private readonly routes = new Map<string, Map<string, BuiltinRule[]>>();
+
+  private rulesFor(ev: SocEvent): BuiltinRule[] {
+    let byClass = this.routes.get(ev.sourceKind);
+    if (byClass === undefined) this.routes.set(ev.sourceKind, (byClass = new Map()));
+    let list = byClass.get(ev.class);
+    if (list === undefined) {
+      list = this.rules.filter(
+        (r) =>
+          (r.sourceKinds === null || r.sourceKinds.has(ev.sourceKind)) &&
+          (r.classes === null || r.classes.has(ev.class)),
+      );
+      byClass.set(ev.class, list);
+    }
+    return list;
+  }
+
   evaluate(ev: SocEvent, out: Hit[]): void {
     let time = NaN;
-    for (const rule of this.rules) {
+    const rules = this.rulesFor(ev);
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
       if (!rule.test(ev)) continue;
       if (Number.isNaN(time)) {
         time = Date.parse(ev.time);

@@ -22,15 +22,17 @@ export function dispositionOf(action: string | undefined, fallback: Disposition 
 
 /** Disposition implied by the words of a free-text label (a netfilter log prefix such as "FW-DROP-IN: "). */
 export function dispositionOfWords(text: string, fallback: Disposition = 'unknown'): Disposition {
-  let word = '';
+  // Words are sliced once each (not grown a character at a time: a firewall prefix is on every packet line).
+  let start = -1;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-    if (alnum) word += text[i];
-    else if (word.length > 0) {
-      const d = actionMap.get(word.toLowerCase());
+    if (alnum) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const d = actionMap.get(text.slice(start, i).toLowerCase());
       if (d !== undefined) return d;
-      word = '';
+      start = -1;
     }
   }
   return fallback;

@@ -192,9 +192,8 @@ export class BuiltinDetector {
   }
 
   private feed(rule: BuiltinRule, ev: SocEvent, time: number, out: Hit[]): void {
-    const parts: string[] = [ev.prefectureId];
-    for (const b of rule.by) parts.push(b(ev) ?? '');
-    const key = parts.join('\u0000');
+    let key = ev.prefectureId;
+    for (let i = 0; i < rule.by.length; i++) key += '\u0000' + (rule.by[i]!(ev) ?? '');
     const map = this.groups.get(rule.id)!;
     let g = map.get(key);
     if (g === undefined) {
@@ -254,7 +253,7 @@ export class BuiltinDetector {
     let details: Record<string, unknown> = {};
     if (rule.kind === 'count') {
       fired = g.times.length >= rule.threshold;
-      details = { count: g.times.length, threshold: rule.threshold };
+      if (fired) details = { count: g.times.length, threshold: rule.threshold };
     } else if (rule.kind === 'distinct') {
       rule.distinct.forEach((d, i) => {
         const v = rule.distinctGet[i]!(ev);
@@ -286,7 +285,8 @@ export class BuiltinDetector {
         for (let i = 1; i <= n; i++) sq += (ts[i]! - ts[i - 1]! - mean) ** 2;
         const cv = mean > 0 ? Math.sqrt(sq / n) / mean : Infinity;
         fired = mean >= rule.minIntervalMs && cv <= rule.maxJitter;
-        details = { count: ts.length, meanIntervalSeconds: Math.round(mean / 100) / 10, jitter: cv };
+        if (fired)
+          details = { count: ts.length, meanIntervalSeconds: Math.round(mean / 100) / 10, jitter: cv };
       }
     }
     if (!fired) return;

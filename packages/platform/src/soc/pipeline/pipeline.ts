@@ -299,18 +299,15 @@ export class SocPipeline {
       event: ev,
       eventRow: eventRow(ev),
       quarantineRow: null,
-      rollupKey:
-        (organizationId ?? '') +
-        '\x01' +
-        prefectureId +
-        '\x01' +
-        hourOf(ev.time, rec.receivedAt) +
-        '\x01' +
-        ev.sourceKind +
-        '\x01' +
-        rollupAction(ev) +
-        '\x01' +
+      // One flat string (join), not a chain of ten concatenations flattened later when it is hashed.
+      rollupKey: [
+        organizationId ?? '',
+        prefectureId,
+        hourOf(ev.time, rec.receivedAt),
+        ev.sourceKind,
+        rollupAction(ev),
         rollupCategory(ev),
+      ].join('\x01'),
     };
   }
 

@@ -17,6 +17,7 @@ import {
   SqliteBatchWriter,
   type Value,
   toWire,
+  WireBuilder,
 } from './sqlite-writer.js';
 import type { StoreThreadReply, StoreThreadRequest } from './store-thread.js';
 
@@ -86,6 +87,7 @@ export class SqlitePipelineStore implements PipelineStore {
   private checkpointer: Worker | null = null;
   private checkpointing = false;
   private checkpointAgain = false;
+  private readonly wire = new WireBuilder();
 
   constructor(path: string, opts: { thread?: boolean } = {}) {
     if (opts.thread === false) {
@@ -170,7 +172,9 @@ export class SqlitePipelineStore implements PipelineStore {
   }
 
   async commit(req: CommitRequest): Promise<CommitResult> {
-    const wire = toWire(req, req.items);
+    // To the store thread the batch is cloned by postMessage before this returns to the event loop, so the
+    // builder's arrays can serve the next batch; written here, it may wait (SQLITE_BUSY) across awaits: its own.
+    const wire = this.local ? toWire(req, req.items) : this.wire.build(req, req.items);
     let dropped: number[];
     if (this.local) {
       for (let attempt = 0; ; attempt++) {

@@ -2,8 +2,8 @@
 // array of them a message): a JSON array in a fixed order, so a queued record stays readable across versions.
 import type { IngestRecord } from '../types.js';
 
-export type EncodedRecord = [
-  line: string,
+/** A record's metadata (everything but the line), in its queued order. */
+export type RecordMeta = [
   transport: string,
   peer: string,
   format: string | null,
@@ -12,21 +12,31 @@ export type EncodedRecord = [
   tzOffsetMinutes: number | null,
 ];
 
-export const encodeRecord = (r: IngestRecord): string =>
-  JSON.stringify([
-    r.line,
-    r.transport,
-    r.peer,
-    r.format ?? null,
-    r.organizationId ?? null,
-    r.receivedAt,
-    r.tzOffsetMinutes ?? null,
-  ]);
+export type EncodedRecord = [line: string, ...meta: RecordMeta];
 
-export function recordOf(a: EncodedRecord): IngestRecord {
-  const r: IngestRecord = { line: a[0], transport: a[1], peer: a[2], receivedAt: a[5] };
-  if (a[3] !== null) r.format = a[3];
-  if (a[4] !== null) r.organizationId = a[4];
-  if (a[6] !== null) r.tzOffsetMinutes = a[6];
+export const metaOf = (r: IngestRecord): RecordMeta => [
+  r.transport,
+  r.peer,
+  r.format ?? null,
+  r.organizationId ?? null,
+  r.receivedAt,
+  r.tzOffsetMinutes ?? null,
+];
+
+export const encodeRecord = (r: IngestRecord): string => JSON.stringify([r.line, ...metaOf(r)]);
+
+/** The record of `line` and the metadata held in m[at … at + 5]. */
+export function recordFrom(line: string, m: readonly unknown[], at: number): IngestRecord {
+  const r: IngestRecord = {
+    line,
+    transport: m[at] as string,
+    peer: m[at + 1] as string,
+    receivedAt: m[at + 4] as number,
+  };
+  if (m[at + 2] !== null) r.format = m[at + 2] as string;
+  if (m[at + 3] !== null) r.organizationId = m[at + 3] as string;
+  if (m[at + 5] !== null) r.tzOffsetMinutes = m[at + 5] as number;
   return r;
 }
+
+export const recordOf = (a: EncodedRecord): IngestRecord => recordFrom(a[0], a, 1);

@@ -5,14 +5,12 @@
 // Why: the line is most of a frame. Stored as is, it is written and read back by the runtime's UTF-8 copy instead
 // of JSON escaping and unescaping (FortiGate and CEF lines are full of quotes and backslashes), and the records of
 // one append, which share their metadata, share its encoding (and, read back, one decoded copy).
-import { recordOf, type EncodedRecord } from './record-codec.js';
+import { metaOf, recordFrom, recordOf, type EncodedRecord, type RecordMeta } from './record-codec.js';
 import type { IngestRecord } from '../types.js';
 
 export const FRAME_V2 = 0x01;
 /** Tag and metadata length. */
 const PRE = 3;
-
-type Meta = [string, string, string | null, string | null, number, number | null];
 
 /** Most recent metadata kept by the encoder and the decoder (an append mixing formats cycles through a few). */
 const RECENT = 16;
@@ -36,15 +34,7 @@ export class MetaEncoder {
       const e = recent[i]!;
       if (sameMeta(e.r, r)) return e.bytes;
     }
-    const meta: Meta = [
-      r.transport,
-      r.peer,
-      r.format ?? null,
-      r.organizationId ?? null,
-      r.receivedAt,
-      r.tzOffsetMinutes ?? null,
-    ];
-    const bytes = Buffer.from(JSON.stringify(meta), 'utf8');
+    const bytes = Buffer.from(JSON.stringify(metaOf(r)), 'utf8');
     if (bytes.length > 0xffff) throw new Error('record metadata too large');
     if (recent.length >= RECENT) recent.pop();
     recent.unshift({ r, bytes });
@@ -70,7 +60,7 @@ export const payloadBound = (r: IngestRecord, meta: Buffer): number => PRE + met
 /** Decodes payloads; metadata seen recently is recognised by its bytes and not decoded again. */
 export class PayloadDecoder {
   /** Slot by a hash of the metadata bytes. */
-  private readonly slots = new Array<{ bytes: Buffer; meta: Meta } | undefined>(RECENT * 4);
+  private readonly slots = new Array<{ bytes: Buffer; meta: RecordMeta } | undefined>(RECENT * 4);
 
   /** The record in buf[start, end). */
   decode(buf: Buffer, start: number, end: number): IngestRecord {
@@ -86,21 +76,11 @@ export class PayloadDecoder {
     const slot = (h >>> 0) % this.slots.length;
     let e = this.slots[slot];
     if (e === undefined || e.bytes.length !== m || buf.compare(e.bytes, 0, m, ms, me) !== 0) {
-      const meta = JSON.parse(buf.toString('utf8', ms, me)) as Meta;
+      const meta = JSON.parse(buf.toString('utf8', ms, me)) as RecordMeta;
       if (!Array.isArray(meta) || meta.length !== 6) throw new Error('spool frame metadata is not a record');
       e = { bytes: Buffer.from(buf.subarray(ms, me)), meta };
       this.slots[slot] = e;
     }
-    const meta = e.meta;
-    const r: IngestRecord = {
-      line: buf.toString('utf8', me, end),
-      transport: meta[0],
-      peer: meta[1],
-      receivedAt: meta[4],
-    };
-    if (meta[2] !== null) r.format = meta[2];
-    if (meta[3] !== null) r.organizationId = meta[3];
-    if (meta[5] !== null) r.tzOffsetMinutes = meta[5];
-    return r;
+    return recordFrom(buf.toString('utf8', me, end), e.meta, 0);
   }
 }

@@ -278,22 +278,36 @@ export class SocPipeline {
         rollupKey: null,
       };
     }
-    let organizationId: string | null;
-    let reason: string | null;
-    if (bound?.tenant) {
-      organizationId = rec.organizationId!;
-      reason = null;
-    } else {
-      const a = this.o.matcherFor(prefectureId).attribute(parsed, rec);
-      organizationId = a.organizationId;
-      reason = a.reason;
+    // Every SocEvent gets one shape, all its properties set in one literal: the parsers' events differ in which
+    // optional parts they carry, and adding the pipeline's five properties to each reshaped it and regrew its
+    // property store; with one shape, attribution, detection and the stored row read it monomorphically.
+    const ev: SocEvent = {
+      time: parsed.time,
+      class: parsed.class,
+      activity: parsed.activity,
+      severity: parsed.severity,
+      disposition: parsed.disposition,
+      sourceKind: parsed.sourceKind,
+      format: parsed.format,
+      raw: parsed.raw,
+      device: parsed.device,
+      src: parsed.src,
+      dst: parsed.dst,
+      rule: parsed.rule,
+      fields: parsed.fields,
+      id: it.id,
+      organizationId: null,
+      unattributedReason: null,
+      prefectureId,
+      receivedAt: rec.receivedAt,
+    };
+    if (bound?.tenant) ev.organizationId = rec.organizationId!;
+    else {
+      const a = this.o.matcherFor(prefectureId).attribute(ev, rec);
+      ev.organizationId = a.organizationId;
+      ev.unattributedReason = a.reason;
     }
-    const ev = parsed as SocEvent;
-    ev.id = it.id;
-    ev.organizationId = organizationId;
-    ev.unattributedReason = reason;
-    ev.prefectureId = prefectureId;
-    ev.receivedAt = rec.receivedAt;
+    const organizationId = ev.organizationId;
     return {
       pos: it.pos,
       event: ev,

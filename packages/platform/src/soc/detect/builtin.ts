@@ -70,6 +70,8 @@ interface Group {
   times: number[];
   /** Evidence before firing: the events of the window (bounded like times). */
   events: HitEvent[];
+  /** Earliest time among `events` (a lower bound after the oldest are dropped for the cap). */
+  eventsMin: number;
   /** distinct field index → value → last time seen. */
   values: Array<Map<string, number>>;
   last: number;
@@ -204,6 +206,7 @@ export class BuiltinDetector {
         entity: rule.entity.map((e) => e(ev) ?? '-').join(' / '),
         times: [],
         events: [],
+        eventsMin: Infinity,
         values: rule.distinct.map(() => new Map()),
         last: time,
         touched: ev.receivedAt,
@@ -234,20 +237,27 @@ export class BuiltinDetector {
       g.firedWindow = null;
       g.times = [];
       g.events = [];
+      g.eventsMin = Infinity;
       for (const v of g.values) v.clear();
     }
     g.last = Math.max(g.last, time);
     insertSorted(g.times, time);
     g.events.push(hitEvent);
+    if (time < g.eventsMin) g.eventsMin = time;
     const from = g.last - span;
     let drop = 0;
     while (drop < g.times.length && g.times[drop]! < from) drop++;
     if (g.times.length - drop > this.maxEntries) drop = g.times.length - this.maxEntries;
     if (drop > 0) g.times.splice(0, drop);
     // Evidence: the events still inside the window (bounded).
-    if (g.events.length > this.maxEntries || (drop > 0 && g.events.length > 0)) {
-      g.events = g.events.filter((e) => e.time >= from).slice(-this.maxEntries);
+    // Only when the window has passed an event is the list filtered; the cap drops the oldest arrivals in place
+    // (a full group used to copy its 1,000 entries twice for every event).
+    if (g.eventsMin < from) {
+      g.events = g.events.filter((e) => e.time >= from);
+      g.eventsMin = Infinity;
+      for (const e of g.events) if (e.time < g.eventsMin) g.eventsMin = e.time;
     }
+    while (g.events.length > this.maxEntries) g.events.shift();
 
     let fired = false;
     let details: Record<string, unknown> = {};
@@ -294,6 +304,7 @@ export class BuiltinDetector {
     g.firedWindow = windowStart;
     const evidence = g.events;
     g.events = [];
+    g.eventsMin = Infinity;
     out.push(this.hit(g, windowStart, evidence, details));
   }
 

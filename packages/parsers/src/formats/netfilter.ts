@@ -8,15 +8,7 @@ import type { FormatParser } from '../types.js';
 import { epochToMs, parseIsoLike, str, toInt, toPort } from '../util.js';
 import { KvLine } from './kv.js';
 
-function kernelBody(p: string): { uptime?: string; text: string } {
-  // dmesg / kern.log: "[ 1554.964030] MAMORI-DROP: IN=…"
-  if (p.startsWith('[')) {
-    const close = p.indexOf(']');
-    if (close > 0 && close < 20)
-      return { uptime: p.slice(1, close).trim(), text: p.slice(close + 1).trimStart() };
-  }
-  return { text: p };
-}
+const TCP_FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG'];
 
 export const netfilterLog: FormatParser = {
   id: 'netfilter',
@@ -29,7 +21,17 @@ export const netfilterLog: FormatParser = {
     return i >= 0 && i < 200 && p.includes(' OUT=', i) && p.includes(' SRC=', i);
   },
   parse(input) {
-    const { uptime, text } = kernelBody(input.payload);
+    // dmesg / kern.log: "[ 1554.964030] MAMORI-DROP: IN=…"
+    const p = input.payload;
+    let uptime: string | undefined;
+    let text = p;
+    if (p.charCodeAt(0) === 91 /* [ */) {
+      const close = p.indexOf(']');
+      if (close > 0 && close < 20) {
+        uptime = p.slice(1, close).trim();
+        text = p.slice(close + 1).trimStart();
+      }
+    }
     const at = text.indexOf('IN=');
     if (at < 0) return new ParseError('netfilter', 'no IN= field');
     const prefix = text.slice(0, at).trim();
@@ -47,7 +49,8 @@ export const netfilterLog: FormatParser = {
     const disposition = dispositionOfWords(prefix, 'unknown');
     const fields: Record<string, string | number | boolean | null> = {};
     if (prefix) fields.prefix = prefix;
-    if (proto) fields.protocol = proto.toUpperCase();
+    if (proto)
+      fields.protocol = proto === 'TCP' || proto === 'UDP' || proto === 'ICMP' ? proto : proto.toUpperCase();
     const inIf = kv.get('IN');
     const outIf = kv.get('OUT');
     if (inIf) fields.inInterface = inIf;
@@ -57,8 +60,9 @@ export const netfilterLog: FormatParser = {
     const ttl = toInt(kv.get('TTL'));
     if (ttl !== undefined) fields.ttl = ttl;
     if (proto === 'TCP') {
-      const flags = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG'].filter((f) => kv.has(f));
-      if (flags.length) fields.tcpFlags = flags.join(',');
+      let flags = '';
+      for (const f of TCP_FLAGS) if (kv.has(f)) flags = flags ? flags + ',' + f : f;
+      if (flags) fields.tcpFlags = flags;
     }
     if (proto === 'ICMP') {
       const t = toInt(kv.get('TYPE'));

@@ -38,12 +38,20 @@ const plan = JSON.parse(
 type Field = 'device' | `${'src' | 'dst'}.${'ip' | 'hostname' | 'domain' | 'email'}`;
 interface Step {
   field: Field;
+  /** Which endpoint and which of its parts (fixed per step: nothing is sliced per event). */
+  src: boolean;
+  key: 'ip' | 'hostname' | 'domain' | 'email';
   kinds: AttributionKind[];
 }
 const compile = (steps: string[]): Step[] =>
   steps.map((s) => {
     const [field, kinds] = s.split(':') as [Field, string | undefined];
-    return { field, kinds: kinds ? (kinds.split(',') as AttributionKind[]) : ['device'] };
+    return {
+      field,
+      src: field.startsWith('src.'),
+      key: field.slice(4) as Step['key'],
+      kinds: kinds ? (kinds.split(',') as AttributionKind[]) : ['device'],
+    };
   });
 const plans = new Map<string, Step[]>(Object.entries(plan.bySourceKind).map(([k, v]) => [k, compile(v)]));
 const defaultPlan = compile(plan.default);
@@ -260,17 +268,19 @@ export class AttributionMatcher {
   /** The organization the event concerns, or null with the reason (what was tried). */
   attribute(ev: NormalizedEvent, rec: IngestRecord): Attribution {
     const steps = plans.get(ev.sourceKind) ?? defaultPlan;
-    // What was tried, for the reason; built only when nothing matches (most events match on the first try).
-    let tried: { field: string; value: string }[] | null = null;
-    for (const step of steps) {
+    // What was tried (the first four), for the reason of an unattributed event.
+    let tried = '';
+    let n = 0;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
       if (step.field === 'device') {
         const hit = this.matchDevice(ev, rec);
         if (hit !== null) return { organizationId: hit, reason: null };
         continue;
       }
-      const side = step.field.charCodeAt(0) === 115 /* s */ ? ev.src : ev.dst;
+      const side = step.src ? ev.src : ev.dst;
       if (!side) continue;
-      const key = step.field.slice(4) as 'ip' | 'hostname' | 'domain' | 'email';
+      const key = step.key;
       let value = side[key];
       if (value === undefined || value === '') continue;
       if (key === 'email') {
@@ -280,17 +290,11 @@ export class AttributionMatcher {
       }
       const hit = key === 'ip' ? this.matchIp(value) : this.matchName(value, step.kinds);
       if (hit !== null) return { organizationId: hit, reason: null };
-      (tried ??= []).push({ field: step.field, value });
+      if (n < 4) tried += (n++ > 0 ? ', ' : '') + step.field + ' ' + value;
     }
     return {
       organizationId: null,
-      reason:
-        tried === null
-          ? 'no address or name to match'
-          : `no attribution rule matches ${tried
-              .slice(0, 4)
-              .map((t) => `${t.field} ${t.value}`)
-              .join(', ')}`,
+      reason: n === 0 ? 'no address or name to match' : 'no attribution rule matches ' + tried,
     };
   }
 }

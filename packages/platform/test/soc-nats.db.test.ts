@@ -197,3 +197,26 @@ test('JetStream: one active worker per stream (database lease); a standby takes 
   await b3.ack();
   await w1.src.close();
 });
+
+test('JetStream: backlog() counts records, not messages (the ingest high-water mark is in records)', async () => {
+  const stream3 = `${stream}_B`;
+  const q = await NatsQueue.open({ url: 'nats://127.0.0.1:4222', stream: stream3 });
+  queues.push(q);
+  try {
+    const recs = (from: number): IngestRecord[] =>
+      Array.from({ length: 1000 }, (_, i) => ({
+        line: line(from + i),
+        transport: 'http',
+        peer: '192.0.2.250',
+        receivedAt: Date.now(),
+      }));
+    for (let b = 0; b < 3; b++) await q.append(recs(b * 1000));
+    // 1,000 short lines fit one message each: three messages, 3,000 records.
+    assert.equal(q.backlog(), 3000);
+    // The server's count (refreshed every second) says three messages pending: still 3,000 records.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(q.backlog(), 3000);
+  } finally {
+    await q.jsm.streams.delete(stream3).catch(() => {});
+  }
+});

@@ -42,7 +42,6 @@ export interface SocEvent extends NormalizedEvent {
   prefectureId: string;
   receivedAt: number;
 }
-/** Detection stage plugged into the pipeline by D. Called in order with each committed batch; must not block long. */
 /** What the pipeline offers a stage it registers. */
 export interface StageContext {
   /**
@@ -54,6 +53,7 @@ export interface StageContext {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+/** Detection stage plugged into the pipeline by D. Called in order with each committed batch; must not block long. */
 export interface DetectionStage {
   /** Called once by addStage, before any batch. */
   attach?(ctx: StageContext): void;

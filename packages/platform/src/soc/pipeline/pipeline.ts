@@ -94,24 +94,20 @@ export class SocPipeline {
     stage.attach?.(this.stageContext);
   }
 
-  /** Turns on the database's write lock: commits (when the store's writes are exclusive) and stage writes. */
+  /** Turns on the database's write lock: commits and stage writes, when the store's writes are exclusive. */
   private writeTail: Promise<unknown> = Promise.resolve();
   private readonly stageContext: StageContext = {
-    exclusive: <T>(fn: () => Promise<T>): Promise<T> =>
-      this.o.store.exclusiveWrites ? this.inTurn(fn) : fn(),
+    exclusive: <T>(fn: () => Promise<T>): Promise<T> => {
+      if (!this.o.store.exclusiveWrites) return fn();
+      // After every earlier turn has ended (FIFO).
+      const r = this.writeTail.then(fn);
+      this.writeTail = r.catch(() => undefined);
+      return r;
+    },
   };
 
-  /** Runs `fn` after every earlier turn has ended (FIFO). */
-  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
-    const r = this.writeTail.then(fn);
-    this.writeTail = r.catch(() => undefined);
-    return r;
-  }
-
   private storeCommit(req: Parameters<PipelineStore['commit']>[0]) {
-    return this.o.store.exclusiveWrites
-      ? this.inTurn(() => this.o.store.commit(req))
-      : this.o.store.commit(req);
+    return this.stageContext.exclusive(() => this.o.store.commit(req));
   }
 
   /** Observes committed events (benchmarks, live views); must be quick. */
@@ -307,7 +303,6 @@ export class SocPipeline {
       ev.organizationId = a.organizationId;
       ev.unattributedReason = a.reason;
     }
-    const organizationId = ev.organizationId;
     return {
       pos: it.pos,
       event: ev,
@@ -315,7 +310,7 @@ export class SocPipeline {
       quarantineRow: null,
       // One flat string (join), not a chain of ten concatenations flattened later when it is hashed.
       rollupKey: [
-        organizationId ?? '',
+        ev.organizationId ?? '',
         prefectureId,
         hourOf(ev.time, rec.receivedAt),
         ev.sourceKind,

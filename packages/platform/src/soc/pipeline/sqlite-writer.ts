@@ -169,9 +169,11 @@ export function aggregate(items: readonly WireItem[]): [string, number][] {
 export function aggregateKeys(keys: readonly (string | null)[]): [string, number][] {
   const m = new Map<string, number>();
   for (const k of keys) if (k !== null) m.set(k, (m.get(k) ?? 0) + 1);
-  // Sorted: concurrent workers lock rollup rows in the same order (no deadlocks on PostgreSQL).
-  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return [...m.entries()].sort((a, b) => byRollupKey(a[0], b[0]));
 }
+
+/** Rollup rows are written in key order: concurrent writers lock them in one order (no deadlocks on PostgreSQL). */
+const byRollupKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function openPipelineConnection(
   Sqlite: typeof SqliteDatabaseType,
@@ -303,9 +305,8 @@ export class SqliteBatchWriter {
       const k = req.rollupOf[i]!;
       if (k >= 0 && (keep === null || keep[i])) counts[k] = counts[k]! + 1;
     }
-    // Sorted, as aggregateKeys does: every writer locks rollup rows in one order.
     const order = req.rollupKeys.map((_, k) => k).filter((k) => counts[k]! > 0);
-    order.sort((a, b) => (req.rollupKeys[a]! < req.rollupKeys[b]! ? -1 : 1));
+    order.sort((a, b) => byRollupKey(req.rollupKeys[a]!, req.rollupKeys[b]!));
     for (const k of order) {
       const p = req.rollupKeys[k]!.split('\x01');
       up.run(p[0], p[1], p[2], p[3], p[4], p[5], counts[k]!);

@@ -14,16 +14,21 @@ export type RecordMeta = [
 
 export type EncodedRecord = [line: string, ...meta: RecordMeta];
 
-export const metaOf = (r: IngestRecord): RecordMeta => [
-  r.transport,
-  r.peer,
-  r.format ?? null,
-  r.organizationId ?? null,
-  r.receivedAt,
-  r.tzOffsetMinutes ?? null,
-];
+/** Writes the metadata of `r` into m[at … at + 5] (the inverse of recordFrom). */
+export function putMeta(r: IngestRecord, m: unknown[], at: number): void {
+  m[at] = r.transport;
+  m[at + 1] = r.peer;
+  m[at + 2] = r.format ?? null;
+  m[at + 3] = r.organizationId ?? null;
+  m[at + 4] = r.receivedAt;
+  m[at + 5] = r.tzOffsetMinutes ?? null;
+}
 
-export const encodeRecord = (r: IngestRecord): string => JSON.stringify([r.line, ...metaOf(r)]);
+export function encodeRecord(r: IngestRecord): string {
+  const a: unknown[] = [r.line];
+  putMeta(r, a, 1);
+  return JSON.stringify(a);
+}
 
 /** The record of `line` and the metadata held in m[at … at + 5]. */
 export function recordFrom(line: string, m: readonly unknown[], at: number): IngestRecord {

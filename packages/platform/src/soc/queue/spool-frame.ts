@@ -5,7 +5,7 @@
 // Why: the line is most of a frame. Stored as is, it is written and read back by the runtime's UTF-8 copy instead
 // of JSON escaping and unescaping (FortiGate and CEF lines are full of quotes and backslashes), and the records of
 // one append, which share their metadata, share its encoding (and, read back, one decoded copy).
-import { metaOf, recordFrom, recordOf, type EncodedRecord, type RecordMeta } from './record-codec.js';
+import { putMeta, recordFrom, recordOf, type EncodedRecord, type RecordMeta } from './record-codec.js';
 import type { IngestRecord } from '../types.js';
 
 export const FRAME_V2 = 0x01;
@@ -34,8 +34,9 @@ export class MetaEncoder {
       const e = recent[i]!;
       if (sameMeta(e.r, r)) return e.bytes;
     }
-    const bytes = Buffer.from(JSON.stringify(metaOf(r)), 'utf8');
-    if (bytes.length > 0xffff) throw new Error('record metadata too large');
+    const meta: unknown[] = [];
+    putMeta(r, meta, 0);
+    const bytes = Buffer.from(JSON.stringify(meta), 'utf8');
     if (recent.length >= RECENT) recent.pop();
     recent.unshift({ r, bytes });
     return bytes;
@@ -53,6 +54,9 @@ export function writePayload(buf: Buffer, off: number, r: IngestRecord, meta: Bu
   const at = off + PRE + meta.length;
   return PRE + meta.length + buf.write(r.line, at, 'utf8');
 }
+
+/** Metadata longer than its u16 length field can say: the record cannot be framed. */
+export const metaTooLong = (meta: Buffer): boolean => meta.length > 0xffff;
 
 /** Upper bound of a payload's size (UTF-8 is at most 3 bytes per UTF-16 unit). */
 export const payloadBound = (r: IngestRecord, meta: Buffer): number => PRE + meta.length + r.line.length * 3;

@@ -12,7 +12,7 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { EventQueue, IngestRecord } from '../types.js';
-import { MetaEncoder, PayloadDecoder, payloadBound, writePayload } from './spool-frame.js';
+import { MetaEncoder, metaTooLong, PayloadDecoder, payloadBound, writePayload } from './spool-frame.js';
 
 const SEG_FACTOR = 2 ** 32;
 const HEADER = 8;
@@ -53,18 +53,22 @@ export interface SpoolOptions {
 }
 
 /**
- * The frames of one append in one buffer (one allocation and one write per call, not three per record); null when
- * a record's frame would exceed MAX_FRAME (tooLarge: its size).
+ * The frames of one append in one buffer (one allocation and one write per call, not three per record); tooLarge
+ * is the size of a record's frame when it would exceed MAX_FRAME (or its metadata its u16 length), else 0.
  */
 function encodeAll(records: IngestRecord[]): { buf: Buffer; tooLarge: number } {
   const enc = new MetaEncoder();
+  const metas = new Array<Buffer>(records.length);
   let total = 0;
-  for (let i = 0; i < records.length; i++) total += HEADER + payloadBound(records[i]!, enc.of(records[i]!));
+  for (let i = 0; i < records.length; i++) {
+    const meta = (metas[i] = enc.of(records[i]!));
+    if (metaTooLong(meta)) return { buf: Buffer.alloc(0), tooLarge: HEADER + meta.length };
+    total += HEADER + payloadBound(records[i]!, meta);
+  }
   const buf = Buffer.allocUnsafe(total);
   let off = 0;
   for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    const len = writePayload(buf, off + HEADER, r, enc.of(r));
+    const len = writePayload(buf, off + HEADER, records[i]!, metas[i]!);
     if (HEADER + len > MAX_FRAME) return { buf, tooLarge: HEADER + len };
     buf.writeUInt32LE(len, off);
     buf.writeUInt32LE(crc32(buf.subarray(off + HEADER, off + HEADER + len)), off + 4);
@@ -230,13 +234,7 @@ export class FileSpool implements EventQueue {
     if (this.closed) return Promise.reject(new Error('queue closed'));
     if (this.failed) return Promise.reject(this.failed);
     if (records.length === 0) return Promise.resolve();
-    let enc: { buf: Buffer; tooLarge: number };
-    try {
-      enc = encodeAll(records);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    const { buf, tooLarge } = enc;
+    const { buf, tooLarge } = encodeAll(records);
     if (tooLarge > 0) return Promise.reject(new Error(`record too large (${tooLarge} bytes)`));
     this.pending.push(buf);
     this.pendingBytes += buf.length;

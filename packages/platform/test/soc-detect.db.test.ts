@@ -314,7 +314,7 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
   });
   test('Mamori’s Sigma correlation: 5 distinct accounts locked out on one DC within 10 min; 4 do not fire', async () => {
     const t0 = nextHour();
-    const lockout = (user: string, dc: string, i: number) =>
+    const lockout = (user: string, dc: string, i: number, org = A1, pref = PREF_A) =>
       lineEvent(
         'winlogbeat',
         JSON.stringify({
@@ -326,7 +326,7 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
             event_data: { TargetUserName: user, TargetDomainName: 'NUMAZU', SubjectUserName: 'DC01$' },
           },
         }),
-        { time: t0 + i * 60_000, organizationId: A1, prefectureId: PREF_A },
+        { time: t0 + i * 60_000, organizationId: org, prefectureId: pref },
       );
     const dc = 'DC01.city.numazu.local';
     // The same account five times, and four accounts on this DC: not a wave.
@@ -335,9 +335,13 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
     const wave = async () =>
       (await p.soc.alerts.list(p.system, { q: 'Account Lockout Wave', limit: 50 })).items;
     assert.deepEqual(await wave(), []);
+    // Another prefecture shares the compiled rules and has a DC of the same name: its lockouts are its own.
+    await feed(['kato', 'yamada', 'sasaki', 'yamamoto'].map((u, i) => lockout(u, dc, i, B1, PREF_B)));
+    assert.deepEqual(await wave(), [], 'four lockouts in each prefecture are not a wave in either');
     await feed([lockout('ito', dc, 5)]);
     const list = await wave();
     assert.equal(list.length, 1);
+    assert.equal(list[0]!.organizationId, A1);
     assert.equal(list[0]!.ruleAuthor, 'Mamori');
     assert.equal(list[0]!.severity, 'high');
     assert.equal(list[0]!.entity, dc);

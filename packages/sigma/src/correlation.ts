@@ -59,7 +59,7 @@ export class CorrelationState {
 
   /**
    * One matching event of referenced rule `ruleIndex`. `groupValues` are the group-by values,
-   * `fieldValue` the value of `field`. Returns the correlation outcome when the condition is met.
+   * `fieldValue` the value of `field`, `partition` the tenant whose state it joins. Returns the correlation outcome when the condition is met.
    */
   feed(
     ruleIndex: number,
@@ -67,9 +67,11 @@ export class CorrelationState {
     time: number,
     groupValues: string[],
     fieldValue: string | undefined,
+    partition?: string,
   ): CorrelationInfo | undefined {
     const s = this.spec;
-    const key = groupValues.join('\u0000');
+    const joined = groupValues.join('\u0000');
+    const key = partition === undefined ? joined : `${partition}\u0001${joined}`;
     let g = this.groups.get(key);
     if (g === undefined) {
       if (this.groups.size >= this.maxGroups) {

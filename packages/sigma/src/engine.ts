@@ -1208,7 +1208,14 @@ export class SigmaEngine {
     for (const { corr, index } of links) {
       const gv = corr.groupFids[index]!.map((fid) => this.ctx.str(fid) ?? '');
       const vf = corr.valueFid[index]!;
-      const info = corr.state.feed(index, ruleId, time, gv, vf >= 0 ? this.ctx.str(vf) : undefined);
+      const info = corr.state.feed(
+        index,
+        ruleId,
+        time,
+        gv,
+        vf >= 0 ? this.ctx.str(vf) : undefined,
+        options?.partition,
+      );
       if (!info) continue;
       if (corr.emit)
         (out ??= []).push({ kind: 'correlation', rule: corr.meta, fields: [], correlation: info });

@@ -127,6 +127,11 @@ export interface EvaluateOptions {
   hint?: LogsourceHint;
   /** Event time in ms since epoch; read from the event (System.TimeCreated, @timestamp, timestamp) when absent. */
   time?: number;
+  /**
+   * Keeps correlation state apart per value: events of different partitions never count together, even with
+   * equal group-by values (one engine shared by tenants — the SOC's prefectures). Not shown in `groupBy`.
+   */
+  partition?: string;
 }
 
 /** Fields of an event a report needs (hunt, alerts), read the same way the engine reads them. */

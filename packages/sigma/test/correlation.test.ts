@@ -300,6 +300,34 @@ test('correlation state stays bounded', () => {
   assert.ok(state.groupCount <= 100);
 });
 
+test('partitions keep correlation state apart: equal group values of two tenants never count together', () => {
+  const e = new SigmaEngine([
+    {
+      path: 'c.yml',
+      text: `${failedLogin}---\ntitle: Three failures\ncorrelation:\n  type: event_count\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 1h\n  condition: {gte: 3}\n`,
+    },
+  ]);
+  const fired = (partition: string | undefined, t: number) =>
+    e.match({ EventID: 4625, User: 'admin' }, { time: t, partition }).filter((m) => m.kind === 'correlation');
+  // Two failures in tenant A, two in B: four "admin" failures, but three in neither tenant.
+  assert.equal(fired('A', 1).length, 0);
+  assert.equal(fired('B', 2).length, 0);
+  assert.equal(fired('A', 3).length, 0);
+  assert.equal(fired('B', 4).length, 0);
+  const third = fired('A', 5);
+  assert.equal(third.length, 1, 'the third failure of tenant A fires');
+  assert.deepEqual(
+    third[0]!.correlation!.groupBy,
+    { User: 'admin' },
+    'the partition is not a group-by value',
+  );
+  assert.equal(third[0]!.correlation!.value, 3);
+  // Without a partition, events share one state (a plain sweep).
+  assert.equal(fired(undefined, 6).length, 0);
+  assert.equal(fired(undefined, 7).length, 0);
+  assert.equal(fired(undefined, 8).length, 1);
+});
+
 test('filter rules suppress matches of the rules they name', () => {
   const rule = `title: Data compressed with rar
 id: 6f3e2987-db24-4c78-a860-b4f4095a7095

@@ -166,7 +166,10 @@ export class RuleSetCatalogue {
   }
 }
 
-/** One compiled engine per distinct set of enabled rule sets (shared by the prefectures that chose it). */
+/**
+ * One compiled engine per distinct set of enabled rule sets, shared by the prefectures that chose it; events are
+ * evaluated with their prefecture as the correlation partition, so correlation state stays per prefecture.
+ */
 export class SigmaSets {
   private readonly engines = new Map<string, { engine: SigmaEngine; errors: number }>();
 
@@ -230,13 +233,13 @@ export function sigmaHits(
       return;
     }
     if (obj === null || typeof obj !== 'object') return;
-    matches = engine.match(obj, { time });
+    matches = engine.match(obj, { time, partition: ev.prefectureId });
   } else {
     const obj = catalogue.toEcs(ev);
     const hints = catalogue.hintsFor(route.logsource, ev);
     let found: SigmaMatch[] | null = null;
     for (const hint of hints) {
-      for (const m of engine.match(obj, { hint, time })) {
+      for (const m of engine.match(obj, { hint, time, partition: ev.prefectureId })) {
         // A rule matched under two hints counts once.
         if (found === null) found = [];
         else if (found.some((f) => f.rule.id === m.rule.id)) continue;

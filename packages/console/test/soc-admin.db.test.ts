@@ -6,6 +6,7 @@
 // Screenshots to test-results/screenshots/<db>/soc-admin-*.png; axe-core on each screen (serious/critical fail).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import {
   capture as captureScreen,
@@ -125,7 +126,10 @@ async function seedNotifications(): Promise<void> {
 }
 
 before(async () => {
-  platform = await createTestPlatform({ config: { soc: { prefectureCode: '220001' } } });
+  // A deadline other than the default: the page must show the server's configuration, not a fixed text.
+  platform = await createTestPlatform({
+    config: { soc: { prefectureCode: '220001' }, notify: { ackMinutesCritical: 20 } },
+  });
   await platform.addUser({
     username: 'pref-admin',
     role: 'prefecture_admin',
@@ -183,7 +187,10 @@ test('a prefecture administrator adds a contact after the form refused bad input
     .first()
     .waitFor();
   await chain.getByText(/国の連絡先/).waitFor();
-  await page.getByRole('table', { name: '重大度ごとの確認期限' }).getByText('15分').waitFor();
+  const deadlines = page.getByRole('table', { name: '重大度ごとの確認期限' });
+  await deadlines.getByRole('row', { name: /緊急/ }).getByText('20分', { exact: true }).waitFor();
+  await deadlines.getByRole('row', { name: /重要/ }).getByText('60分', { exact: true }).waitFor();
+  await deadlines.getByText('24時間（1,440分）').waitFor();
   // The prefecture sees Atami's contacts after choosing Atami; then it chooses Numazu, which has none.
   await page.getByRole('searchbox', { name: '団体を検索' }).fill('熱海');
   const list = page.getByRole('table', { name: '登録済みの通知先' });
@@ -341,6 +348,12 @@ test('the prefecture administrator turns a Sigma rule set off after a confirmati
   const generic = web.locator('tr[data-rule-set="sigma-webserver-generic"]');
   await generic.getByText('有効', { exact: true }).waitFor();
   await web.getByText('既定のまま').waitFor();
+  // Its rule count is the number of rule files in the shipped SigmaHQ folder it reads.
+  const files = readdirSync(new URL('../../sigma/data/rules/web/webserver_generic/', import.meta.url)).filter(
+    (f) => f.endsWith('.yml'),
+  ).length;
+  assert.ok(files > 5);
+  assert.equal(await generic.locator('td[data-key="rules"]').textContent(), String(files));
   await capture('rule-sets');
   // Cancelling changes nothing.
   await generic.getByRole('button', { name: /を無効にする$/ }).click();

@@ -116,6 +116,12 @@ after(async () => {
 });
 
 describe(`SOC alerts over HTTP (${dialect})`, () => {
+  test('the contacts list carries the acknowledgement deadlines the server is configured with', async () => {
+    const r = await a1Staff.client.get('/api/v1/soc/contacts');
+    assert.equal(r.statusCode, 200);
+    // The documented defaults (docs/configuration.md notify.ackMinutes*): 0 = low alerts never escalate.
+    assert.deepEqual(r.json().ackMinutes, { critical: 15, high: 60, medium: 1440, low: 0 });
+  });
   test('the live stream receives a new alert at once, scoped to each subscriber', async () => {
     const s1 = subscribe(a1Staff);
     const s2 = subscribe(a2Staff);

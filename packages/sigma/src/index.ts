@@ -24,7 +24,13 @@ export {
   type EngineSnapshot,
 } from './engine.js';
 export { checkRules } from './check.js';
-export { readRuleSources, bundledRulesDirs, bundledRegressionDir, dataDir } from './sources.js';
+export {
+  readRuleSources,
+  listRuleFiles,
+  bundledRulesDirs,
+  bundledRegressionDir,
+  dataDir,
+} from './sources.js';
 export { parseJsonEvents } from './json-events.js';
 export { summarizeEvent, eventTime } from './event.js';
 export { isLinearRegexSupported } from './regex.js';

@@ -21,6 +21,11 @@ export function bundledRegressionDir(): string {
 
 /** Every .yml/.yaml file under the given files or folders, sorted, as RuleSource. */
 export function readRuleSources(paths: readonly string[]): RuleSource[] {
+  return listRuleFiles(paths).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
+/** The rule files `readRuleSources` would read: given files, and `.yml`/`.yaml` files under given folders. */
+export function listRuleFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   const walk = (p: string, depth: number): void => {
     const st = statSync(p);
@@ -33,5 +38,5 @@ export function readRuleSources(paths: readonly string[]): RuleSource[] {
     } else if (depth === 0 || /\.ya?ml$/i.test(p)) files.push(p);
   };
   for (const p of paths) walk(p, 0);
-  return files.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  return files;
 }

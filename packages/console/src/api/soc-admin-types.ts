@@ -29,6 +29,14 @@ export interface SocContact {
   updatedAt: string;
 }
 
+/** Minutes to acknowledge before an alert escalates, per severity (0: no deadline). */
+export interface AckDeadlines {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+}
+
 export interface ContactBody {
   organizationId?: string;
   name?: string;
@@ -49,6 +57,8 @@ export interface RuleSetChoice {
   en: string;
   default: boolean;
   enabled: boolean;
+  /** Rule files in the set. */
+  rules: number;
 }
 
 export interface LogsourceRuleSets {

@@ -79,7 +79,24 @@ const socContactRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app,
       schema: {
         tags,
         querystring: ListQuery,
-        response: { 200: Type.Object({ items: Type.Array(Contact) }, strict), ...errorResponses },
+        response: {
+          200: Type.Object(
+            {
+              items: Type.Array(Contact),
+              ackMinutes: Type.Object(
+                {
+                  critical: Type.Integer({ minimum: 0 }),
+                  high: Type.Integer({ minimum: 0 }),
+                  medium: Type.Integer({ minimum: 0 }),
+                  low: Type.Integer({ minimum: 0 }),
+                },
+                { ...strict, description: 'minutes to acknowledge before escalation; 0: no deadline' },
+              ),
+            },
+            strict,
+          ),
+          ...errorResponses,
+        },
       },
     },
     async (request) => contacts().list(request.ctx, request.query),

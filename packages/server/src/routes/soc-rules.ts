@@ -27,6 +27,7 @@ const State = Type.Object(
                 en: Type.String(),
                 default: Type.Boolean(),
                 enabled: Type.Boolean(),
+                rules: Type.Integer({ minimum: 0, description: 'rule files in the set' }),
               },
               strict,
             ),

@@ -4,7 +4,13 @@ import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.js';
 import type { Me, OrgKind, OrganizationDetail } from '../../api/types.js';
-import { CONTACT_ROLES, SOC_SEVERITIES, WEEKDAYS, type SocContact } from '../../api/soc-admin-types.js';
+import {
+  CONTACT_ROLES,
+  SOC_SEVERITIES,
+  WEEKDAYS,
+  type AckDeadlines,
+  type SocContact,
+} from '../../api/soc-admin-types.js';
 import { Banner } from '../../components/Banner.js';
 import { Button } from '../../components/Button.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
@@ -37,14 +43,18 @@ export function ContactsScreen({ me }: { me: Me }) {
   const [errors, setErrors] = useState<ContactErrors>({});
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<SocContact | null>(null);
+  const [ackMinutes, setAckMinutes] = useState<AckDeadlines | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const [orgKind, setOrgKind] = useState<OrgKind | null>(me.organization.kind);
 
   const msg = (e: unknown) => (e instanceof ApiError ? e.localized(locale) : String(e));
   const load = async (org: string) => {
     try {
-      const r = await api.get<{ items: SocContact[] }>('/soc/contacts', { organizationId: org });
+      const r = await api.get<{ items: SocContact[]; ackMinutes: AckDeadlines }>('/soc/contacts', {
+        organizationId: org,
+      });
       setRows(r.items);
+      setAckMinutes(r.ackMinutes);
     } catch (e) {
       setRows([]);
       setNotice({ kind: 'error', text: msg(e) });
@@ -396,7 +406,7 @@ export function ContactsScreen({ me }: { me: Me }) {
         </form>
       </section>
 
-      <EscalationGuide />
+      <EscalationGuide ackMinutes={ackMinutes} />
 
       <ConfirmDialog
         open={removing !== null}

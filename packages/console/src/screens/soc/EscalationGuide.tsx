@@ -1,19 +1,23 @@
 // How an alert travels: the organization's contacts at once, then the prefecture's SOC lead, then the state,
-// each when the acknowledgement deadline passes. No API reports the deadlines, so they are the documented
-// defaults (docs/soc-detection.md, notify.ackMinutes*), said to be so on the page.
-import { useI18n } from '../../i18n/i18n.js';
-import { SeverityTag } from './common.js';
+// each when the acknowledgement deadline passes. The deadlines are the server's configured ones
+// (notify.ackMinutes*), which the contacts list reports beside the contacts.
+import type { AckDeadlines } from '../../api/soc-admin-types.js';
+import { useI18n, type Translate } from '../../i18n/i18n.js';
+import { SeverityTag, formatNumber } from './common.js';
 
-const deadlines = [
-  { severity: 'critical', text: 'socAdmin.esc.deadlineCritical' },
-  { severity: 'high', text: 'socAdmin.esc.deadlineHigh' },
-  { severity: 'medium', text: 'socAdmin.esc.deadlineMedium' },
-  { severity: 'low', text: 'socAdmin.esc.deadlineLow' },
-  { severity: 'informational', text: 'socAdmin.esc.deadlineInfo' },
-] as const;
+const graded = ['critical', 'high', 'medium', 'low'] as const;
 
-export function EscalationGuide() {
-  const { t } = useI18n();
+function deadlineText(t: Translate, locale: string, minutes: number): string {
+  if (minutes <= 0) return t('socAdmin.esc.none');
+  const n = formatNumber(locale, minutes);
+  // Whole hours from two hours up read better as hours (1,440 minutes: 24 hours).
+  return minutes >= 120 && minutes % 60 === 0
+    ? t('socAdmin.esc.hours', { h: formatNumber(locale, minutes / 60), n })
+    : t('socAdmin.esc.minutes', { n });
+}
+
+export function EscalationGuide({ ackMinutes }: { ackMinutes: AckDeadlines | null }) {
+  const { t, locale } = useI18n();
   return (
     <section className="card" aria-labelledby="soc-esc-h">
       <h2 id="soc-esc-h" className="card-title">
@@ -26,28 +30,38 @@ export function EscalationGuide() {
         <li>{t('socAdmin.esc.step2')}</li>
       </ol>
       <p>{t('socAdmin.esc.stop')}</p>
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="card-title">{t('socAdmin.esc.deadlines')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('socAdmin.field.severity')}</th>
-              <th scope="col">{t('socAdmin.esc.deadline')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deadlines.map((d) => (
-              <tr key={d.severity}>
-                <th scope="row">
-                  <SeverityTag severity={d.severity} />
-                </th>
-                <td>{t(d.text)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <p className="field-support">{t('socAdmin.esc.source')}</p>
+      {ackMinutes ? (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="card-title">{t('socAdmin.esc.deadlines')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('socAdmin.field.severity')}</th>
+                  <th scope="col">{t('socAdmin.esc.deadline')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {graded.map((severity) => (
+                  <tr key={severity}>
+                    <th scope="row">
+                      <SeverityTag severity={severity} />
+                    </th>
+                    <td>{deadlineText(t, locale, ackMinutes[severity])}</td>
+                  </tr>
+                ))}
+                <tr>
+                  <th scope="row">
+                    <SeverityTag severity="informational" />
+                  </th>
+                  <td>{t('socAdmin.esc.deadlineInfo')}</td>
+                </tr>
+              </tbody>
+            </table>
+          </div>
+          <p className="field-support">{t('socAdmin.esc.source')}</p>
+        </>
+      ) : null}
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { SelectField } from '../../components/Field.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { canManageRuleSets } from './adminRoutes.js';
+import { formatNumber } from './common.js';
 import './socAdmin.css';
 
 type Pending =
@@ -154,6 +155,9 @@ export function RuleSetsScreen({ me }: { me: Me }) {
                 <tr>
                   <th scope="col">{t('socAdmin.rules.set')}</th>
                   <th scope="col">{t('socAdmin.rules.id')}</th>
+                  <th scope="col" className="num">
+                    {t('socAdmin.rules.count')}
+                  </th>
                   <th scope="col">{t('socAdmin.rules.default')}</th>
                   <th scope="col">{t('socAdmin.rules.state')}</th>
                   {manage ? <th scope="col">{t('socAdmin.rules.change')}</th> : null}
@@ -164,6 +168,9 @@ export function RuleSetsScreen({ me }: { me: Me }) {
                   <tr key={r.name} data-rule-set={r.name}>
                     <th scope="row">{label(r)}</th>
                     <td className="mono">{r.name}</td>
+                    <td className="num" data-key="rules">
+                      {formatNumber(locale, r.rules)}
+                    </td>
                     <td>{t(r.default ? 'socAdmin.rules.defaultOn' : 'socAdmin.rules.defaultOff')}</td>
                     <td>
                       <span className={`status-tag ${r.enabled ? 'status-ok' : 'status-off'}`}>

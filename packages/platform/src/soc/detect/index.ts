@@ -67,7 +67,13 @@ export type { SocDetection, DetectionStats } from './stage.js';
 export type { Hit, HitEvent } from './hit.js';
 export type { PrefectureRuleSets, LogsourceRuleSets, RuleSetState } from './rulesets.js';
 export { webhookSignature, type WebhookPayload } from '../notify/notifier.js';
-export type { SocContact, ContactInput, ContactUpdate, ContactRole } from '../notify/contacts.js';
+export type {
+  AckDeadlines,
+  SocContact,
+  ContactInput,
+  ContactUpdate,
+  ContactRole,
+} from '../notify/contacts.js';
 export type {
   AlertQuery,
   AlertAction,

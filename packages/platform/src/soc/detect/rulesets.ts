@@ -11,6 +11,8 @@ export interface RuleSetState {
   en: string;
   default: boolean;
   enabled: boolean;
+  /** Rule files in the set. */
+  rules: number;
 }
 
 export interface LogsourceRuleSets {
@@ -98,6 +100,7 @@ export class RuleSetServiceImpl {
             en: r.en,
             default: r.default,
             enabled: (enabled.get(l.key) ?? []).includes(r.name),
+            rules: this.catalogue.ruleFileCount(r),
           })),
       })),
     };

@@ -7,6 +7,7 @@ import type { Severity } from '@mamori/core';
 import {
   SigmaEngine,
   dataDir as sigmaDataDir,
+  listRuleFiles,
   readRuleSources,
   type LogsourceHint,
   type SigmaMatch,
@@ -60,6 +61,7 @@ export class RuleSetCatalogue {
       made: Map<string, LogsourceHint>;
     }>
   >();
+  private readonly ruleFiles = new Map<string, number>();
 
   constructor() {
     const doc = readDataFile<{
@@ -80,6 +82,20 @@ export class RuleSetCatalogue {
 
   ruleSet(name: string): RuleSetSpec | undefined {
     return this.ruleSets.find((r) => r.name === name);
+  }
+
+  /** The files and folders a rule set reads: `mamori:` paths are Mamori's own data, others the SigmaHQ copy. */
+  pathsOf(spec: RuleSetSpec): string[] {
+    return spec.paths.map((p) =>
+      p.startsWith('mamori:') ? fileURLToPath(new URL(p.slice(7), detectDataDir)) : join(sigmaDataDir, p),
+    );
+  }
+
+  /** Rule files in a set (counted once; the shipped data does not change while running). */
+  ruleFileCount(spec: RuleSetSpec): number {
+    let n = this.ruleFiles.get(spec.name);
+    if (n === undefined) this.ruleFiles.set(spec.name, (n = listRuleFiles(this.pathsOf(spec)).length));
+    return n;
   }
 
   defaults(logsource: string): string[] {
@@ -183,13 +199,7 @@ export class SigmaSets {
       const paths: string[] = [];
       for (const name of ruleSets) {
         const spec = this.catalogue.ruleSet(name);
-        if (spec)
-          for (const p of spec.paths)
-            paths.push(
-              p.startsWith('mamori:')
-                ? fileURLToPath(new URL(p.slice(7), detectDataDir))
-                : join(sigmaDataDir, p),
-            );
+        if (spec) paths.push(...this.catalogue.pathsOf(spec));
       }
       // Placeholders without values: the rule compiles and that part matches nothing (no site lists yet).
       const engine = new SigmaEngine(readRuleSources(paths), {

@@ -31,6 +31,17 @@ export interface SocContact {
   updatedAt: string;
 }
 
+/**
+ * Minutes to acknowledge an alert of each severity before it escalates (configuration notify.ackMinutes*;
+ * 0: no deadline). Informational alerts notify nobody and never escalate.
+ */
+export interface AckDeadlines {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+}
+
 export interface ContactInput {
   organizationId: string;
   name: string;
@@ -72,7 +83,11 @@ export function toContact(r: SocContactsTable): SocContact {
 export class ContactServiceImpl {
   constructor(private readonly d: Deps) {}
 
-  async list(ctx: RequestContext, query: { organizationId?: string } = {}): Promise<{ items: SocContact[] }> {
+  /** The contacts within the caller's reach, and the deadlines the escalation of their alerts follows. */
+  async list(
+    ctx: RequestContext,
+    query: { organizationId?: string } = {},
+  ): Promise<{ items: SocContact[]; ackMinutes: AckDeadlines }> {
     await this.d.policy.assert(ctx.actor, 'soc:read');
     const scope = await this.d.policy.scope(ctx.actor!, 'soc:read');
     let q = this.d.db.kysely.selectFrom('soc_contacts').selectAll();
@@ -80,7 +95,16 @@ export class ContactServiceImpl {
     if (cond) q = q.where(cond);
     if (query.organizationId !== undefined) q = q.where('organization_id', '=', query.organizationId);
     const rows = await q.orderBy('organization_id').orderBy('name').orderBy('id').limit(1000).execute();
-    return { items: rows.map(toContact) };
+    const n = this.d.config.notify;
+    return {
+      items: rows.map(toContact),
+      ackMinutes: {
+        critical: n.ackMinutesCritical,
+        high: n.ackMinutesHigh,
+        medium: n.ackMinutesMedium,
+        low: n.ackMinutesLow,
+      },
+    };
   }
 
   private async validate(

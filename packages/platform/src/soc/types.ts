@@ -51,6 +51,12 @@ export interface StageContext {
    * runs `fn`.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Receipt time (ms) from which a replay at start must read stored events so that every event committed before
+   * the last stop but never handed to detection (a crash between commit and stage) is detected; null when
+   * unknown (first start, or a queue that does not track it: JetStream). Valid once the pipeline has started.
+   */
+  replayFrom(): number | null;
 }
 
 /** Detection stage plugged into the pipeline by D. Called in order with each committed batch; must not block long. */

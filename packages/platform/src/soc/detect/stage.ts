@@ -44,6 +44,7 @@ export class SocDetection implements DetectionStage {
   private closed = false;
   /** Alert writes take turns with the pipeline's commits (see StageContext). */
   private exclusive: StageContext['exclusive'] = (fn) => fn();
+  private replayFrom: StageContext['replayFrom'] = () => null;
 
   constructor(
     private readonly d: Deps,
@@ -63,6 +64,7 @@ export class SocDetection implements DetectionStage {
 
   attach(ctx: StageContext): void {
     this.exclusive = ctx.exclusive;
+    this.replayFrom = ctx.replayFrom;
   }
 
   private async loadEnabled(events: SocEvent[]): Promise<void> {
@@ -107,8 +109,10 @@ export class SocDetection implements DetectionStage {
 
   /**
    * Once, before the first batch or tick: the events committed in the last detect.replayMinutes go through
-   * detection again. That rebuilds the built-in windows after a restart and catches a batch committed just
-   * before a crash but never handed to the stage; alert writes are idempotent, so nothing counts twice.
+   * detection again, and further back to the pipeline's detection watermark (StageContext.replayFrom: the
+   * earliest event committed but not through detection when the previous run stopped). That rebuilds the
+   * built-in windows after a restart and catches batches committed before a crash but never handed to the stage,
+   * however long the process was down; alert writes are idempotent, so nothing counts twice.
    */
   private replayed: Promise<void> | null = null;
 
@@ -126,7 +130,7 @@ export class SocDetection implements DetectionStage {
     });
     const minutes = this.d.config.detect.replayMinutes;
     if (minutes <= 0) return;
-    const since = Date.now() - minutes * 60_000;
+    const since = Math.min(Date.now() - minutes * 60_000, this.replayFrom() ?? Infinity);
     let after = '';
     let total = 0;
     for (;;) {

@@ -53,6 +53,14 @@ interface Bound {
 interface Committed {
   items: Prepared[];
   duplicates: number;
+  /** Its entry among the batches not yet through the stages (null: not tracked). */
+  flight: Flight | null;
+}
+
+/** A batch committed (or being committed) and not yet through the detection stages. */
+interface Flight {
+  /** Its records' earliest receipt time. */
+  from: number;
 }
 
 const NON_TENANT = new Set(['state', 'prefecture', 'soc_operator']);
@@ -81,6 +89,17 @@ export class SocPipeline {
   private ticking = false;
   private readonly committedListeners: ((events: SocEvent[]) => void)[] = [];
   private lastOpts: ResolvedOptions = { tzOffsetMinutes: 0, nowMs: -1, maxLineLength: DEFAULT_MAX_LINE };
+  /**
+   * Detection watermark (embedded queue): every commit also stores, in its own transaction, the earliest receipt
+   * time among the records committed and not yet through the stages — this batch's, the batches still in the
+   * stages, and, until this run's first batch has been through them (the stages replay first), the previous
+   * run's value. After a crash between a commit and its detection, a replay from that time at the next start
+   * finds every such event, however long the process was down (detect.replayMinutes alone counts back from the
+   * restart). JetStream's workers share one consumer: there the replay window stays detect.replayMinutes.
+   */
+  private readonly inStages: Flight[] = [];
+  private carried: number | null = null;
+  private replayFromAtStart: number | null = null;
 
   constructor(private readonly o: PipelineOptions) {}
 
@@ -104,7 +123,35 @@ export class SocPipeline {
       this.writeTail = r.catch(() => undefined);
       return r;
     },
+    replayFrom: () => this.replayFromAtStart,
   };
+
+  private get detectKey(): string {
+    return `detect:${this.o.source.consumer}`;
+  }
+
+  /** Tracks a batch until its stages are done; the watermark to store with its commit (null: none). */
+  private enterStages(batch: SourceBatch): {
+    flight: Flight | null;
+    detectFrom: { key: string; at: number } | null;
+  } {
+    if (this.stages.length === 0 || batch.checkpoint === null || batch.items.length === 0)
+      return { flight: null, detectFrom: null };
+    let from = Infinity;
+    for (const it of batch.items) if (it.record.receivedAt < from) from = it.record.receivedAt;
+    const flight: Flight = { from };
+    this.inStages.push(flight);
+    let at = this.carried ?? Infinity;
+    for (const f of this.inStages) if (f.from < at) at = f.from;
+    return { flight, detectFrom: { key: this.detectKey, at } };
+  }
+
+  private leaveStages(flight: Flight | null, detected: boolean): void {
+    if (flight === null) return;
+    const i = this.inStages.indexOf(flight);
+    if (i >= 0) this.inStages.splice(i, 1);
+    if (detected) this.carried = null;
+  }
 
   private storeCommit(req: Parameters<PipelineStore['commit']>[0]) {
     return this.stageContext.exclusive(() => this.o.store.commit(req));
@@ -122,6 +169,7 @@ export class SocPipeline {
   async start(): Promise<void> {
     if (this.running) return;
     const checkpoint = await this.o.store.readCheckpoint(this.o.source.consumer);
+    this.replayFromAtStart = this.carried = await this.o.store.readCheckpoint(this.detectKey);
     await this.o.source.start(checkpoint);
     this.stopping = false;
     this.running = this.loop().catch((err: unknown) => {
@@ -331,6 +379,17 @@ export class SocPipeline {
 
   /** Commits (retried until it succeeds); null when the pipeline stops first (the batch is nak'ed). */
   private async commitWithRetry(batch: SourceBatch, prepared: Prepared[]): Promise<Committed | null> {
+    const { flight, detectFrom } = this.enterStages(batch);
+    const r = await this.commitTracked(batch, prepared, detectFrom);
+    if (r === null) this.leaveStages(flight, false);
+    return r && { ...r, flight };
+  }
+
+  private async commitTracked(
+    batch: SourceBatch,
+    prepared: Prepared[],
+    detectFrom: { key: string; at: number } | null,
+  ): Promise<Omit<Committed, 'flight'> | null> {
     const t0 = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -340,6 +399,7 @@ export class SocPipeline {
           checkpoint: batch.checkpoint,
           dedupe: batch.dedupe,
           nowMs: Date.now(),
+          detectFrom,
         });
         this.stats.commitMs += performance.now() - t0;
         return { items: r.committed, duplicates: r.duplicates };
@@ -352,7 +412,7 @@ export class SocPipeline {
             { err },
             'SOC pipeline batch refused by a constraint; committing record by record',
           );
-          const r = await this.commitEach(batch, prepared);
+          const r = await this.commitEach(batch, prepared, detectFrom);
           if (r === null) return null;
           this.stats.commitMs += performance.now() - t0;
           return { items: r.committed, duplicates: r.duplicates };
@@ -396,6 +456,7 @@ export class SocPipeline {
         this.o.logger.error({ err }, 'SOC detection stage failed on a batch');
       }
     }
+    this.leaveStages(done.flight, true);
     const t1 = performance.now();
     s.stageMs += t1 - t0;
     s.lastBatchMs = t1 - t0;
@@ -415,6 +476,7 @@ export class SocPipeline {
   private async commitEach(
     batch: SourceBatch,
     prepared: Prepared[],
+    detectFrom: { key: string; at: number } | null,
   ): Promise<{ committed: Prepared[]; duplicates: number } | null> {
     const committed: Prepared[] = [];
     let duplicates = 0;
@@ -428,6 +490,7 @@ export class SocPipeline {
           checkpoint,
           dedupe: false,
           nowMs: Date.now(),
+          detectFrom,
         });
       for (;;) {
         try {

@@ -24,6 +24,8 @@ export interface WireBatch {
   checkpoint: number | null;
   dedupe: boolean;
   nowMs: number;
+  /** Written as is to checkpoint row `key` (CommitRequest.detectFrom). */
+  detectFrom: { key: string; at: number } | null;
   /** Per item: queue position. */
   pos: number[];
   /**
@@ -53,7 +55,13 @@ export class WireBuilder {
   private readonly keyIndex = new Map<string, number>();
 
   build(
-    req: { consumer: string; checkpoint: number | null; dedupe: boolean; nowMs: number },
+    req: {
+      consumer: string;
+      checkpoint: number | null;
+      dedupe: boolean;
+      nowMs: number;
+      detectFrom?: { key: string; at: number } | null;
+    },
     items: readonly WireItem[],
   ): WireBatch {
     const n = items.length;
@@ -99,6 +107,7 @@ export class WireBuilder {
       checkpoint: req.checkpoint,
       dedupe: req.dedupe,
       nowMs: req.nowMs,
+      detectFrom: req.detectFrom ?? null,
       pos,
       rollupKeys,
       rollupOf,
@@ -112,7 +121,13 @@ export class WireBuilder {
 
 /** One batch in new arrays (tests, one-off writes). */
 export function toWire(
-  req: { consumer: string; checkpoint: number | null; dedupe: boolean; nowMs: number },
+  req: {
+    consumer: string;
+    checkpoint: number | null;
+    dedupe: boolean;
+    nowMs: number;
+    detectFrom?: { key: string; at: number } | null;
+  },
   items: readonly WireItem[],
 ): WireBatch {
   return new WireBuilder().build(req, items);
@@ -319,6 +334,14 @@ export class SqliteBatchWriter {
           'on conflict (consumer) do update set position = excluded.position, updated_at = excluded.updated_at ' +
           'where excluded.position > soc_checkpoints.position',
       ).run(req.consumer, req.checkpoint, new Date(req.nowMs).toISOString());
+    }
+    if (req.detectFrom) {
+      this.stmt(
+        'cp:put',
+        () =>
+          'insert into soc_checkpoints (consumer, position, updated_at) values (?, ?, ?) ' +
+          'on conflict (consumer) do update set position = excluded.position, updated_at = excluded.updated_at',
+      ).run(req.detectFrom.key, req.detectFrom.at, new Date(req.nowMs).toISOString());
     }
     return dropped;
   }

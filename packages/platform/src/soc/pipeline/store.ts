@@ -42,6 +42,11 @@ export interface CommitRequest {
   /** JetStream: positions are message sequences, deduplicated through soc_queue_seen. */
   dedupe: boolean;
   nowMs: number;
+  /**
+   * Stored unconditionally in the same transaction as the checkpoint row `key`: the earliest receipt time among
+   * the records committed and not yet through detection, this batch included (see SocPipeline.detectFrom).
+   */
+  detectFrom?: { key: string; at: number } | null;
 }
 
 export interface CommitResult {
@@ -338,6 +343,15 @@ export class KyselyPipelineStore implements PipelineStore {
             .doUpdateSet({ position: cp, updated_at: at })
             .where('soc_checkpoints.position', '<', cp),
         )
+        .execute();
+    }
+    const df = req.detectFrom;
+    if (df) {
+      const at = new Date(req.nowMs).toISOString();
+      await trx
+        .insertInto('soc_checkpoints')
+        .values({ consumer: df.key, position: df.at, updated_at: at })
+        .onConflict((oc) => oc.column('consumer').doUpdateSet({ position: df.at, updated_at: at }))
         .execute();
     }
     return { committed: items, duplicates: req.items.length - items.length };

@@ -127,6 +127,9 @@ test('JetStream: one active worker per stream (database lease); a standby takes 
   const name = `soc-pipeline:${stream2}`;
   const ttlMs = 900;
   const changes: string[] = [];
+  // onActive: the pipeline's hook (reads the stream's detection watermark, has its stages replay) runs when a
+  // worker takes the stream, before the first message it then receives.
+  const activated: string[] = [];
   const mk = async (who: string) => {
     const q = await NatsQueue.open({ url: 'nats://127.0.0.1:4222', stream: stream2 });
     queues.push(q);
@@ -134,6 +137,10 @@ test('JetStream: one active worker per stream (database lease); a standby takes 
     const src = q.source({
       exclusive: { lease, ttlMs, onChange: (a) => changes.push(`${who}:${a ? 'active' : 'standby'}`) },
     });
+    assert.equal(src.sole, true, 'a lease-holding worker is the stream’s only consumer');
+    src.onActive = async () => {
+      activated.push(who);
+    };
     await src.start(null);
     return { src, lease };
   };
@@ -150,6 +157,7 @@ test('JetStream: one active worker per stream (database lease); a standby takes 
   const w1 = await mk('w1');
   const w2 = await mk('w2');
   assert.deepEqual(changes, ['w1:active'], 'the first worker holds the stream, the second stands by');
+  assert.deepEqual(activated, ['w1']);
   await admin.append([rec(1), rec(2)]);
   const b1 = await within(w1.src, 5000);
   assert.ok(b1, 'the active worker receives');
@@ -177,6 +185,7 @@ test('JetStream: one active worker per stream (database lease); a standby takes 
     await new Promise((r) => setTimeout(r, 50));
   assert.ok(changes.includes('w2:active'), changes.join(','));
   assert.ok(changes.includes('w1:standby'), changes.join(','));
+  assert.deepEqual(activated, ['w1', 'w2'], 'the worker taking over ran the hook');
   assert.equal((await w2.lease.state())?.holder, 'w2');
   await admin.append([rec(4), rec(5), rec(6)]);
   const b2 = await n2;

@@ -38,6 +38,7 @@ async function run(exclusiveWrites: boolean) {
   let n = 0;
   const source: QueueSource = {
     consumer: 'turns',
+    sole: false,
     async start() {},
     async next(): Promise<SourceBatch | null> {
       if (n >= BATCHES) {

@@ -297,7 +297,7 @@ export const configKeys: readonly ConfigKeySpec[] = [
     min: 0,
     max: 1440,
     description:
-      'At start, events committed in the last minutes go through detection again (windows rebuilt), and with the embedded queue every event committed but not yet detected when the previous run stopped (the detection watermark, however old); 0: off.',
+      'At start, events committed in the last minutes go through detection again (windows rebuilt), and every event committed but not yet detected when the previous consumer stopped (the detection watermark, however old); 0: off.',
   },
   {
     key: 'soc.pipeline',

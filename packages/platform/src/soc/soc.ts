@@ -74,10 +74,20 @@ export function createSoc(d: Deps): Soc {
   const defaultPrefectureId = configuredPrefectureId(cfg.soc.prefectureCode);
   let store: PipelineStore | null = null;
   let source: QueueSource | null = null;
+  let onActive: (() => Promise<void>) | undefined;
   // The pipeline object exists even when it does not run, so stages can always be registered.
   const sourceProxy: QueueSource = {
     get consumer() {
       return source?.consumer ?? '';
+    },
+    get sole() {
+      return source?.sole ?? false;
+    },
+    get onActive() {
+      return onActive;
+    },
+    set onActive(fn) {
+      onActive = fn;
     },
     start: (cp) => source!.start(cp),
     next: (max) => source!.next(max),
@@ -151,6 +161,9 @@ export function createSoc(d: Deps): Soc {
             },
           })
         : new SpoolSource(q as FileSpool);
+      source.onActive = async () => {
+        await onActive?.();
+      };
       store =
         d.db.dialect === 'sqlite' && cfg.database.sqlitePath !== ':memory:'
           ? new SqlitePipelineStore(cfg.database.sqlitePath)

@@ -64,6 +64,11 @@ export interface DetectionStage {
   /** Called once by addStage, before any batch. */
   attach?(ctx: StageContext): void;
   onEvents(events: SocEvent[]): Promise<void>;
+  /**
+   * The pipeline took over a consumer another process was consuming (a JetStream standby taking the stream
+   * lease): replay again before the next batch or tick, from StageContext.replayFrom, as at start.
+   */
+  restart?(): void;
   /** Timers (windows, escalation) are driven by the pipeline clock. */
   tick(nowMs: number): Promise<void>;
   close(): Promise<void>;

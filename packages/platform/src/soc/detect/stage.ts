@@ -123,6 +123,10 @@ export class SocDetection implements DetectionStage {
     return this.replayed;
   }
 
+  restart(): void {
+    this.replayed = null;
+  }
+
   private async runReplay(): Promise<void> {
     // Notifications cut during their backoff continue (in the background).
     await this.notifier.resumePending().catch((err: unknown) => {

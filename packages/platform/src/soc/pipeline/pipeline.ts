@@ -95,7 +95,8 @@ export class SocPipeline {
    * stages, and, until this run's first batch has been through them (the stages replay first), the previous
    * run's value. After a crash between a commit and its detection, a replay from that time at the next start
    * finds every such event, however long the process was down (detect.replayMinutes alone counts back from the
-   * restart). JetStream's workers share one consumer: there the replay window stays detect.replayMinutes.
+   * restart). Kept when one pipeline consumes at a time (QueueSource.sole: the spool, or the JetStream worker
+   * holding the stream lease, which reads it again and has its stages replay when it takes the lease over).
    */
   private readonly inStages: Flight[] = [];
   private carried: number | null = null;
@@ -135,7 +136,7 @@ export class SocPipeline {
     flight: Flight | null;
     detectFrom: { key: string; at: number } | null;
   } {
-    if (this.stages.length === 0 || batch.checkpoint === null || batch.items.length === 0)
+    if (this.stages.length === 0 || !this.o.source.sole || batch.items.length === 0)
       return { flight: null, detectFrom: null };
     let from = Infinity;
     for (const it of batch.items) if (it.record.receivedAt < from) from = it.record.receivedAt;
@@ -170,6 +171,7 @@ export class SocPipeline {
     if (this.running) return;
     const checkpoint = await this.o.store.readCheckpoint(this.o.source.consumer);
     this.replayFromAtStart = this.carried = await this.o.store.readCheckpoint(this.detectKey);
+    this.o.source.onActive = () => this.activated();
     await this.o.source.start(checkpoint);
     this.stopping = false;
     this.running = this.loop().catch((err: unknown) => {
@@ -178,6 +180,12 @@ export class SocPipeline {
     const tickMs = this.o.tickMs ?? 1000;
     this.ticker = setInterval(() => void this.tick(), tickMs);
     this.ticker.unref();
+  }
+
+  /** This pipeline became the stream's consumer (lease taken over): the watermark left, and a fresh replay. */
+  private async activated(): Promise<void> {
+    this.replayFromAtStart = this.carried = await this.o.store.readCheckpoint(this.detectKey);
+    for (const s of this.stages) s.restart?.();
   }
 
   private async tick(): Promise<void> {

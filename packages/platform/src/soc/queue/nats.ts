@@ -173,6 +173,8 @@ export interface ExclusiveOptions {
 
 class NatsSource implements QueueSource {
   readonly consumer: string;
+  readonly sole: boolean;
+  onActive?: () => Promise<void>;
   private closed = false;
   private readonly buffer: JsMsg[] = [];
   private bufferedRecords = 0;
@@ -193,6 +195,7 @@ class NatsSource implements QueueSource {
     private readonly exclusive: ExclusiveOptions | null,
   ) {
     this.consumer = `nats:${q.stream}`;
+    this.sole = exclusive !== null;
   }
 
   async start(): Promise<void> {
@@ -224,6 +227,8 @@ class NatsSource implements QueueSource {
       } else if (await ex.lease.acquire(ex.ttlMs)) {
         this.renewedAt = Date.now();
         this.active = true;
+        // Before any message: the pipeline reads the stream's detection watermark and its stages replay.
+        await this.onActive?.();
         await this.consume();
         ex.onChange?.(true);
       }

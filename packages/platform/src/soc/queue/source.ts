@@ -25,6 +25,16 @@ export interface SourceBatch {
 export interface QueueSource {
   /** Name of the checkpoint / dedupe row. */
   readonly consumer: string;
+  /**
+   * Only one pipeline consumes at a time (the embedded spool; a JetStream worker holding the stream lease): the
+   * pipeline's detection watermark, kept per consumer, is then exact.
+   */
+  readonly sole: boolean;
+  /**
+   * Called when this source becomes the active consumer, before the first batch it then delivers (a JetStream
+   * standby taking the stream lease over; also at start when the lease is free).
+   */
+  onActive?: () => Promise<void>;
   /** Position to resume from (embedded queue only). */
   start(checkpoint: number | null): Promise<void>;
   /** Waits for at least one record; null once closed. */
@@ -37,6 +47,8 @@ const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
 /** The embedded spool as a pipeline source. Event ids: <spool id>-<segment hex><offset hex> (ordered). */
 export class SpoolSource implements QueueSource {
   readonly consumer: string;
+  // One process per spool directory (SpoolBusyError).
+  readonly sole = true;
   private reader: SpoolReader | null = null;
   private closed = false;
 

@@ -380,7 +380,12 @@ export class SocPipeline {
     const t0 = performance.now();
     await this.resolveBound(batch.items);
     const prepared = new Array<Prepared>(batch.items.length);
-    for (let i = 0; i < batch.items.length; i++) prepared[i] = this.prepare(batch.items[i]!);
+    for (let i = 0; i < batch.items.length; i++) {
+      prepared[i] = this.prepare(batch.items[i]!);
+      // A batch takes tens of milliseconds to prepare: yield now and then, so the store thread's reply is taken
+      // and the next commit posted without waiting for the whole batch.
+      if ((i & 255) === 255) await new Promise(setImmediate);
+    }
     this.stats.prepareMs += performance.now() - t0;
     return prepared;
   }

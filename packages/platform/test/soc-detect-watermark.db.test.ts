@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { orgIdForCode } from '../src/orgs/service.js';
 import { createTestPlatform } from '../src/testing.js';
 import type { DetectionStage, IngestRecord, SocEvent } from '../src/soc/types.js';
-import { lineEvent, sshFail } from './soc-support.js';
+import { failedLogons, storedEventRow } from './soc-support.js';
 
 const fgt = (n: number) =>
   `date=2026-11-25 time=10:15:30 devname="FGT-Pref-01" devid="FG100F0000000001" logid="0000000013" type="traffic" ` +
@@ -100,14 +100,7 @@ test('a restart replays from the watermark, further back than detect.replayMinut
   const PREF_A = orgIdForCode('220001');
   // Ten failed logons committed 40 minutes ago and never detected (the process was down for 40 minutes).
   const t0 = Date.now() - 40 * 60_000;
-  const events = Array.from({ length: 10 }, (_, i) =>
-    lineEvent('linux-auth', sshFail('soumu', '192.0.2.77', i), {
-      time: t0 + i * 1000,
-      organizationId: A1,
-      prefectureId: PREF_A,
-      receivedAt: t0 + i * 1000,
-    }),
-  );
+  const events = failedLogons(10, t0, { organizationId: A1, prefectureId: PREF_A });
   const bursts = async (replayFrom: number | null) => {
     const q = await createTestPlatform({
       config: { soc: { pipeline: false }, detect: { replayMinutes: 10 } },
@@ -115,31 +108,7 @@ test('a restart replays from the watermark, further back than detect.replayMinut
     try {
       await q.db.kysely
         .insertInto('soc_events')
-        .values(
-          events.map((e) => ({
-            id: e.id,
-            organization_id: e.organizationId,
-            prefecture_id: e.prefectureId,
-            time: e.time,
-            received_at: e.receivedAt,
-            class: e.class,
-            activity: e.activity,
-            severity: e.severity,
-            disposition: e.disposition,
-            source_kind: e.sourceKind,
-            format: e.format,
-            src_ip: e.src?.ip ?? null,
-            dst_ip: e.dst?.ip ?? null,
-            src_host: null,
-            dst_host: null,
-            user_name: e.dst?.user ?? null,
-            rule_id: null,
-            rule_name: null,
-            rule_category: null,
-            unattributed_reason: null,
-            raw: e.raw,
-          })),
-        )
+        .values(events.map((e) => storedEventRow(e)))
         .execute();
       // What the pipeline hands its stages (the watermark it read at start).
       q.soc.detection.attach({ exclusive: (fn) => fn(), replayFrom: () => replayFrom });

@@ -19,6 +19,8 @@ import {
   squidAllowed,
   squidDenied,
   sshFail,
+  storedEventRow,
+  failedLogons,
   suricataAlert,
 } from './soc-support.js';
 
@@ -546,49 +548,11 @@ describe(`replay at start (${testDialect()})`, () => {
     const q = await createTestPlatform({ config: { soc: { pipeline: false } } });
     try {
       const t0 = Date.now() - 120_000;
-      const events = Array.from({ length: 10 }, (_, i) =>
-        lineEvent('linux-auth', sshFail('soumu', '192.0.2.77', i), {
-          time: t0 + i * 1000,
-          organizationId: A1,
-          prefectureId: PREF_A,
-          receivedAt: t0 + i * 1000,
-        }),
-      );
+      const events = failedLogons(10, t0, { organizationId: A1, prefectureId: PREF_A });
       // As the pipeline commits them (migration 0003's soc_events), then "crashes" before detection.
       await q.db.kysely
         .insertInto('soc_events')
-        .values(
-          events.map((e) => ({
-            id: e.id,
-            organization_id: e.organizationId,
-            prefecture_id: e.prefectureId,
-            time: e.time,
-            received_at: e.receivedAt,
-            class: e.class,
-            activity: e.activity,
-            severity: e.severity,
-            disposition: e.disposition,
-            source_kind: e.sourceKind,
-            format: e.format,
-            src_ip: e.src?.ip ?? null,
-            dst_ip: e.dst?.ip ?? null,
-            src_host: e.src?.hostname ?? null,
-            dst_host: e.dst?.hostname ?? null,
-            user_name: e.dst?.user ?? null,
-            rule_id: null,
-            rule_name: null,
-            rule_category: null,
-            unattributed_reason: e.unattributedReason,
-            fields_json: JSON.stringify({
-              device: e.device,
-              src: e.src,
-              dst: e.dst,
-              rule: e.rule,
-              fields: e.fields,
-            }),
-            raw: e.raw,
-          })),
-        )
+        .values(events.map((e) => storedEventRow(e, { fieldsJson: true })))
         .execute();
       // The restarted process's first tick replays them.
       await q.soc.detection.tick(Date.now());

@@ -9,6 +9,63 @@ import type { SocEvent } from '../src/index.js';
 
 let seq = 0;
 
+/** `n` sshd failures for one account from one address, a second apart from `t0` (received as they happened). */
+export function failedLogons(
+  n: number,
+  t0: number,
+  o: { organizationId: string | null; prefectureId: string },
+): SocEvent[] {
+  return Array.from({ length: n }, (_, i) =>
+    lineEvent('linux-auth', sshFail('soumu', '192.0.2.77', i), {
+      time: t0 + i * 1000,
+      organizationId: o.organizationId,
+      prefectureId: o.prefectureId,
+      receivedAt: t0 + i * 1000,
+    }),
+  );
+}
+
+/**
+ * The soc_events row the pipeline would have committed for `e` (its indexed columns and raw line). With
+ * `fieldsJson`, the parsed parts as JSON too, as rows stored before migration 0005 carry them.
+ */
+export function storedEventRow(e: SocEvent, o: { fieldsJson?: boolean } = {}) {
+  return {
+    id: e.id,
+    organization_id: e.organizationId,
+    prefecture_id: e.prefectureId,
+    time: e.time,
+    received_at: e.receivedAt,
+    class: e.class,
+    activity: e.activity,
+    severity: e.severity,
+    disposition: e.disposition,
+    source_kind: e.sourceKind,
+    format: e.format,
+    src_ip: e.src?.ip ?? null,
+    dst_ip: e.dst?.ip ?? null,
+    src_host: e.src?.hostname ?? null,
+    dst_host: e.dst?.hostname ?? null,
+    user_name: e.dst?.user ?? null,
+    rule_id: null,
+    rule_name: null,
+    rule_category: null,
+    unattributed_reason: e.unattributedReason,
+    ...(o.fieldsJson
+      ? {
+          fields_json: JSON.stringify({
+            device: e.device,
+            src: e.src,
+            dst: e.dst,
+            rule: e.rule,
+            fields: e.fields,
+          }),
+        }
+      : {}),
+    raw: e.raw,
+  };
+}
+
 /** A SocEvent from one real log line, with the time and attribution the test wants. */
 export function lineEvent(
   format: string,

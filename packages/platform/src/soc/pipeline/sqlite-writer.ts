@@ -41,6 +41,11 @@ export interface WireBatch {
   q: Value[][];
 }
 
+/** What a batch is committed with besides its items (CommitRequest's other fields). */
+export type WireRequest = Pick<WireBatch, 'consumer' | 'checkpoint' | 'dedupe' | 'nowMs'> & {
+  detectFrom?: WireBatch['detectFrom'];
+};
+
 /**
  * Builds WireBatches in arrays reused from one batch to the next: a batch is cloned (postMessage) or written
  * synchronously right after it is built, so its arrays are free again by the next build. (New arrays per batch,
@@ -54,16 +59,7 @@ export class WireBuilder {
   private readonly ev: Value[][] = eventColumns.map(() => []);
   private readonly keyIndex = new Map<string, number>();
 
-  build(
-    req: {
-      consumer: string;
-      checkpoint: number | null;
-      dedupe: boolean;
-      nowMs: number;
-      detectFrom?: { key: string; at: number } | null;
-    },
-    items: readonly WireItem[],
-  ): WireBatch {
+  build(req: WireRequest, items: readonly WireItem[]): WireBatch {
     const n = items.length;
     const { pos, rollupOf, evItem, ev, keyIndex } = this;
     keyIndex.clear();
@@ -120,16 +116,7 @@ export class WireBuilder {
 }
 
 /** One batch in new arrays (tests, one-off writes). */
-export function toWire(
-  req: {
-    consumer: string;
-    checkpoint: number | null;
-    dedupe: boolean;
-    nowMs: number;
-    detectFrom?: { key: string; at: number } | null;
-  },
-  items: readonly WireItem[],
-): WireBatch {
+export function toWire(req: WireRequest, items: readonly WireItem[]): WireBatch {
   return new WireBuilder().build(req, items);
 }
 

@@ -48,6 +48,55 @@ test('CIDR: longest prefix wins, IPv4 and IPv6', () => {
   assert.equal(parseCidr('1.2.3'), null);
 });
 
+test('IPv4 longest prefix over thousands of nested, adjacent and repeated blocks equals a per-length search', () => {
+  // Deterministic pseudo-random blocks clustered in a few /8s so they nest, touch and repeat; /0 and /32 included.
+  let x = 7;
+  const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+  const ipOf = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join('.');
+  const rules: { organizationId: string; kind: 'cidr'; value: string }[] = [
+    { organizationId: 'ALL', kind: 'cidr', value: '0.0.0.0/0' },
+    { organizationId: 'TOP', kind: 'cidr', value: '255.255.255.255/32' },
+  ];
+  for (let i = 0; i < 3000; i++) {
+    const len = [8, 12, 16, 20, 24, 28, 30, 32][rnd(8)]!;
+    const base = [10, 172, 192, 203][rnd(4)]! * 2 ** 24 + rnd(2 ** 24);
+    const size = 2 ** (32 - len);
+    // A later rule for an already registered block replaces it (as a map would).
+    rules.push({
+      organizationId: `o${rnd(40)}`,
+      kind: 'cidr',
+      value: `${ipOf(Math.floor(base / size) * size)}/${len}`,
+    });
+  }
+  const table = new AttributionMatcher(rules);
+  // Reference: for each length, longest first, the block's key in a map.
+  const byLen = new Map<number, Map<number, string>>();
+  for (const r of rules) {
+    const [a, l] = r.value.split('/');
+    const len = Number(l);
+    const v = a!.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    if (!byLen.has(len)) byLen.set(len, new Map());
+    byLen.get(len)!.set(len === 0 ? 0 : Math.floor(v / 2 ** (32 - len)), r.organizationId);
+  }
+  const lens = [...byLen.keys()].sort((a, b) => b - a);
+  const reference = (v: number) => {
+    for (const len of lens) {
+      const hit = byLen.get(len)!.get(len === 0 ? 0 : Math.floor(v / 2 ** (32 - len)));
+      if (hit !== undefined) return hit;
+    }
+    return null;
+  };
+  const probes: number[] = [0, 2 ** 32 - 1, 2 ** 32 - 2];
+  for (const r of rules.slice(2)) {
+    const [a, l] = r.value.split('/');
+    const start = a!.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const end = start + 2 ** (32 - Number(l)) - 1;
+    probes.push(start, end, Math.max(0, start - 1), Math.min(2 ** 32 - 1, end + 1));
+  }
+  for (let i = 0; i < 20000; i++) probes.push([10, 172, 192, 203][rnd(4)]! * 2 ** 24 + rnd(2 ** 24));
+  for (const v of probes) assert.equal(table.matchIp(ipOf(v)), reference(v), ipOf(v));
+});
+
 test('names: exact host, then domain suffix; mail domains; devices by name or sender', () => {
   assert.equal(m.matchName('WWW.city.example.lg.jp', ['host', 'domain']), 'F');
   assert.equal(m.matchName('portal.city.example.lg.jp', ['host', 'domain']), 'G');

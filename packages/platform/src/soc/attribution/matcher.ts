@@ -146,9 +146,16 @@ export function normalizeName(value: string): string | null {
 }
 
 export class AttributionMatcher {
-  /** IPv4: prefix length → (prefix value → org); lengths sorted longest first. */
+  /** IPv4: prefix length → (prefix value → org), as registered (a later rule for the same prefix wins). */
   private readonly v4 = new Map<number, Map<number, string>>();
-  private v4Lengths: number[] = [];
+  /**
+   * IPv4 lookup table: the address space cut into disjoint segments, each owned by its longest registered prefix;
+   * segment i starts at v4Starts[i] and belongs to v4Orgs[v4Owner[i]] (-1: nobody). One binary search per address
+   * instead of one map probe per registered prefix length (most addresses match nothing and tried them all).
+   */
+  private v4Starts = new Float64Array(1);
+  private v4Owner = Int32Array.of(-1);
+  private v4Orgs: string[] = [];
   private readonly v6 = new Map<number, Map<string, string>>();
   private v6Lengths: number[] = [];
   private readonly hosts = new Map<string, string>();
@@ -188,21 +195,70 @@ export class AttributionMatcher {
           break;
       }
     }
-    this.v4Lengths = [...this.v4.keys()].sort((a, b) => b - a);
+    this.buildV4Table();
     this.v6Lengths = [...this.v6.keys()].sort((a, b) => b - a);
     this.size = rules.length;
+  }
+
+  private buildV4Table(): void {
+    const prefixes: { start: number; end: number; len: number; org: number }[] = [];
+    const orgIndex = new Map<string, number>();
+    for (const [len, m] of this.v4) {
+      const size = 2 ** (32 - len);
+      for (const [key, org] of m) {
+        let o = orgIndex.get(org);
+        if (o === undefined) orgIndex.set(org, (o = orgIndex.size));
+        prefixes.push({ start: key * size, end: key * size + size - 1, len, org: o });
+      }
+    }
+    // CIDR blocks are nested or disjoint: in order of start, enclosing blocks first, a stack holds the chain of
+    // blocks around the current point; each block's start and each block's end open a segment.
+    prefixes.sort((a, b) => a.start - b.start || a.len - b.len);
+    const starts: number[] = [0];
+    const owner: number[] = [-1];
+    const open = (at: number, org: number): void => {
+      const last = starts.length - 1;
+      if (starts[last] === at) {
+        owner[last] = org;
+        if (last > 0 && owner[last - 1] === org) {
+          starts.pop();
+          owner.pop();
+        }
+      } else if (owner[last] !== org) {
+        starts.push(at);
+        owner.push(org);
+      }
+    };
+    const stack: (typeof prefixes)[number][] = [];
+    const close = (): void => {
+      const t = stack.pop()!;
+      open(t.end + 1, stack.length > 0 ? stack[stack.length - 1]!.org : -1);
+    };
+    for (const p of prefixes) {
+      while (stack.length > 0 && stack[stack.length - 1]!.end < p.start) close();
+      open(p.start, p.org);
+      stack.push(p);
+    }
+    while (stack.length > 0) close();
+    this.v4Starts = Float64Array.from(starts);
+    this.v4Owner = Int32Array.from(owner);
+    this.v4Orgs = [...orgIndex.keys()];
   }
 
   matchIp(ip: string): string | null {
     const n = ipv4ToInt(ip);
     if (n >= 0) {
-      for (const len of this.v4Lengths) {
-        // Division instead of >>> keeps the value unsigned for /32 … /1.
-        const key = len === 0 ? 0 : Math.floor(n / 2 ** (32 - len));
-        const hit = this.v4.get(len)!.get(key);
-        if (hit !== undefined) return hit;
+      // The last segment starting at or below n.
+      const starts = this.v4Starts;
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= n) lo = mid;
+        else hi = mid - 1;
       }
-      return null;
+      const o = this.v4Owner[lo]!;
+      return o < 0 ? null : this.v4Orgs[o]!;
     }
     if (this.v6Lengths.length === 0) return null;
     const hex = ipv6ToHex(ip);

@@ -23,17 +23,28 @@ function asText(v: unknown): string | undefined {
 }
 
 const getters = new Map<string, Getter>();
+const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 /** A compiled reader of `a` or `a.b` (numbers and booleans as strings; undefined when absent or empty). */
 export function getter(path: string): Getter {
   let g = getters.get(path);
   if (g) return g;
   const dot = path.indexOf('.');
-  if (dot < 0) {
+  const head = dot < 0 ? path : path.slice(0, dot);
+  const tail = dot < 0 ? '' : path.slice(dot + 1);
+  if (IDENT.test(head) && (dot < 0 || IDENT.test(tail))) {
+    // Its own function per path (paths come from the shipped data files and are plain identifiers, checked
+    // above): each then reads its property through an inline cache of its own, where one closure shared by all
+    // paths read every property through one megamorphic keyed load (~2% of the pipeline's main thread).
+    g = new Function(
+      'asText',
+      dot < 0
+        ? `return (ev) => asText(ev.${head});`
+        : `return (ev) => { const o = ev.${head}; return o !== null && typeof o === 'object' ? asText(o.${tail}) : undefined; };`,
+    )(asText) as Getter;
+  } else if (dot < 0) {
     g = (ev) => asText((ev as unknown as Record<string, unknown>)[path]);
   } else {
-    const head = path.slice(0, dot);
-    const tail = path.slice(dot + 1);
     g = (ev) => {
       const o = (ev as unknown as Record<string, unknown>)[head];
       return o !== null && typeof o === 'object' ? asText((o as Record<string, unknown>)[tail]) : undefined;

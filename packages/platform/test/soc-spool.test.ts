@@ -1,7 +1,15 @@
 // The embedded spool: group-committed appends, reads in order across segments, a torn tail cut on reopen
 // (a frame whose append never resolved), processed segments deleted, one owner per directory, both frame layouts.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -131,5 +139,32 @@ test('frames: every record comes back as appended (metadata mixes, non-ASCII, qu
   assert.deepEqual(got[0], old);
   assert.deepEqual(got.slice(1), recs);
   await r.close();
+  await s.close();
+});
+
+test("a damaged frame of an earlier run is refused when read; this run's own frames are read without a second check", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-spool-'));
+  dirs.push(dir);
+  let s = await FileSpool.open({ dir, segmentBytes: 16 * 1024 });
+  for (let b = 0; b < 6; b++) await s.append(Array.from({ length: 25 }, (_, i) => rec(b * 25 + i)));
+  await s.close();
+  // Flip one byte inside the first record's line in the first (closed, not the last) segment.
+  const first = readdirSync(dir)
+    .filter((f) => f.startsWith('seg-'))
+    .sort()[0]!;
+  const bytes = readFileSync(join(dir, first));
+  const at = bytes.indexOf('line 0 ');
+  assert.ok(at > 0);
+  bytes[at + 5] = 'X'.charCodeAt(0);
+  writeFileSync(join(dir, first), bytes);
+  s = await FileSpool.open({ dir, segmentBytes: 16 * 1024 });
+  const from = s.durableEnd();
+  await s.append([rec(1000), rec(1001)]);
+  await assert.rejects(s.reader(s.firstPosition()).read(10), /spool segment \d+ is corrupt at offset 0/);
+  const own = await s.reader(from).read(10);
+  assert.deepEqual(
+    own.items.map((x) => x.record.line.slice(0, 9)),
+    ['line 1000', 'line 1001'],
+  );
   await s.close();
 });

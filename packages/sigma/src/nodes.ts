@@ -298,11 +298,14 @@ export class KeywordLeaf extends Node {
   override explain(ctx: EvalCtx, out: MatchedField[]): void {
     const lows = ctx.keywordsLower();
     const raws = ctx.keywords();
+    // Plain loops: a closure per value of the event here was ~6% of the SOC pipeline's allocations.
     for (const g of this.groups) {
-      for (let i = 0; i < lows.length; i++) {
-        if (g.some((t) => t.test(t.cased ? raws[i]! : lows[i]!, raws[i], ctx))) {
-          out.push({ field: '(keyword)', value: raws[i]! });
-          break;
+      values: for (let i = 0; i < lows.length; i++) {
+        for (const t of g) {
+          if (t.test(t.cased ? raws[i]! : lows[i]!, raws[i], ctx)) {
+            out.push({ field: '(keyword)', value: raws[i]! });
+            break values;
+          }
         }
       }
     }

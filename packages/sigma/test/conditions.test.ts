@@ -73,6 +73,19 @@ test('matches carry metadata and matched fields', () => {
   ]);
 });
 
+test('a keyword match names, per keyword that matched, the first value holding it, as written in the event', () => {
+  const h = hits("keywords:\n  - 'event::clear'\n  - 'drop'\ncondition: keywords", {
+    a: 'nothing here',
+    msg: 'mimikatz # EVENT::Clear',
+    b: 'DROP table',
+  });
+  assert.equal(h.length, 1);
+  assert.deepEqual(h[0]!.fields, [
+    { field: '(keyword)', value: 'mimikatz # EVENT::Clear' },
+    { field: '(keyword)', value: 'DROP table' },
+  ]);
+});
+
 test('condition errors name the reason and the line', () => {
   const cases: Array<[string, RegExp, string]> = [
     ['sel:\n  A: 1\ncondition: sel and', /ends too early/, 'error'],

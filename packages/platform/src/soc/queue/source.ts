@@ -68,16 +68,18 @@ export class SpoolSource implements QueueSource {
     if (this.closed || !this.reader) return null;
     const { items, next } = await this.reader.read(max);
     if (items.length === 0) return null;
-    const prefix = this.spool.spoolId;
     const work: WorkItem[] = new Array<WorkItem>(items.length);
+    // A batch lies in one segment or two: its id prefix is made once per segment, not once per record.
+    let seg = -1;
+    let prefix = '';
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
-      const seg = Math.floor(it.position / 2 ** 32);
-      work[i] = {
-        pos: it.position,
-        id: `${prefix}-${hex8(seg)}${hex8(it.position % 2 ** 32)}`,
-        record: it.record,
-      };
+      const s = Math.floor(it.position / 2 ** 32);
+      if (s !== seg) {
+        seg = s;
+        prefix = `${this.spool.spoolId}-${hex8(s)}`;
+      }
+      work[i] = { pos: it.position, id: prefix + hex8(it.position % 2 ** 32), record: it.record };
     }
     return {
       items: work,

@@ -138,10 +138,9 @@ test('JetStream: one active worker per stream (database lease); a standby takes 
       exclusive: { lease, ttlMs, onChange: (a) => changes.push(`${who}:${a ? 'active' : 'standby'}`) },
     });
     assert.equal(src.sole, true, 'a lease-holding worker is the stream’s only consumer');
-    src.onActive = async () => {
+    await src.start(null, async () => {
       activated.push(who);
-    };
-    await src.start(null);
+    });
     return { src, lease };
   };
   /** The next batch within `ms`, or null. */

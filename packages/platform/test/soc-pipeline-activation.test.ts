@@ -33,13 +33,13 @@ async function run(sole: boolean) {
   const source: QueueSource = {
     consumer: 'nats:S',
     sole,
-    async start() {
+    async start(_checkpoint, onActive) {
       // Standby at start; the lease is taken over later, and only then do messages come.
       setTimeout(() => {
         stored.set('detect:nats:S', 5_000);
         void (async () => {
           log.push('takeover');
-          await source.onActive?.();
+          await onActive?.();
           log.push('consuming');
         })();
       }, 30);

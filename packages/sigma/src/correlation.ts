@@ -58,8 +58,9 @@ export class CorrelationState {
   }
 
   /**
-   * One matching event of referenced rule `ruleIndex`. `groupValues` are the group-by values,
-   * `fieldValue` the value of `field`, `partition` the tenant whose state it joins. Returns the correlation outcome when the condition is met.
+   * One matching event of referenced rule `ruleIndex`. `groupValues` are the group-by values, `fieldValue` the
+   * value of `field`, `partition` the tenant whose state it joins. Returns the correlation outcome when the
+   * condition is met.
    */
   feed(
     ruleIndex: number,

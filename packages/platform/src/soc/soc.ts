@@ -74,7 +74,6 @@ export function createSoc(d: Deps): Soc {
   const defaultPrefectureId = configuredPrefectureId(cfg.soc.prefectureCode);
   let store: PipelineStore | null = null;
   let source: QueueSource | null = null;
-  let onActive: (() => Promise<void>) | undefined;
   // The pipeline object exists even when it does not run, so stages can always be registered.
   const sourceProxy: QueueSource = {
     get consumer() {
@@ -83,13 +82,7 @@ export function createSoc(d: Deps): Soc {
     get sole() {
       return source?.sole ?? false;
     },
-    get onActive() {
-      return onActive;
-    },
-    set onActive(fn) {
-      onActive = fn;
-    },
-    start: (cp) => source!.start(cp),
+    start: (cp, onActive) => source!.start(cp, onActive),
     next: (max) => source!.next(max),
     close: async () => {
       await source?.close();
@@ -161,9 +154,6 @@ export function createSoc(d: Deps): Soc {
             },
           })
         : new SpoolSource(q as FileSpool);
-      source.onActive = async () => {
-        await onActive?.();
-      };
       store =
         d.db.dialect === 'sqlite' && cfg.database.sqlitePath !== ':memory:'
           ? new SqlitePipelineStore(cfg.database.sqlitePath)

@@ -54,7 +54,7 @@ export interface StageContext {
   /**
    * Receipt time (ms) from which a replay at start must read stored events so that every event committed before
    * the last stop but never handed to detection (a crash between commit and stage) is detected; null when
-   * unknown (first start, or a queue that does not track it: JetStream). Valid once the pipeline has started.
+   * unknown (first start, or a queue several pipelines read at once). Valid once the pipeline has started.
    */
   replayFrom(): number | null;
 }

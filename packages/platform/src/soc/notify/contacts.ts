@@ -10,6 +10,7 @@ import type { RequestContext } from '../../types.js';
 import { newId, requireString } from '../../util.js';
 import { severities } from '../alerts/model.js';
 import { literalRefusal } from './destination.js';
+import { ackMinutesOf } from './notifier.js';
 import { parseDays, parseHours } from './schedule.js';
 
 export type ContactRole = 'staff' | 'soc_lead' | 'state';
@@ -95,14 +96,14 @@ export class ContactServiceImpl {
     if (cond) q = q.where(cond);
     if (query.organizationId !== undefined) q = q.where('organization_id', '=', query.organizationId);
     const rows = await q.orderBy('organization_id').orderBy('name').orderBy('id').limit(1000).execute();
-    const n = this.d.config.notify;
+    const deadline = (s: Severity) => ackMinutesOf(this.d, s);
     return {
       items: rows.map(toContact),
       ackMinutes: {
-        critical: n.ackMinutesCritical,
-        high: n.ackMinutesHigh,
-        medium: n.ackMinutesMedium,
-        low: n.ackMinutesLow,
+        critical: deadline('critical'),
+        high: deadline('high'),
+        medium: deadline('medium'),
+        low: deadline('low'),
       },
     };
   }

@@ -12,7 +12,7 @@ import type { AttributionMatcher } from '../attribution/matcher.js';
 import type { QueueSource, SourceBatch, WorkItem } from '../queue/source.js';
 import { hourOf, rollupAction, rollupCategory } from '../rollups/keys.js';
 import type { DetectionStage, SocEvent, StageContext } from '../types.js';
-import type { PipelineStore, Prepared, Value } from './store.js';
+import type { DetectFrom, PipelineStore, Prepared, Value } from './store.js';
 
 export interface PipelineStats {
   batches: number;
@@ -132,10 +132,7 @@ export class SocPipeline {
   }
 
   /** Tracks a batch until its stages are done; the watermark to store with its commit (null: none). */
-  private enterStages(batch: SourceBatch): {
-    flight: Flight | null;
-    detectFrom: { key: string; at: number } | null;
-  } {
+  private enterStages(batch: SourceBatch): { flight: Flight | null; detectFrom: DetectFrom | null } {
     if (this.stages.length === 0 || !this.o.source.sole || batch.items.length === 0)
       return { flight: null, detectFrom: null };
     let from = Infinity;
@@ -171,8 +168,7 @@ export class SocPipeline {
     if (this.running) return;
     const checkpoint = await this.o.store.readCheckpoint(this.o.source.consumer);
     this.replayFromAtStart = this.carried = await this.o.store.readCheckpoint(this.detectKey);
-    this.o.source.onActive = () => this.activated();
-    await this.o.source.start(checkpoint);
+    await this.o.source.start(checkpoint, () => this.activated());
     this.stopping = false;
     this.running = this.loop().catch((err: unknown) => {
       this.o.logger.error({ err }, 'SOC pipeline stopped');
@@ -401,7 +397,7 @@ export class SocPipeline {
   private async commitTracked(
     batch: SourceBatch,
     prepared: Prepared[],
-    detectFrom: { key: string; at: number } | null,
+    detectFrom: DetectFrom | null,
   ): Promise<Omit<Committed, 'flight'> | null> {
     const t0 = performance.now();
     for (let attempt = 0; ; attempt++) {
@@ -489,7 +485,7 @@ export class SocPipeline {
   private async commitEach(
     batch: SourceBatch,
     prepared: Prepared[],
-    detectFrom: { key: string; at: number } | null,
+    detectFrom: DetectFrom | null,
   ): Promise<{ committed: Prepared[]; duplicates: number } | null> {
     const committed: Prepared[] = [];
     let duplicates = 0;

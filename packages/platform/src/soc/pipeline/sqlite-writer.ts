@@ -14,6 +14,12 @@ export interface WireItem {
   rollupKey: string | null;
 }
 
+/** The detection watermark a commit stores: checkpoint row `key` set to receipt time `at` (ms). */
+export interface DetectFrom {
+  key: string;
+  at: number;
+}
+
 /**
  * One batch as the store thread receives it: event rows as columns (one array per column). Posted as is, the
  * structured clone of ~21 flat arrays costs ~1 µs per row on the sending thread; row arrays cost ~2.3 µs, JSON
@@ -25,7 +31,7 @@ export interface WireBatch {
   dedupe: boolean;
   nowMs: number;
   /** Written as is to checkpoint row `key` (CommitRequest.detectFrom). */
-  detectFrom: { key: string; at: number } | null;
+  detectFrom: DetectFrom | null;
   /** Per item: queue position. */
   pos: number[];
   /**

@@ -15,13 +15,14 @@ import {
   quarantineColumns,
   openPipelineConnection,
   SqliteBatchWriter,
+  type DetectFrom,
   type Value,
   toWire,
   WireBuilder,
 } from './sqlite-writer.js';
 import type { StoreThreadReply, StoreThreadRequest } from './store-thread.js';
 
-export { eventColumns, quarantineColumns, type Value } from './sqlite-writer.js';
+export { eventColumns, quarantineColumns, type DetectFrom, type Value } from './sqlite-writer.js';
 
 /** One record, processed and ready to write. */
 export interface Prepared {
@@ -43,10 +44,10 @@ export interface CommitRequest {
   dedupe: boolean;
   nowMs: number;
   /**
-   * Stored unconditionally in the same transaction as the checkpoint row `key`: the earliest receipt time among
-   * the records committed and not yet through detection, this batch included (see SocPipeline.detectFrom).
+   * Stored unconditionally, in the same transaction, as checkpoint row `key`: the earliest receipt time among the
+   * records committed and not yet through detection, this batch included (the pipeline's detection watermark).
    */
-  detectFrom?: { key: string; at: number } | null;
+  detectFrom?: DetectFrom | null;
 }
 
 export interface CommitResult {

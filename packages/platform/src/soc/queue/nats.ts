@@ -174,7 +174,7 @@ export interface ExclusiveOptions {
 class NatsSource implements QueueSource {
   readonly consumer: string;
   readonly sole: boolean;
-  onActive?: () => Promise<void>;
+  private onActive: (() => Promise<void>) | undefined;
   private closed = false;
   private readonly buffer: JsMsg[] = [];
   private bufferedRecords = 0;
@@ -198,7 +198,8 @@ class NatsSource implements QueueSource {
     this.sole = exclusive !== null;
   }
 
-  async start(): Promise<void> {
+  async start(_checkpoint: number | null, onActive?: () => Promise<void>): Promise<void> {
+    this.onActive = onActive;
     if (!this.exclusive) {
       await this.consume();
       return;

@@ -31,12 +31,11 @@ export interface QueueSource {
    */
   readonly sole: boolean;
   /**
-   * Called when this source becomes the active consumer, before the first batch it then delivers (a JetStream
-   * standby taking the stream lease over; also at start when the lease is free).
+   * Position to resume from (embedded queue only). `onActive` is called whenever this source becomes the active
+   * consumer after another process was, before the first batch it then delivers (a JetStream standby taking the
+   * stream lease over; also at start when the lease is free); a source that is always active never calls it.
    */
-  onActive?: () => Promise<void>;
-  /** Position to resume from (embedded queue only). */
-  start(checkpoint: number | null): Promise<void>;
+  start(checkpoint: number | null, onActive?: () => Promise<void>): Promise<void>;
   /** Waits for at least one record; null once closed. */
   next(max: number): Promise<SourceBatch | null>;
   close(): Promise<void>;

@@ -53,6 +53,9 @@ function pgTypes(pg: typeof PgType) {
   };
 }
 
+/** Page size of a SQLite database this module creates. */
+export const SQLITE_PAGE_SIZE = 8192;
+
 export function openDatabase(options: DatabaseOptions): MamoriDb {
   let kysely: Db;
   let reader: Db | null = null;
@@ -61,6 +64,10 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
     if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
     const SqliteDatabase = loadSqlite();
     const native = new SqliteDatabase(options.sqlitePath);
+    // 8 KiB pages for a new file (a no-op on an existing one: SQLite keeps the size a database was created with).
+    // The SOC event rows (~0.9 KB, four indexes) are most of what is written: against 4 KiB pages the pipeline
+    // took 8% fewer CPU-seconds per record and stored 4% fewer bytes per event (docs/performance.md).
+    native.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
     native.pragma('journal_mode = WAL');
     native.pragma('synchronous = NORMAL');
     // As the SOC pipeline's connection: a checkpoint every ~64 MiB of WAL, not every 4 MiB. With the pipeline

@@ -156,6 +156,16 @@ export async function capture(page: Page, file: string): Promise<void> {
 
 export const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
+/**
+ * Waits until the form field named `name` has the focus. Forms move the focus to the first invalid field in the
+ * next animation frame (Field.tsx), after the messages are on screen; fails (times out) if it never gets there.
+ */
+export async function focusedField(page: Page, name: string): Promise<void> {
+  await page.waitForFunction((n) => (document.activeElement as HTMLInputElement | null)?.name === n, name, {
+    timeout: 5000,
+  });
+}
+
 /** Signs in through the form; at a first sign-in (enrolMfa) enrols TOTP, as every administrator must. */
 export async function signIn(
   page: Page,

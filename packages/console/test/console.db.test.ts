@@ -158,11 +158,8 @@ test('the organization tree loads children lazily down to a municipality', async
 test('organization detail shows code, kind, parent path and users', async () => {
   await page.getByRole('link', { name: '沼津市の詳細を見る' }).click();
   await heading('沼津市').waitFor();
-  assert.equal(
-    await page.evaluate(() => document.activeElement?.tagName),
-    'H1',
-    'focus moves to the new page heading',
-  );
+  // Focus moves to the new page heading (set after the render; fails by timing out if it never does).
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1', undefined, { timeout: 5000 });
   assert.equal((await page.getByTestId('org-code').innerText()).trim(), '222038');
   const crumbs = page.getByRole('navigation', { name: 'パンくずリスト' });
   await crumbs.getByRole('link', { name: '静岡県' }).waitFor();

@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import {
   capture as captureScreen,
+  focusedField,
   heading as headingOf,
   openBrowser,
   signIn as signInAs,
@@ -219,10 +220,7 @@ test('a prefecture administrator adds a contact after the form refused bad input
   ])
     await page.getByText(text).waitFor();
   // Focus lands on the first invalid field.
-  assert.equal(
-    await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name),
-    'contactName',
-  );
+  await focusedField(page, 'contactName');
   // Neither channel: its own message.
   await page.getByLabel('メールアドレス').fill('');
   await page.getByLabel('Webhook の URL').fill('');

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   capture as captureScreen,
+  focusedField,
   heading as headingOf,
   openBrowser,
   signIn as signInAs,
@@ -141,10 +142,7 @@ test('a prefecture SOC operator registers a sender it saw, the listener binds it
   await value.fill('10.22.0.0/33');
   await page.getByRole('button', { name: '登録する', exact: true }).click();
   await page.getByText('IPアドレスまたは CIDR の形式で入力してください（例：10.22.0.0/16）。').waitFor();
-  assert.equal(
-    await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name),
-    'sourceValue',
-  );
+  await focusedField(page, 'sourceValue');
   // The server's own refusal, with its reason: the sender is bound in the configuration file.
   await value.fill('192.0.2.10');
   await page.getByRole('button', { name: '登録する', exact: true }).click();

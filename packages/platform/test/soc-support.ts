@@ -6,6 +6,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { isParseError, parseLine } from '@mamori/parsers';
 import type { SocEvent } from '../src/index.js';
+import { eventRow } from '../src/soc/pipeline/pipeline.js';
+import { eventColumns, type Value } from '../src/soc/pipeline/store.js';
 
 let seq = 0;
 
@@ -26,44 +28,24 @@ export function failedLogons(
 }
 
 /**
- * The soc_events row the pipeline would have committed for `e` (its indexed columns and raw line). With
- * `fieldsJson`, the parsed parts as JSON too, as rows stored before migration 0005 carry them.
+ * The soc_events row the pipeline commits for `e` (its eventRow, by column name). With `fieldsJson`, the parsed
+ * parts as JSON too, as rows stored before migration 0005 carry them.
  */
 export function storedEventRow(e: SocEvent, o: { fieldsJson?: boolean } = {}) {
-  return {
-    id: e.id,
-    organization_id: e.organizationId,
-    prefecture_id: e.prefectureId,
-    time: e.time,
-    received_at: e.receivedAt,
-    class: e.class,
-    activity: e.activity,
-    severity: e.severity,
-    disposition: e.disposition,
-    source_kind: e.sourceKind,
-    format: e.format,
-    src_ip: e.src?.ip ?? null,
-    dst_ip: e.dst?.ip ?? null,
-    src_host: e.src?.hostname ?? null,
-    dst_host: e.dst?.hostname ?? null,
-    user_name: e.dst?.user ?? null,
-    rule_id: null,
-    rule_name: null,
-    rule_category: null,
-    unattributed_reason: e.unattributedReason,
-    ...(o.fieldsJson
-      ? {
-          fields_json: JSON.stringify({
-            device: e.device,
-            src: e.src,
-            dst: e.dst,
-            rule: e.rule,
-            fields: e.fields,
-          }),
-        }
-      : {}),
-    raw: e.raw,
-  };
+  const values = eventRow(e);
+  const row = Object.fromEntries(eventColumns.map((c, i) => [c, values[i]])) as Record<
+    (typeof eventColumns)[number],
+    Value
+  > & { fields_json?: string };
+  if (o.fieldsJson)
+    row.fields_json = JSON.stringify({
+      device: e.device,
+      src: e.src,
+      dst: e.dst,
+      rule: e.rule,
+      fields: e.fields,
+    });
+  return row;
 }
 
 /** A SocEvent from one real log line, with the time and attribution the test wants. */

@@ -355,9 +355,18 @@ test('my account shows the profile and MFA status', async () => {
 test('switching to English translates the console and API errors', async () => {
   await page.getByRole('button', { name: 'English' }).click();
   await heading('My account').waitFor();
+  // The page's lang attribute and the account form's language follow the switch in effects after the render
+  // that translated the heading: wait for them (failing by timeout if they never follow), then check.
+  await page.waitForFunction(() => document.documentElement.lang === 'en', undefined, { timeout: 5000 });
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await page.getByRole('region', { name: 'Multi-factor authentication' }).getByText('Enrolled').waitFor();
-  assert.equal(await page.getByRole('combobox', { name: 'Language', exact: true }).inputValue(), 'en');
+  const language = page.getByRole('combobox', { name: 'Language', exact: true });
+  await page.waitForFunction(
+    () => document.querySelector<HTMLSelectElement>('select[name="locale"]')?.value === 'en',
+    undefined,
+    { timeout: 5000 },
+  );
+  assert.equal(await language.inputValue(), 'en');
   await capture('account-en');
   await page
     .getByRole('navigation', { name: 'Main menu' })

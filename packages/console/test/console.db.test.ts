@@ -251,8 +251,11 @@ test('an API token is shown once, works, and stops working when revoked', async 
   await heading('APIトークン').waitFor();
   await page.getByLabel('名前').fill('静岡県SOC ログ転送');
   const boxes = page.getByRole('group', { name: /権限/ }).getByRole('checkbox');
+  // The permissions the user may grant arrive after the heading: counted once they are on screen.
+  const orgRead = page.getByRole('checkbox', { name: /org:read/ });
+  await orgRead.waitFor();
   assert.ok((await boxes.count()) >= 2);
-  await page.getByRole('checkbox', { name: /org:read/ }).check();
+  await orgRead.check();
   await page.getByRole('button', { name: '発行する' }).click();
   const token = (await page.getByTestId('new-token').innerText()).trim();
   assert.match(token, /^mamori_/);

@@ -166,6 +166,15 @@ export async function focusedField(page: Page, name: string): Promise<void> {
   });
 }
 
+/**
+ * Signs out and waits for the sign-in page: navigating or reloading before then can cut the sign-out request
+ * short and leave the session open.
+ */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await heading(page, 'ログイン').waitFor();
+}
+
 /** Signs in through the form; at a first sign-in (enrolMfa) enrols TOTP, as every administrator must. */
 export async function signIn(
   page: Page,

@@ -403,6 +403,8 @@ test('switching to English translates the console and API errors', async () => {
   // The language is kept on the account: a browser without the local choice starts in Japanese and switches
   // to the account's English once signed in.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  // Signed out first (a reload could cut the sign-out request short).
+  await heading('Sign in').waitFor();
   await page.evaluate(() => localStorage.clear());
   await page.reload();
   await heading('ログイン').waitFor();

@@ -15,6 +15,7 @@ import {
   openBrowser,
   signIn as signInAs,
   type BrowserSession,
+  signOut,
 } from './browser-kit.js';
 import { orgIdForCode } from '@mamori/platform';
 import { createTestPlatform } from '@mamori/platform/testing';
@@ -416,7 +417,7 @@ test('the notification log lists every attempt and filters by result', async () 
 });
 
 test("a municipality administrator sees only its own organization's contacts and notifications", async () => {
-  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await signOut(page);
   await signIn('numazu-admin', numazuPassword);
   await menu().getByRole('link', { name: '通知先の管理' }).waitFor();
   assert.equal(await menu().getByRole('link', { name: '検知ルールセット' }).count(), 0);

@@ -19,6 +19,7 @@ import {
   openBrowser,
   signIn as signInAs,
   type BrowserSession,
+  signOut,
 } from './browser-kit.js';
 import { orgIdForCode } from '@mamori/platform';
 import { createTestPlatform } from '@mamori/platform/testing';
@@ -229,7 +230,7 @@ test("municipal staff see only their own organization's sources, without the for
     organizationId: NUMAZU,
     note: '沼津市 本庁舎',
   });
-  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await signOut(page);
   await signInAs(page, server.url, 'numazu-staff', staffPassword, false);
   await menu().getByRole('link', { name: 'ログ送信元' }).click();
   await heading('ログ送信元（syslog）').waitFor();

@@ -13,6 +13,7 @@ import {
   openBrowser,
   signIn as signInAs,
   type BrowserSession,
+  signOut,
 } from './browser-kit.js';
 import { orgIdForCode } from '@mamori/platform';
 import { createTestPlatform } from '@mamori/platform/testing';
@@ -372,7 +373,7 @@ test('the monthly report page shows the figures and offers PDF and Excel', async
 });
 
 test('municipal staff see only their own organization', async () => {
-  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await signOut(page);
   await signIn('numazu-staff', staffPassword, false);
   await menu().getByRole('link', { name: 'アラート' }).click();
   await heading('アラート').waitFor();

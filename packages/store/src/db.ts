@@ -6,6 +6,7 @@ import type SqliteDatabaseType from 'better-sqlite3';
 import type PgType from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import { cachingDatabase } from './statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -76,12 +77,12 @@ export function openDatabase(options: DatabaseOptions): MamoriDb {
     native.pragma('wal_autocheckpoint = 16384');
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(native) }) });
     if (options.sqlitePath !== ':memory:') {
       makeReader = () => {
         const ro = new SqliteDatabase(options.sqlitePath, { readonly: true });
         ro.pragma('busy_timeout = 5000');
-        return new Kysely<Database>({ dialect: new SqliteDialect({ database: ro }) });
+        return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(ro) }) });
       };
     }
   } else if (options.driver === 'postgres') {

@@ -507,6 +507,66 @@ describe(`visibility and triage (${testDialect()})`, () => {
   });
 });
 
+describe(`one batch, many alerts (${testDialect()})`, () => {
+  test('an attack wave from 230 clients in one batch makes 230 alerts, each with its own events and evidence', async () => {
+    const t0 = nextHour();
+    const clients = Array.from({ length: 230 }, (_, i) => `198.51.100.${i + 1}`);
+    // Client i sends (i % 3) + 1 requests: the counts differ from alert to alert.
+    const batch = clients.flatMap((c, i) =>
+      Array.from({ length: (i % 3) + 1 }, (_, k) =>
+        lineEvent('access-combined', accessLine(c, `/w.php?k=${k}&id=%271%27%3D%271`), {
+          time: t0 + k * 1000,
+          organizationId: A1,
+          prefectureId: PREF_A,
+        }),
+      ),
+    );
+    const id = '5513deaf-f49a-46c2-a6c8-3f111b5cb453';
+    const wave = async () => {
+      const out = new Map<string, SocAlert>();
+      let cursor: string | null = null;
+      do {
+        const page: { items: SocAlert[]; nextCursor: string | null } = await p.soc.alerts.list(p.system, {
+          ruleId: id,
+          limit: 200,
+          cursor,
+        });
+        for (const a of page.items) if (clients.includes(a.entity)) out.set(a.entity, a);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    await feed(batch);
+    let byClient = await wave();
+    assert.equal(byClient.size, 230);
+    for (const [i, c] of clients.entries()) assert.equal(byClient.get(c)!.eventCount, (i % 3) + 1, c);
+    const one = await p.soc.alerts.get(p.system, byClient.get(clients[2]!)!.id);
+    assert.deepEqual(
+      one.evidence.map((e) => e.eventId).sort(),
+      batch
+        .filter((e) => e.raw.startsWith(`${clients[2]} `))
+        .map((e) => e.id)
+        .sort(),
+    );
+    // The same batch again (a redelivery) and one more request from every third client.
+    await feed([
+      ...batch,
+      ...clients
+        .filter((_, i) => i % 3 === 0)
+        .map((c) =>
+          lineEvent('access-combined', accessLine(c, '/w.php?k=9&id=%271%27%3D%271'), {
+            time: t0 + 9000,
+            organizationId: A1,
+            prefectureId: PREF_A,
+          }),
+        ),
+    ]);
+    byClient = await wave();
+    for (const [i, c] of clients.entries())
+      assert.equal(byClient.get(c)!.eventCount, (i % 3) + 1 + (i % 3 === 0 ? 1 : 0), c);
+  });
+});
+
 describe(`evidence cap (${testDialect()})`, () => {
   test('beyond detect.evidenceCap the count goes on, and a redelivered batch is still counted once', async () => {
     const q = await createTestPlatform({

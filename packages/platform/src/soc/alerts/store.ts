@@ -62,7 +62,8 @@ export class AlertWriter {
       }
     }
     const cap = this.d.config.detect.evidenceCap;
-    const groups = [...merged.values()];
+    // In group-key order: concurrent workers (PostgreSQL) then take the rows' locks in one order, with no deadlock.
+    const groups = [...merged.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return this.d.mutate(this.ctx, 'soc.alert.record', async (trx, note) => {
       const now = this.d.now();
       const nowIso = now.toISOString();
@@ -133,29 +134,37 @@ export class AlertWriter {
           }
         }
       }
-      const changes: AlertChange[] = [];
-      for (const g of groups) {
-        const row = existing.get(g.key);
+      // Evidence of every group in shared multi-row inserts; what each alert gained, in one UPDATE … FROM per
+      // chunk of alerts (one statement per alert made an attack wave touching hundreds of groups per batch cost
+      // hundreds of statements, all inside the write lock the pipeline's commits wait for).
+      const rows = groups.map((g) => existing.get(g.key));
+      const counted = await this.addEvents(trx, groups, rows, cap);
+      const deltas: AlertDelta[] = [];
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i]!;
+        const row = rows[i];
         if (!row) continue;
-        const counted = await this.addEvents(trx, row, [...g.events.values()], cap);
-        if (counted.count === 0 && !createdKeys.has(g.key)) continue;
-        const lastSeen = new Date(g.last).toISOString();
-        const firstSeen = new Date(g.first).toISOString();
-        // Increments in SQL: another worker may be updating the same alert in its own transaction.
-        const updated = await trx
-          .updateTable('soc_alerts')
-          .set({
-            event_count: sql<number>`event_count + ${counted.count}`,
-            evidence_count: sql<number>`evidence_count + ${counted.evidence}`,
-            last_received_at: sql<number>`case when last_received_at > ${counted.maxReceived} then last_received_at else ${counted.maxReceived} end`,
-            last_seen: sql<string>`case when last_seen > ${lastSeen} then last_seen else ${lastSeen} end`,
-            first_seen: sql<string>`case when first_seen < ${firstSeen} then first_seen else ${firstSeen} end`,
-            updated_at: nowIso,
-          })
-          .where('id', '=', row.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        changes.push({ kind: createdKeys.has(g.key) ? 'created' : 'updated', alert: toAlert(updated) });
+        const c = counted[i]!;
+        if (c.count === 0 && !createdKeys.has(g.key)) continue;
+        deltas.push({
+          id: row.id,
+          count: c.count,
+          evidence: c.evidence,
+          maxReceived: c.maxReceived,
+          lastSeen: new Date(g.last).toISOString(),
+          firstSeen: new Date(g.first).toISOString(),
+        });
+      }
+      const updated = new Map<string, SocAlertsTable>();
+      for (const part of chunks(deltas, 100)) {
+        for (const r of await this.applyDeltas(trx, part, nowIso)) updated.set(r.id, r);
+      }
+      const changes: AlertChange[] = [];
+      for (let i = 0; i < groups.length; i++) {
+        const row = rows[i];
+        const u = row && updated.get(row.id);
+        if (!u) continue;
+        changes.push({ kind: createdKeys.has(groups[i]!.key) ? 'created' : 'updated', alert: toAlert(u) });
       }
       const created = changes.filter((c) => c.kind === 'created');
       note.target = created.length === 1 ? created[0]!.alert.id : null;
@@ -169,34 +178,79 @@ export class AlertWriter {
     });
   }
 
-  /** Evidence rows up to the cap (duplicates ignored); beyond it, events newer than the last counted. */
+  /**
+   * Per group: evidence rows up to the cap (duplicates ignored, counted from what the insert returns); beyond
+   * it, events newer than the last counted.
+   */
   private async addEvents(
     trx: Trx,
-    row: SocAlertsTable,
-    events: HitEvent[],
+    groups: Merged[],
+    rows: (SocAlertsTable | undefined)[],
     cap: number,
-  ): Promise<{ count: number; evidence: number; maxReceived: number }> {
-    const room = Math.max(0, cap - Number(row.evidence_count));
-    const toStore = events.slice(0, room);
-    const rest = events.slice(room);
-    let inserted = 0;
-    for (const part of chunks(toStore)) {
-      const values: SocAlertEventsTable[] = part.map((e) => ({
-        alert_id: row.id,
-        event_id: e.id,
-        time: new Date(e.time).toISOString(),
-      }));
+  ): Promise<{ count: number; evidence: number; maxReceived: number }[]> {
+    const values: SocAlertEventsTable[] = [];
+    const out = groups.map((g, i) => {
+      const row = rows[i];
+      const events = [...g.events.values()];
+      let maxReceived = 0;
+      for (const e of events) if (e.receivedAt > maxReceived) maxReceived = e.receivedAt;
+      if (!row) return { count: 0, evidence: 0, maxReceived };
+      const room = Math.max(0, cap - Number(row.evidence_count));
+      for (const e of events.slice(0, room))
+        values.push({ alert_id: row.id, event_id: e.id, time: new Date(e.time).toISOString() });
+      const lastReceived = Number(row.last_received_at);
+      const beyond = events.slice(room).filter((e) => e.receivedAt > lastReceived).length;
+      return { count: beyond, evidence: 0, maxReceived };
+    });
+    const inserted = new Map<string, number>();
+    for (const part of chunks(values)) {
       const res = await trx
         .insertInto('soc_alert_events')
-        .values(values)
+        .values(part)
         .onConflict((oc) => oc.columns(['alert_id', 'event_id']).doNothing())
-        .executeTakeFirst();
-      inserted += Number(res.numInsertedOrUpdatedRows ?? 0);
+        .returning('alert_id')
+        .execute();
+      for (const r of res) inserted.set(r.alert_id, (inserted.get(r.alert_id) ?? 0) + 1);
     }
-    const lastReceived = Number(row.last_received_at);
-    const beyond = rest.filter((e) => e.receivedAt > lastReceived).length;
-    let maxReceived = 0;
-    for (const e of events) if (e.receivedAt > maxReceived) maxReceived = e.receivedAt;
-    return { count: inserted + beyond, evidence: inserted, maxReceived };
+    for (let i = 0; i < groups.length; i++) {
+      const n = inserted.get(rows[i]?.id ?? '') ?? 0;
+      out[i]!.count += n;
+      out[i]!.evidence = n;
+    }
+    return out;
   }
+
+  /**
+   * Adds what each alert gained, in one statement: increments in SQL, since another worker may be updating the
+   * same alert in its own transaction. Every value is cast, so PostgreSQL types the VALUES list as SQLite does.
+   */
+  private async applyDeltas(trx: Trx, part: AlertDelta[], nowIso: string): Promise<SocAlertsTable[]> {
+    const rows = part.map(
+      (d) =>
+        sql`(cast(${d.id} as text), cast(${d.count} as bigint), cast(${d.evidence} as bigint), cast(${d.maxReceived} as bigint), cast(${d.lastSeen} as text), cast(${d.firstSeen} as text))`,
+    );
+    // SQLite's RETURNING names the updated table's columns only and takes no "table.*"; PostgreSQL's "*" would
+    // add the VALUES list's.
+    const returning = sql.raw(this.d.db.dialect === 'postgres' ? 'soc_alerts.*' : '*');
+    const res = await sql<SocAlertsTable>`with v (aid, c, e, mr, ls, fs) as (values ${sql.join(rows)})
+      update soc_alerts set
+        event_count = event_count + v.c,
+        evidence_count = evidence_count + v.e,
+        last_received_at = case when last_received_at > v.mr then last_received_at else v.mr end,
+        last_seen = case when last_seen > v.ls then last_seen else v.ls end,
+        first_seen = case when first_seen < v.fs then first_seen else v.fs end,
+        updated_at = ${nowIso}
+      from v where soc_alerts.id = v.aid
+      returning ${returning}`.execute(trx);
+    return res.rows;
+  }
+}
+
+interface AlertDelta {
+  id: string;
+  count: number;
+  evidence: number;
+  maxReceived: number;
+  lastSeen: string;
+  firstSeen: string;
 }

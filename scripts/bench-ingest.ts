@@ -1,10 +1,15 @@
 // npm run bench:ingest — the SOC pipeline end to end on the embedded default (SQLite file, durable spool):
 // append (group-committed fsync, as ingest acknowledges) → parse → quarantine → attribute → roll up → store →
 // detection stage(s) registered on the platform. Input: the parsers' real fixture lines in a firewall-heavy mix,
-// multiplied with varied addresses and ports, ~2% malformed lines. Prints sustained events/s, the bare
-// read-and-parse rate of the same input (one thread) and the ratio, latency from receipt to the end of the
+// multiplied with varied addresses and ports, ~2% malformed lines. With the default `--mix live` the lines are
+// made to look like a prefecture's live feed: the fixtures' loopback addresses (they were captured from real
+// engines on 127.0.0.1) become municipal addresses, and every timestamp is rewritten to the last minutes, so
+// events arrive in time order per device as they do in service. `--mix fixture` keeps the fixtures' own
+// addresses and times (most events unattributed, a few dozen distinct times: the figures before 2026-11-26).
+// Prints sustained events/s, the bare read-and-parse rate of the same input (one thread) and the ratio, latency from receipt to the end of the
 // detection stage (p50/p99), alerts raised, peak RSS and the load average.
-// Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --rate 0 --db sqlite|postgres --queue spool|nats]
+// Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --rate 0 --db sqlite|postgres --queue spool|nats
+//   --mix live|fixture]
 // (node runs with the server's --max-semi-space-size, see package.json; BENCH_THREADS=1 prints each thread's CPU)
 // (--db postgres: a fresh database on 127.0.0.1:5432; --queue nats: JetStream at 127.0.0.1:4222, a fresh stream)
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -31,6 +36,8 @@ const SECONDS = arg('seconds', 20);
 const BATCH = arg('batch', 2000);
 /** Offered load in records/s (0 = as fast as the pipeline takes them, bounded by the backlog cap). */
 const RATE = arg('rate', 0);
+const MIX = argStr('mix', 'live');
+if (MIX !== 'live' && MIX !== 'fixture') throw new Error('--mix is live or fixture');
 const APPEND = 1000; // records per append() call, as an HTTP bulk request or a syslog reader flush would
 const INFLIGHT = 8;
 const HIGH_WATER = 100_000;
@@ -49,14 +56,44 @@ function vary(line: string): string {
     )
     .replace(/\b([1-6]\d{4})\b(?![.:])/g, () => String(10000 + ((seq * 131) % 50000)));
 }
+/** Loopback (the fixtures' captures) → an address in one of the municipalities' registered ranges. */
+const municipal = (): string => {
+  const k = (seq * 17) % 2000;
+  return `172.${16 + (k >> 8)}.${k & 255}.${((seq * 7) % 250) + 1}`;
+};
 const sys = (host: string, tag: string) => (l: string) => `<134>Nov 25 10:00:00 ${host} ${tag}: ${l}`;
 function take(lines: string[], n: number, format: string, wrap?: (l: string) => string) {
   const out: { line: string; format: string }[] = [];
   for (let i = 0; i < n; i++) {
-    const l = vary(lines[i % lines.length]!);
+    let l = vary(lines[i % lines.length]!);
+    if (MIX === 'live') l = l.replace(/\b127\.0\.0\.1\b/g, municipal);
     out.push({ line: wrap ? wrap(l) : l, format });
   }
   return out;
+}
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const p2 = (n: number) => String(n).padStart(2, '0');
+/** Every timestamp notation the fixtures use, rewritten to `ms` (UTC epoch). */
+function retime(line: string, ms: number): string {
+  const d = new Date(ms + 9 * 3600_000); // JST wall clock, read with getUTC*
+  const ymd = `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}`;
+  const hms = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  const mon = MON[d.getUTCMonth()]!;
+  const day = String(d.getUTCDate()).padStart(2, ' ');
+  const sec = Math.floor(ms / 1000);
+  return line
+    .replace(/\b(date=)\d{4}-\d{2}-\d{2}/g, `$1${ymd}`)
+    .replace(/\b(time=)\d{2}:\d{2}:\d{2}/g, `$1${hms}`)
+    .replace(/\beventtime=\d{19}\b/g, `eventtime=${sec}${String(ms % 1000).padStart(3, '0')}000000`)
+    .replace(/\b\d{4}-\d{2}-\d{2}([T ])\d{2}:\d{2}:\d{2}/g, `${ymd}$1${hms}`)
+    .replace(/\b\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}/g, `${ymd.replace(/-/g, '/')} ${hms}`)
+    .replace(
+      /\b(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\b/g,
+      `${DOW[d.getUTCDay()]} ${mon} ${day} ${hms} ${d.getUTCFullYear()}`,
+    )
+    .replace(/^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?= )/, `$1${mon} ${day} ${hms}`)
+    .replace(/(^|\[|"oob\.time\.sec": )1[7-9]\d{8}(?=[.\]\s,])/g, `$1${sec}`);
 }
 const M = 200_000;
 const mix = [
@@ -80,6 +117,16 @@ for (let i = mix.length - 1; i > 0; i--) {
   x = (x * 1103515245 + 12345) & 0x7fffffff;
   const j = x % (i + 1);
   [mix[i], mix[j]] = [mix[j]!, mix[i]!];
+}
+
+if (MIX === 'live') {
+  // Timestamps of the last ~2 minutes in mix order, in each format's own notation (local forms in JST, the
+  // fixtures' zone); a line recycled on the next pass through the mix arrives "late" by one pass.
+  const span = 120_000;
+  const start = Date.now() - span;
+  for (let i = 0; i < mix.length; i++) {
+    mix[i] = { ...mix[i]!, line: retime(mix[i]!.line, start + Math.floor((i * span) / mix.length)) };
+  }
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -125,7 +172,7 @@ console.log(
       .join(' ')}`,
 );
 console.log(
-  `input: ${fmt(mix.length)} distinct lines (fixture mix, varied), ${SECONDS}s of sustained ingest, ` +
+  `input: ${fmt(mix.length)} distinct lines (${MIX === 'live' ? 'live' : 'fixture'} mix, varied), ${SECONDS}s of sustained ingest, ` +
     `offered ${RATE > 0 ? `${fmt(RATE)} records/s` : 'as fast as taken'}\n`,
 );
 

@@ -6,7 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { isParseError, parseLine } from '@mamori/parsers';
 import type { SocEvent } from '../src/index.js';
-import { eventRow } from '../src/soc/pipeline/pipeline.js';
+import { eventRow } from '../src/soc/pipeline/row.js';
 import { eventColumns, type Value } from '../src/soc/pipeline/store.js';
 
 let seq = 0;

@@ -4,16 +4,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deserialize, serialize } from 'node:v8';
-import { eventColumns, toWire, WireBuilder, type WireItem } from '../src/soc/pipeline/sqlite-writer.js';
+import type { SocEvent } from '@mamori/platform';
+import { eventRow } from '../src/soc/pipeline/row.js';
+import { toWire, WireBuilder, type WireItem } from '../src/soc/pipeline/sqlite-writer.js';
 
-const row = (i: number) => eventColumns.map((c) => (c === 'received_at' ? i : `${c}-${i}`));
+/** An event whose every stored column differs from record to record (some left empty: NULL columns). */
+const event = (i: number): SocEvent => ({
+  id: `id-${i}`,
+  organizationId: i % 4 === 0 ? null : `org-${i % 3}`,
+  unattributedReason: i % 4 === 0 ? `reason-${i}` : null,
+  prefectureId: 'lg220001',
+  time: new Date(1_795_000_000_000 + i).toISOString(),
+  receivedAt: i,
+  class: 'network_activity',
+  activity: `activity-${i}`,
+  severity: 'informational',
+  disposition: 'allowed',
+  sourceKind: 'firewall',
+  format: 'netfilter',
+  raw: `raw-${i}`,
+  src: { ip: `10.0.0.${i % 250}`, ...(i % 2 ? { hostname: `h${i}` } : { domain: `d${i}` }) },
+  dst: i % 5 === 0 ? undefined : { ip: `198.51.100.${i % 250}`, user: `u${i}` },
+  rule: i % 3 === 0 ? { id: `r${i}`, name: `rule ${i}`, category: 'c' } : undefined,
+});
 const items = (from: number, n: number, quarantineEvery = 0): WireItem[] =>
   Array.from({ length: n }, (_, k) => {
     const i = from + k;
     const q = quarantineEvery > 0 && k % quarantineEvery === 0;
     return {
       pos: i,
-      eventRow: q ? null : row(i),
+      event: q ? null : event(i),
       quarantineRow: q ? [`q-${i}`, i, 'http', 'peer', 'auto', 'reason', 'line', 'lg220001', null] : null,
       rollupKey: q ? null : `org${i % 3}\x01lg220001\x012026-11-26T09\x01firewall\x01allowed\x01`,
     };
@@ -34,9 +54,18 @@ test('a reused builder gives each batch exactly its rows, equal to a batch in ne
     const got = deserialize(serialize(b.build(req, items(from, n, every))));
     const want = toWire(req, items(from, n, every));
     assert.deepEqual(got, want);
-    const events = items(from, n, every).filter((it) => it.eventRow).length;
+    const batch = items(from, n, every);
+    const events = batch.filter((it) => it.event).length;
     assert.equal(got.evItem.length, events);
     for (const col of got.ev) assert.equal(col.length, events);
+    // Column c of row j is column c of the item's stored row.
+    for (let j = 0; j < events; j++) {
+      const stored = eventRow(batch[got.evItem[j]!]!.event!);
+      assert.deepEqual(
+        got.ev.map((col: unknown[]) => col[j]),
+        stored,
+      );
+    }
     assert.equal(got.pos.length, n);
   }
 });

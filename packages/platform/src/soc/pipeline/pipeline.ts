@@ -12,7 +12,7 @@ import type { AttributionMatcher } from '../attribution/matcher.js';
 import type { QueueSource, SourceBatch, WorkItem } from '../queue/source.js';
 import { hourOf, rollupAction, rollupCategory } from '../rollups/keys.js';
 import type { DetectionStage, SocEvent, StageContext } from '../types.js';
-import type { DetectFrom, PipelineStore, Prepared, Value } from './store.js';
+import type { DetectFrom, PipelineStore, Prepared } from './store.js';
 
 export interface PipelineStats {
   batches: number;
@@ -311,7 +311,6 @@ export class SocPipeline {
       return {
         pos: it.pos,
         event: null,
-        eventRow: null,
         quarantineRow: [
           it.id,
           rec.receivedAt,
@@ -358,7 +357,6 @@ export class SocPipeline {
     return {
       pos: it.pos,
       event: ev,
-      eventRow: eventRow(ev),
       quarantineRow: null,
       // One flat string (join), not a chain of ten concatenations flattened later when it is hashed.
       rollupKey: [
@@ -520,7 +518,6 @@ export class SocPipeline {
             const q: Prepared = {
               pos: p.pos,
               event: null,
-              eventRow: null,
               rollupKey: null,
               quarantineRow: [
                 it.id,
@@ -560,41 +557,6 @@ export class SocPipeline {
     await this.running;
     this.running = null;
   }
-}
-
-const str = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
-
-/**
- * The stored row: the indexed and searched columns and the raw line. Device, endpoints, rule and fields are not
- * stored (fields_json stays NULL): readers parse the raw line again with its format (events/service.ts).
- */
-export function eventRow(ev: SocEvent): Value[] {
-  const src = ev.src;
-  const dst = ev.dst;
-  const rule = ev.rule;
-  return [
-    ev.id,
-    ev.organizationId,
-    ev.prefectureId,
-    ev.time,
-    ev.receivedAt,
-    ev.class,
-    ev.activity,
-    ev.severity,
-    ev.disposition,
-    ev.sourceKind,
-    ev.format,
-    str(src?.ip),
-    str(dst?.ip),
-    str(src?.hostname ?? src?.domain),
-    str(dst?.hostname ?? dst?.domain),
-    str(src?.user ?? dst?.user),
-    str(rule?.id),
-    str(rule?.name),
-    str(rule?.category),
-    ev.unattributedReason,
-    ev.raw,
-  ];
 }
 
 const errorCode = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');

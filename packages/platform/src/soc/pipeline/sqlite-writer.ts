@@ -2,13 +2,16 @@
 // rollup increments and the queue position in one transaction. It runs on the store thread (store-thread.ts), so
 // the SQLite work (b-tree inserts, page writes) leaves the event loop; it imports nothing heavier than the driver.
 import type SqliteDatabaseType from 'better-sqlite3';
+import type { SocEvent } from '../types.js';
+import { eventColumns, writeEventColumns, type Value } from './row.js';
 
-export type Value = string | number | null;
+export { eventColumns, type Value };
 
 /** What the writer needs of a prepared record (Prepared carries more). */
 export interface WireItem {
   pos: number;
-  eventRow: Value[] | null;
+  /** Its row is written into the batch's columns (row.ts). */
+  event: SocEvent | null;
   quarantineRow: Value[] | null;
   /** org \x01 prefecture \x01 hour \x01 source kind \x01 action \x01 category */
   rollupKey: string | null;
@@ -88,10 +91,9 @@ export class WireBuilder {
         }
         rollupOf[i] = k;
       }
-      const r = it.eventRow;
-      if (r) {
+      if (it.event) {
         evItem[j] = i;
-        for (let c = 0; c < width; c++) ev[c]![j] = r[c]!;
+        writeEventColumns(it.event, ev, j);
         j++;
       }
       if (it.quarantineRow) {
@@ -126,29 +128,6 @@ export function toWire(req: WireRequest, items: readonly WireItem[]): WireBatch 
   return new WireBuilder().build(req, items);
 }
 
-export const eventColumns = [
-  'id',
-  'organization_id',
-  'prefecture_id',
-  'time',
-  'received_at',
-  'class',
-  'activity',
-  'severity',
-  'disposition',
-  'source_kind',
-  'format',
-  'src_ip',
-  'dst_ip',
-  'src_host',
-  'dst_host',
-  'user_name',
-  'rule_id',
-  'rule_name',
-  'rule_category',
-  'unattributed_reason',
-  'raw',
-] as const;
 export const quarantineColumns = [
   'id',
   'received_at',

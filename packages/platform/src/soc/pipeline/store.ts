@@ -20,6 +20,7 @@ import {
   toWire,
   WireBuilder,
 } from './sqlite-writer.js';
+import { eventRow } from './row.js';
 import type { StoreThreadReply, StoreThreadRequest } from './store-thread.js';
 
 export { eventColumns, quarantineColumns, type DetectFrom, type Value } from './sqlite-writer.js';
@@ -29,7 +30,6 @@ export interface Prepared {
   /** Spool position, or JetStream stream sequence (shared by the records of one message). */
   pos: number;
   event: SocEvent | null;
-  eventRow: Value[] | null;
   quarantineRow: Value[] | null;
   /** org \x01 prefecture \x01 hour \x01 source kind \x01 action \x01 category */
   rollupKey: string | null;
@@ -303,7 +303,7 @@ export class KyselyPipelineStore implements PipelineStore {
     const events: Value[][] = [];
     const quarantine: Value[][] = [];
     for (const it of items) {
-      if (it.eventRow) events.push(it.eventRow);
+      if (it.event) events.push(eventRow(it.event));
       if (it.quarantineRow) quarantine.push(it.quarantineRow);
     }
     await this.insertRows(trx, 'soc_events', eventColumns, events);

@@ -1,0 +1,72 @@
+// The stored soc_events row of an event: the indexed and searched columns and the raw line. Device, endpoints,
+// rule and fields are not stored (fields_json stays NULL): readers parse the raw line again with its format
+// (events/service.ts). Light on purpose: the store thread loads it with the writer.
+import type { SocEvent } from '../types.js';
+
+export type Value = string | number | null;
+
+/** Column order of the stored row (eventRow, writeEventColumns). */
+export const eventColumns = [
+  'id',
+  'organization_id',
+  'prefecture_id',
+  'time',
+  'received_at',
+  'class',
+  'activity',
+  'severity',
+  'disposition',
+  'source_kind',
+  'format',
+  'src_ip',
+  'dst_ip',
+  'src_host',
+  'dst_host',
+  'user_name',
+  'rule_id',
+  'rule_name',
+  'rule_category',
+  'unattributed_reason',
+  'raw',
+] as const;
+
+const str = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
+
+/** The row as one array (PostgreSQL inserts, tests; the embedded hot path writes columns). */
+export function eventRow(ev: SocEvent): Value[] {
+  const cols: Value[][] = eventColumns.map(() => []);
+  writeEventColumns(ev, cols, 0);
+  return cols.map((c) => c[0]!);
+}
+
+/**
+ * Writes the row of `ev` as row `j` of `cols` (one array per column, eventColumns order). The store thread's
+ * batch is sent as columns: writing them straight from the event spares an array per record (4% of the
+ * pipeline's allocations as a row array copied into the columns).
+ */
+export function writeEventColumns(ev: SocEvent, cols: Value[][], j: number): void {
+  const src = ev.src;
+  const dst = ev.dst;
+  const rule = ev.rule;
+  cols[0]![j] = ev.id;
+  cols[1]![j] = ev.organizationId;
+  cols[2]![j] = ev.prefectureId;
+  cols[3]![j] = ev.time;
+  cols[4]![j] = ev.receivedAt;
+  cols[5]![j] = ev.class;
+  cols[6]![j] = ev.activity;
+  cols[7]![j] = ev.severity;
+  cols[8]![j] = ev.disposition;
+  cols[9]![j] = ev.sourceKind;
+  cols[10]![j] = ev.format;
+  cols[11]![j] = str(src?.ip);
+  cols[12]![j] = str(dst?.ip);
+  cols[13]![j] = str(src?.hostname ?? src?.domain);
+  cols[14]![j] = str(dst?.hostname ?? dst?.domain);
+  cols[15]![j] = str(src?.user ?? dst?.user);
+  cols[16]![j] = str(rule?.id);
+  cols[17]![j] = str(rule?.name);
+  cols[18]![j] = str(rule?.category);
+  cols[19]![j] = ev.unattributedReason;
+  cols[20]![j] = ev.raw;
+}

@@ -6,7 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { isParseError, parseLine } from '@mamori/parsers';
 import type { SocEvent } from '../src/index.js';
-import { eventRow } from '../src/soc/pipeline/row.js';
+import { writeEventColumns } from '../src/soc/pipeline/row.js';
 import { eventColumns, type Value } from '../src/soc/pipeline/store.js';
 
 let seq = 0;
@@ -25,6 +25,13 @@ export function failedLogons(
       receivedAt: t0 + i * 1000,
     }),
   );
+}
+
+/** The soc_events row of `e` as one array, in eventColumns order (what the pipeline writes as columns). */
+export function eventRow(e: SocEvent): Value[] {
+  const cols: Value[][] = eventColumns.map(() => []);
+  writeEventColumns(e, cols, 0);
+  return cols.map((c) => c[0]!);
 }
 
 /**

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deserialize, serialize } from 'node:v8';
 import type { SocEvent } from '@mamori/platform';
-import { eventRow } from '../src/soc/pipeline/row.js';
+import { eventRow } from './soc-support.js';
 import { toWire, WireBuilder, type WireItem } from '../src/soc/pipeline/sqlite-writer.js';
 
 /** An event whose every stored column differs from record to record (some left empty: NULL columns). */

@@ -120,6 +120,7 @@ export class AlertWriter {
           .execute();
       }
       if (fresh.length > 0) {
+        const ours = new Set(fresh.map((f) => f.id));
         for (const part of chunks(fresh.map((f) => f.group_key))) {
           const rows = await trx
             .selectFrom('soc_alerts')
@@ -129,7 +130,7 @@ export class AlertWriter {
           for (const r of rows) {
             if (!existing.has(r.group_key)) {
               existing.set(r.group_key, r);
-              if (fresh.some((f) => f.id === r.id)) createdKeys.add(r.group_key);
+              if (ours.has(r.id)) createdKeys.add(r.group_key);
             }
           }
         }
@@ -137,34 +138,33 @@ export class AlertWriter {
       // Evidence of every group in shared multi-row inserts; what each alert gained, in one UPDATE … FROM per
       // chunk of alerts (one statement per alert made an attack wave touching hundreds of groups per batch cost
       // hundreds of statements, all inside the write lock the pipeline's commits wait for).
-      const rows = groups.map((g) => existing.get(g.key));
-      const counted = await this.addEvents(trx, groups, rows, cap);
+      const present = groups.flatMap((g) => {
+        const row = existing.get(g.key);
+        return row ? [{ g, row }] : [];
+      });
+      const counted = await this.addEvents(trx, present, cap);
       const deltas: AlertDelta[] = [];
-      for (let i = 0; i < groups.length; i++) {
-        const g = groups[i]!;
-        const row = rows[i];
-        if (!row) continue;
+      present.forEach(({ g, row }, i) => {
         const c = counted[i]!;
-        if (c.count === 0 && !createdKeys.has(g.key)) continue;
+        const created = createdKeys.has(g.key);
+        if (c.count === 0 && !created) return;
         deltas.push({
           id: row.id,
+          created,
           count: c.count,
           evidence: c.evidence,
           maxReceived: c.maxReceived,
           lastSeen: new Date(g.last).toISOString(),
           firstSeen: new Date(g.first).toISOString(),
         });
-      }
-      const updated = new Map<string, SocAlertsTable>();
-      for (const part of chunks(deltas, 100)) {
-        for (const r of await this.applyDeltas(trx, part, nowIso)) updated.set(r.id, r);
-      }
+      });
       const changes: AlertChange[] = [];
-      for (let i = 0; i < groups.length; i++) {
-        const row = rows[i];
-        const u = row && updated.get(row.id);
-        if (!u) continue;
-        changes.push({ kind: createdKeys.has(groups[i]!.key) ? 'created' : 'updated', alert: toAlert(u) });
+      for (const part of chunks(deltas, 100)) {
+        const updated = new Map((await this.applyDeltas(trx, part, nowIso)).map((r) => [r.id, r]));
+        for (const d of part) {
+          const u = updated.get(d.id);
+          if (u) changes.push({ kind: d.created ? 'created' : 'updated', alert: toAlert(u) });
+        }
       }
       const created = changes.filter((c) => c.kind === 'created');
       note.target = created.length === 1 ? created[0]!.alert.id : null;
@@ -184,17 +184,14 @@ export class AlertWriter {
    */
   private async addEvents(
     trx: Trx,
-    groups: Merged[],
-    rows: (SocAlertsTable | undefined)[],
+    present: { g: Merged; row: SocAlertsTable }[],
     cap: number,
   ): Promise<{ count: number; evidence: number; maxReceived: number }[]> {
     const values: SocAlertEventsTable[] = [];
-    const out = groups.map((g, i) => {
-      const row = rows[i];
+    const out = present.map(({ g, row }) => {
       const events = [...g.events.values()];
       let maxReceived = 0;
       for (const e of events) if (e.receivedAt > maxReceived) maxReceived = e.receivedAt;
-      if (!row) return { count: 0, evidence: 0, maxReceived };
       const room = Math.max(0, cap - Number(row.evidence_count));
       for (const e of events.slice(0, room))
         values.push({ alert_id: row.id, event_id: e.id, time: new Date(e.time).toISOString() });
@@ -212,11 +209,11 @@ export class AlertWriter {
         .execute();
       for (const r of res) inserted.set(r.alert_id, (inserted.get(r.alert_id) ?? 0) + 1);
     }
-    for (let i = 0; i < groups.length; i++) {
-      const n = inserted.get(rows[i]?.id ?? '') ?? 0;
+    present.forEach(({ row }, i) => {
+      const n = inserted.get(row.id) ?? 0;
       out[i]!.count += n;
       out[i]!.evidence = n;
-    }
+    });
     return out;
   }
 
@@ -248,6 +245,7 @@ export class AlertWriter {
 
 interface AlertDelta {
   id: string;
+  created: boolean;
   count: number;
   evidence: number;
   maxReceived: number;

@@ -20,7 +20,7 @@ import {
   toWire,
   WireBuilder,
 } from './sqlite-writer.js';
-import { eventRow } from './row.js';
+import { writeEventColumns } from './row.js';
 import type { StoreThreadReply, StoreThreadRequest } from './store-thread.js';
 
 export { eventColumns, quarantineColumns, type DetectFrom, type Value } from './sqlite-writer.js';
@@ -249,17 +249,18 @@ export class KyselyPipelineStore implements PipelineStore {
     return this.db.transaction((trx) => this.commitInTx(trx, req));
   }
 
-  private async insertRows(
+  /** Rows 0..n-1 of `cols` (one array per column, `columns` order). */
+  private async insertColumns(
     trx: Trx,
     table: string,
     columns: readonly string[],
-    rows: Value[][],
+    cols: Value[][],
+    n: number,
   ): Promise<void> {
-    if (rows.length === 0) return;
+    if (n === 0) return;
     if (this.db.dialect === 'postgres') {
       // One array parameter per column (unnest): a few parameters instead of one per value, far less to build
       // and parse than a multi-row VALUES list.
-      const cols = columns.map((_, k) => rows.map((r) => r[k] ?? null));
       const arrays = columns.map((c, k) =>
         c === 'received_at' ? sql`${cols[k]}::bigint[]` : sql`${cols[k]}::text[]`,
       );
@@ -270,10 +271,12 @@ export class KyselyPipelineStore implements PipelineStore {
     }
     // SQLite (in memory) takes at most 32,766 parameters per statement.
     const per = Math.max(1, Math.floor(30000 / columns.length));
-    for (let i = 0; i < rows.length; i += per) {
-      const chunk = rows.slice(i, i + per);
+    for (let i = 0; i < n; i += per) {
+      const rows = [];
+      for (let j = i; j < Math.min(n, i + per); j++)
+        rows.push(sql`(${sql.join(cols.map((c) => c[j] ?? null))})`);
       await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(
-        chunk.map((r) => sql`(${sql.join(r)})`),
+        rows,
       )}`.execute(trx);
     }
   }
@@ -300,14 +303,21 @@ export class KyselyPipelineStore implements PipelineStore {
       const done = r ? Number(r.position) : -1;
       if (done >= 0 && items.length > 0 && items[0]!.pos < done) items = items.filter((it) => it.pos >= done);
     }
-    const events: Value[][] = [];
-    const quarantine: Value[][] = [];
+    // Event rows written straight into columns, as for the store thread; quarantined lines (few) transposed.
+    const events: Value[][] = eventColumns.map(() => []);
+    const quarantine: Value[][] = quarantineColumns.map(() => []);
+    let ne = 0;
+    let nq = 0;
     for (const it of items) {
-      if (it.event) events.push(eventRow(it.event));
-      if (it.quarantineRow) quarantine.push(it.quarantineRow);
+      if (it.event) writeEventColumns(it.event, events, ne++);
+      if (it.quarantineRow) {
+        const r = it.quarantineRow;
+        for (let c = 0; c < r.length; c++) quarantine[c]![nq] = r[c]!;
+        nq++;
+      }
     }
-    await this.insertRows(trx, 'soc_events', eventColumns, events);
-    await this.insertRows(trx, 'soc_quarantine', quarantineColumns, quarantine);
+    await this.insertColumns(trx, 'soc_events', eventColumns, events, ne);
+    await this.insertColumns(trx, 'soc_quarantine', quarantineColumns, quarantine, nq);
     const agg = aggregate(items);
     for (let i = 0; i < agg.length; i += 2000) {
       const rows = agg.slice(i, i + 2000).map(([key, n]) => {

@@ -108,6 +108,7 @@ export async function openBrowser(o: { defaultTimeoutMs: number }): Promise<Brow
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(o.defaultTimeoutMs);
+  watchForTrouble(page);
   return {
     context,
     page,
@@ -116,6 +117,27 @@ export async function openBrowser(o: { defaultTimeoutMs: number }): Promise<Brow
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Prints what a timed-out wait cannot tell: server errors, requests that failed or took long, and the page's own
+ * errors (the expected 4xx refusals the tests provoke are left out).
+ */
+function watchForTrouble(page: Page): void {
+  const say = (what: string) => console.error(`[browser ${new Date().toISOString()}] ${what}`);
+  page.on('pageerror', (e) => say(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // Navigation and closing the page cut requests (the live stream) short: that is no trouble.
+    const why = r.failure()?.errorText ?? '';
+    if (!why.includes('ERR_ABORTED')) say(`request failed: ${r.method()} ${r.url()} — ${why}`);
+  });
+  page.on('requestfinished', (r) => {
+    const ms = r.timing().responseEnd;
+    if (ms > 3000) say(`slow request: ${r.method()} ${r.url()} took ${Math.round(ms)} ms`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 500) say(`server error: ${r.request().method()} ${r.url()} → ${r.status()}`);
+  });
 }
 
 const axeSource = readFileSync(join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');

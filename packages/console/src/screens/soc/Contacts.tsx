@@ -48,19 +48,24 @@ export function ContactsScreen({ me }: { me: Me }) {
   const [orgKind, setOrgKind] = useState<OrgKind | null>(me.organization.kind);
 
   const msg = (e: unknown) => (e instanceof ApiError ? e.localized(locale) : String(e));
+  // The organization whose list is wanted now: an answer for one chosen earlier arrives too late to show.
+  const shown = useRef(orgId);
   const load = async (org: string) => {
     try {
       const r = await api.get<{ items: SocContact[]; ackMinutes: AckDeadlines }>('/soc/contacts', {
         organizationId: org,
       });
+      if (shown.current !== org) return;
       setRows(r.items);
       setAckMinutes(r.ackMinutes);
     } catch (e) {
+      if (shown.current !== org) return;
       setRows([]);
       setNotice({ kind: 'error', text: msg(e) });
     }
   };
   useEffect(() => {
+    shown.current = orgId;
     setRows(null);
     startAdd();
     void load(orgId);
@@ -70,8 +75,8 @@ export function ContactsScreen({ me }: { me: Me }) {
       setOrgKind(null);
       api
         .get<OrganizationDetail>(`/organizations/${encodeURIComponent(orgId)}`)
-        .then((o) => setOrgKind(o.kind))
-        .catch(() => setOrgKind(null));
+        .then((o) => shown.current === orgId && setOrgKind(o.kind))
+        .catch(() => shown.current === orgId && setOrgKind(null));
     }
   }, [orgId]);
 

@@ -389,6 +389,33 @@ describe(`grouping and idempotence (${testDialect()})`, () => {
   });
 });
 
+describe(`evaluated before the commit (${testDialect()})`, () => {
+  test('beforeCommit writes nothing; afterCommit writes the alerts without the events the commit did not store', async () => {
+    const t0 = nextHour();
+    const sqli = (client: string, i: number) =>
+      lineEvent('access-combined', accessLine(client, `/p.php?n=${i}&id=%271%27%3D%271`), {
+        time: t0 + i * 1000,
+        organizationId: A2,
+        prefectureId: PREF_A,
+      });
+    const id = '5513deaf-f49a-46c2-a6c8-3f111b5cb453';
+    const mine = async (client: string) => (await alertsOf(id)).filter((a) => a.entity === client);
+    // Client .81's only event is the one the commit refused: no alert for it at all.
+    const batch = [sqli('203.0.113.80', 1), sqli('203.0.113.80', 2), sqli('203.0.113.81', 3)];
+    const evaluated = await p.soc.detection.beforeCommit(batch);
+    assert.equal(evaluated.length, 3, 'one hit per matching event');
+    assert.equal((await mine('203.0.113.80')).length, 0, 'nothing written before the commit');
+    await p.soc.detection.afterCommit(evaluated, new Set([batch[1]!.id, batch[2]!.id]));
+    const [a] = await mine('203.0.113.80');
+    assert.equal(a!.eventCount, 1);
+    assert.deepEqual(
+      (await p.soc.alerts.get(p.system, a!.id)).evidence.map((e) => e.eventId),
+      [batch[0]!.id],
+    );
+    assert.equal((await mine('203.0.113.81')).length, 0);
+  });
+});
+
 describe(`visibility and triage (${testDialect()})`, () => {
   test('municipalities see their own alerts only; unattributed ones are the prefecture’s', async () => {
     const t0 = nextHour();

@@ -65,6 +65,17 @@ export interface DetectionStage {
   attach?(ctx: StageContext): void;
   onEvents(events: SocEvent[]): Promise<void>;
   /**
+   * Optional split of onEvents for a queue whose records cannot come twice (the embedded spool): beforeCommit
+   * evaluates a batch in memory while the previous batch commits (no database writes: nothing is committed
+   * yet), and afterCommit gets its result once the batch is committed, with the ids of the batch's events the
+   * commit did not store (refused by the schema: quarantined, or stored before), whose part it must drop. A
+   * stage that has them gets them instead of onEvents for such batches; for others (JetStream, whose
+   * redeliveries only the commit recognizes) it gets onEvents. If beforeCommit throws, onEvents follows the
+   * commit.
+   */
+  beforeCommit?(events: SocEvent[]): Promise<unknown>;
+  afterCommit?(evaluated: unknown, notStored: ReadonlySet<string>): Promise<void>;
+  /**
    * The pipeline took over a consumer another process was consuming (a JetStream standby taking the stream
    * lease): replay again before the next batch or tick, from StageContext.replayFrom, as at start.
    */

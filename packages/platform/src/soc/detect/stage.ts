@@ -1,6 +1,7 @@
-// The detection stage the pipeline calls with every committed batch of SocEvents: built-in rules and the
-// prefecture's Sigma rule sets in memory, then one transaction for the whole batch's alerts, then the live
-// stream and immediate notifications (in the background: the pipeline is not held by SMTP or webhooks).
+// The detection stage the pipeline calls with every batch of SocEvents: built-in rules and the prefecture's
+// Sigma rule sets in memory (on the embedded spool while the previous batch commits: beforeCommit), then, once
+// the batch is committed, one transaction for the whole batch's alerts, then the live stream and immediate
+// notifications (in the background: the pipeline is not held by SMTP or webhooks).
 import type { SigmaEngine } from '@mamori/sigma';
 import type { Deps } from '../../context.js';
 import type { AlertWriter } from '../alerts/store.js';
@@ -164,10 +165,34 @@ export class SocDetection implements DetectionStage {
     await this.process(events);
   }
 
+  /** The in-memory part for a batch not yet committed (the pipeline's beforeCommit): its hits. */
+  async beforeCommit(events: SocEvent[]): Promise<Hit[]> {
+    if (this.closed) return [];
+    await this.replay();
+    this.counters.events += events.length;
+    await this.loadEnabled(events);
+    return this.evaluate(events);
+  }
+
+  /** The batch is committed: its alerts are written, less the evidence of events the commit did not store. */
+  async afterCommit(evaluated: unknown, notStored: ReadonlySet<string>): Promise<void> {
+    if (this.closed) return;
+    let hits = evaluated as Hit[];
+    if (notStored.size > 0) {
+      hits = hits
+        .map((h) => ({ ...h, events: h.events.filter((e) => !notStored.has(e.id)) }))
+        .filter((h) => h.events.length > 0);
+    }
+    await this.record(hits, true);
+  }
+
   private async process(events: SocEvent[], measure = true): Promise<void> {
     this.counters.events += events.length;
     await this.loadEnabled(events);
-    const hits = this.evaluate(events);
+    await this.record(this.evaluate(events), measure);
+  }
+
+  private async record(hits: Hit[], measure: boolean): Promise<void> {
     if (hits.length === 0) return;
     this.counters.hits += hits.length;
     const changes = await this.exclusive(() => this.writer.record(hits));

@@ -57,6 +57,19 @@ interface Committed {
   flight: Flight | null;
 }
 
+/**
+ * Per stage, what its beforeCommit returned for a batch (null: the stage gets onEvents after the commit). Null as
+ * a whole when no stage evaluated the batch before its commit.
+ */
+type Evaluated = ({ value: unknown } | null)[] | null;
+
+/** A batch read and prepared, waiting for its commit. */
+interface Ready {
+  batch: SourceBatch;
+  prepared: Prepared[];
+  evaluated: Evaluated;
+}
+
 /** A batch committed (or being committed) and not yet through the detection stages. */
 interface Flight {
   /** Its records' earliest receipt time. */
@@ -227,20 +240,20 @@ export class SocPipeline {
    */
   private async loop(): Promise<void> {
     const PREPARED_AHEAD = 1;
-    const ready: { batch: SourceBatch; prepared: Prepared[] }[] = [];
+    const ready: Ready[] = [];
     let committing: Promise<boolean> | null = null;
     let finishing: Promise<unknown> = Promise.resolve();
     let pendingNext: Promise<SourceBatch | null> | null = null;
     const takeNext = () => (pendingNext ??= this.nextSafe());
     let ended = false;
     const startCommit = () => {
-      const { batch, prepared } = ready.shift()!;
-      const commit = this.commitWithRetry(batch, prepared);
+      const next = ready.shift()!;
+      const commit = this.commitWithRetry(next.batch, next.prepared);
       const before = finishing;
       const finished = commit.then(async (done) => {
         if (!done) return false;
         await before;
-        await this.finish(batch, done);
+        await this.finish(next, done);
         return true;
       });
       finishing = finished;
@@ -264,7 +277,7 @@ export class SocPipeline {
           : { b: await takeNext() };
         if (first) {
           pendingNext = null;
-          if (first.b) ready.push({ batch: first.b, prepared: await this.prepareBatch(first.b) });
+          if (first.b) ready.push(await this.ready(first.b));
           else ended = true;
           continue;
         }
@@ -384,6 +397,43 @@ export class SocPipeline {
     return prepared;
   }
 
+  /** A batch parsed and attributed, and evaluated by the stages that can before its commit. */
+  private async ready(batch: SourceBatch): Promise<Ready> {
+    const prepared = await this.prepareBatch(batch);
+    return { batch, prepared, evaluated: await this.evaluateBeforeCommit(batch, prepared) };
+  }
+
+  /**
+   * Detection's in-memory part runs here, while the previous batch commits, rather than after this batch's
+   * commit: commits then no longer wait for it (the next commit starts once the batch before has been through
+   * its stages), and the store thread idles less. Only where a record cannot come twice (no JetStream dedupe):
+   * a redelivered record, recognized only by the commit, would otherwise be counted twice in the windows. (A
+   * batch given back because the pipeline stops before its commit was evaluated already; the spool reads it
+   * again at the next start, in a new process whose windows are rebuilt by the replay.)
+   */
+  private async evaluateBeforeCommit(batch: SourceBatch, prepared: Prepared[]): Promise<Evaluated> {
+    if (batch.dedupe || !this.stages.some((s) => s.beforeCommit && s.afterCommit)) return null;
+    const t0 = performance.now();
+    const events: SocEvent[] = [];
+    for (const p of prepared) if (p.event) events.push(p.event);
+    const out: Evaluated = [];
+    for (const stage of this.stages) {
+      if (!stage.beforeCommit || !stage.afterCommit) {
+        out.push(null);
+        continue;
+      }
+      try {
+        out.push({ value: await stage.beforeCommit(events) });
+      } catch (err) {
+        this.stats.stageFailures++;
+        this.o.logger.error({ err }, 'SOC detection stage failed before a commit; it gets the batch after');
+        out.push(null);
+      }
+    }
+    this.stats.stageMs += performance.now() - t0;
+    return out;
+  }
+
   /** Commits (retried until it succeeds); null when the pipeline stops first (the batch is nak'ed). */
   private async commitWithRetry(batch: SourceBatch, prepared: Prepared[]): Promise<Committed | null> {
     const { flight, detectFrom } = this.enterStages(batch);
@@ -435,8 +485,9 @@ export class SocPipeline {
   }
 
   /** After the commit: ack, counters, listeners, detection stages (in order). */
-  private async finish(batch: SourceBatch, done: Committed): Promise<SocEvent[]> {
+  private async finish(r: Ready, done: Committed): Promise<SocEvent[]> {
     const t0 = performance.now();
+    const { batch, evaluated } = r;
     await batch.ack();
     const events: SocEvent[] = [];
     let quarantined = 0;
@@ -455,9 +506,13 @@ export class SocPipeline {
     s.unattributed += unattributed;
     s.duplicates += done.duplicates;
     for (const f of this.committedListeners) f(events);
-    for (const stage of this.stages) {
+    const notStored = evaluated ? this.notStored(r.prepared, done.items) : null;
+    for (let i = 0; i < this.stages.length; i++) {
+      const stage = this.stages[i]!;
+      const before = evaluated?.[i] ?? null;
       try {
-        await stage.onEvents(events);
+        if (before && notStored) await stage.afterCommit!(before.value, notStored);
+        else await stage.onEvents(events);
       } catch (err) {
         s.stageFailures++;
         this.o.logger.error({ err }, 'SOC detection stage failed on a batch');
@@ -470,10 +525,21 @@ export class SocPipeline {
     return events;
   }
 
+  /** Ids of the prepared events the commit did not store (it stores them all but on a refusal or a repeat). */
+  private notStored(prepared: Prepared[], committed: Prepared[]): ReadonlySet<string> {
+    const out = new Set<string>();
+    if (committed.length === prepared.length && committed.every((p, i) => p === prepared[i])) return out;
+    const stored = new Set<string>();
+    for (const p of committed) if (p.event) stored.add(p.event.id);
+    for (const p of prepared) if (p.event && !stored.has(p.event.id)) out.add(p.event.id);
+    return out;
+  }
+
   /** Processes one batch to the end: prepare, commit (retried), ack, stages. */
   async processBatch(batch: SourceBatch): Promise<SocEvent[]> {
-    const done = await this.commitWithRetry(batch, await this.prepareBatch(batch));
-    return done ? this.finish(batch, done) : [];
+    const r = await this.ready(batch);
+    const done = await this.commitWithRetry(batch, r.prepared);
+    return done ? this.finish(r, done) : [];
   }
 
   /**

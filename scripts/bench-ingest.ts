@@ -10,7 +10,7 @@
 // detection stage (p50/p99), alerts raised, peak RSS and the load average.
 // Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --rate 0 --db sqlite|postgres --queue spool|nats
 //   --mix live|fixture]
-// (node runs with the server's --max-semi-space-size, see package.json; BENCH_THREADS=1 prints each thread's CPU)
+// (node runs with the server's heap flags, see package.json; BENCH_THREADS=1 prints each thread's CPU)
 // (--db postgres: a fresh database on 127.0.0.1:5432; --queue nats: JetStream at 127.0.0.1:4222, a fresh stream)
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -164,7 +164,7 @@ function threadCpu(reset?: Map<number, number>): Map<number, number> {
   return out;
 }
 const dataDir = mkdtempSync(join(tmpdir(), 'mamori-bench-ingest-'));
-const nodeFlags = process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--min-'));
+const nodeFlags = process.execArgv.filter((a) => /^--(max|min|heap)-/.test(a));
 console.log(
   `bench:ingest — node ${process.version}${nodeFlags.length ? ` ${nodeFlags.join(' ')}` : ''}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), ` +
     `load average ${loadavg()

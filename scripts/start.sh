@@ -20,8 +20,10 @@ needs_build() {
 }
 
 # A 32 MiB young-generation semi-space (V8's default is 16): the SOC pipeline's batches live ~100 ms, and with
-# the default most of them survived into the old generation (docs/performance.md, "SOC ingest pipeline").
-node_flags=(--max-semi-space-size=32)
+# the default most of them survived into the old generation. The old generation grows to twice its live size
+# before a full collection (V8 lets it reach ~3x, which took the RSS near 1 GiB under sustained ingest).
+# docs/configuration.md, "Node.js flags".
+node_flags=(--max-semi-space-size=32 --heap-growing-percent=100)
 mamori=(node "${node_flags[@]}" packages/cli/dist/main.js)
 if needs_build; then
   echo "mamori: building (npm run build)…"

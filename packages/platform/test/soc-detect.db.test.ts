@@ -41,6 +41,14 @@ async function feed(events: SocEvent[]): Promise<void> {
   await p.soc.detection.onEvents(events);
 }
 
+/** A SQL injection request from `client` to `path`, the i-th second after t0, at organization `org`. */
+const sqliFrom = (t0: number, org: string, path: string) => (client: string, i: number) =>
+  lineEvent('access-combined', accessLine(client, `${path}?n=${i}&id=%271%27%3D%271`), {
+    time: t0 + i * 1000,
+    organizationId: org,
+    prefectureId: PREF_A,
+  });
+
 async function alertsOf(ruleId: string): Promise<SocAlert[]> {
   return (await p.soc.alerts.list(p.system, { ruleId, limit: 200 })).items;
 }
@@ -355,12 +363,7 @@ describe(`Sigma rule sets (${testDialect()})`, () => {
 describe(`grouping and idempotence (${testDialect()})`, () => {
   test('repeats in a window are one alert; redelivery changes nothing; another entity is another alert', async () => {
     const t0 = nextHour();
-    const sqli = (client: string, i: number) =>
-      lineEvent('access-combined', accessLine(client, `/q.php?n=${i}&id=%271%27%3D%271`), {
-        time: t0 + i * 1000,
-        organizationId: A1,
-        prefectureId: PREF_A,
-      });
+    const sqli = sqliFrom(t0, A1, '/q.php');
     const batch = [sqli('203.0.113.77', 1), sqli('203.0.113.77', 2), sqli('203.0.113.77', 3)];
     await feed(batch);
     const id = '5513deaf-f49a-46c2-a6c8-3f111b5cb453';
@@ -391,13 +394,7 @@ describe(`grouping and idempotence (${testDialect()})`, () => {
 
 describe(`evaluated before the commit (${testDialect()})`, () => {
   test('beforeCommit writes nothing; afterCommit writes the alerts without the events the commit did not store', async () => {
-    const t0 = nextHour();
-    const sqli = (client: string, i: number) =>
-      lineEvent('access-combined', accessLine(client, `/p.php?n=${i}&id=%271%27%3D%271`), {
-        time: t0 + i * 1000,
-        organizationId: A2,
-        prefectureId: PREF_A,
-      });
+    const sqli = sqliFrom(nextHour(), A2, '/p.php');
     const id = '5513deaf-f49a-46c2-a6c8-3f111b5cb453';
     const mine = async (client: string) => (await alertsOf(id)).filter((a) => a.entity === client);
     // Client .81's only event is the one the commit refused: no alert for it at all.

@@ -4,23 +4,16 @@
 // batch whose beforeCommit failed go through onEvents after the commit, as before.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import { SocPipeline } from '../src/soc/pipeline/pipeline.js';
 import type { CommitRequest, PipelineStore } from '../src/soc/pipeline/store.js';
-import type { QueueSource, SourceBatch } from '../src/soc/queue/source.js';
-import type { AttributionMatcher } from '../src/soc/attribution/matcher.js';
-import type { OrgDirectory } from '../src/orgs/directory.js';
 import type { DetectionStage, SocEvent } from '../src/soc/types.js';
+import { batchOf, numberedBatches, sleep, testPipeline } from './soc-pipeline-harness.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BATCHES = 8;
 const PER = 4;
 /** Batch 6 comes from a deduplicating queue; in batch 3 the store does not store item 2; batch 5's beforeCommit throws. */
 const DEDUPE = 6;
 const DROPS = 3;
 const THROWS = 5;
-
-const batchOf = (e: SocEvent) => Number(e.id.split('-')[1]);
 
 test('beforeCommit runs before its batch commits; afterCommit gets its result after, with the unstored events', async () => {
   const committed = new Set<number>();
@@ -40,37 +33,12 @@ test('beforeCommit runs before its batch commits; afterCommit gets its result af
     },
     async close() {},
   };
-  let n = 0;
-  const source: QueueSource = {
-    consumer: 'split',
-    sole: false,
-    async start() {},
-    async next(): Promise<SourceBatch | null> {
-      if (n >= BATCHES) {
-        await sleep(5);
-        return null;
-      }
-      const b = n++;
-      return {
-        items: Array.from({ length: PER }, (_, i) => ({
-          pos: b * PER + i,
-          id: `s-${b}-${i}`,
-          record: {
-            line: `<134>Nov 25 10:00:00 fw01 kernel: [1.0] DROP IN=eth0 OUT= SRC=192.0.2.${i + 1} DST=198.51.100.1 LEN=60 PROTO=TCP SPT=40000 DPT=${b}`,
-            format: 'netfilter',
-            transport: 'syslog-udp',
-            peer: '192.0.2.250',
-            receivedAt: Date.now(),
-          },
-        })),
-        checkpoint: b,
-        dedupe: b === DEDUPE,
-        async ack() {},
-        async nak() {},
-      };
-    },
-    async close() {},
-  };
+  const source = numberedBatches({
+    prefix: 's',
+    batches: BATCHES,
+    per: PER,
+    dedupe: (b) => b === DEDUPE,
+  });
 
   const seen: string[] = [];
   const before: { batch: number; committedAlready: boolean; ids: string[] }[] = [];
@@ -103,18 +71,7 @@ test('beforeCommit runs before its batch commits; afterCommit gets its result af
     async tick() {},
     async close() {},
   };
-  const matcher = {
-    attribute: () => ({ organizationId: null, reason: 'no rule' }),
-  } as unknown as AttributionMatcher;
-  const pipeline = new SocPipeline({
-    store,
-    source,
-    matcherFor: () => matcher,
-    directory: { get: async () => null } as unknown as OrgDirectory,
-    logger: pino({ level: 'silent' }),
-    defaultPrefectureId: 'lg220001',
-    batchSize: PER,
-  });
+  const pipeline = testPipeline(store, source, PER);
   pipeline.addStage(split);
   pipeline.addStage(plainStage);
   await pipeline.start();

@@ -4,15 +4,10 @@
 // each after its own commit. With a store that has no such lock, exclusive() runs at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import { SocPipeline } from '../src/soc/pipeline/pipeline.js';
 import type { CommitRequest, PipelineStore } from '../src/soc/pipeline/store.js';
-import type { QueueSource, SourceBatch } from '../src/soc/queue/source.js';
-import type { AttributionMatcher } from '../src/soc/attribution/matcher.js';
-import type { OrgDirectory } from '../src/orgs/directory.js';
 import type { DetectionStage, SocEvent, StageContext } from '../src/soc/types.js';
+import { numberedBatches, sleep, testPipeline } from './soc-pipeline-harness.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BATCHES = 12;
 const PER = 5;
 
@@ -35,37 +30,7 @@ async function run(exclusiveWrites: boolean) {
     },
     async close() {},
   };
-  let n = 0;
-  const source: QueueSource = {
-    consumer: 'turns',
-    sole: false,
-    async start() {},
-    async next(): Promise<SourceBatch | null> {
-      if (n >= BATCHES) {
-        await sleep(5);
-        return null;
-      }
-      const b = n++;
-      return {
-        items: Array.from({ length: PER }, (_, i) => ({
-          pos: b * PER + i,
-          id: `t-${b}-${i}`,
-          record: {
-            line: `<134>Nov 25 10:00:00 fw01 kernel: [1.0] DROP IN=eth0 OUT= SRC=192.0.2.${i + 1} DST=198.51.100.1 LEN=60 PROTO=TCP SPT=40000 DPT=${b}`,
-            format: 'netfilter',
-            transport: 'syslog-udp',
-            peer: '192.0.2.250',
-            receivedAt: Date.now(),
-          },
-        })),
-        checkpoint: b,
-        dedupe: false,
-        async ack() {},
-        async nak() {},
-      };
-    },
-    async close() {},
-  };
+  const source = numberedBatches({ prefix: 't', batches: BATCHES, per: PER });
   let ctx: StageContext | null = null;
   const order: number[] = [];
   const stage: DetectionStage = {
@@ -87,18 +52,7 @@ async function run(exclusiveWrites: boolean) {
     async tick() {},
     async close() {},
   };
-  const matcher = {
-    attribute: () => ({ organizationId: null, reason: 'no rule' }),
-  } as unknown as AttributionMatcher;
-  const pipeline = new SocPipeline({
-    store,
-    source,
-    matcherFor: () => matcher,
-    directory: { get: async () => null } as unknown as OrgDirectory,
-    logger: pino({ level: 'silent' }),
-    defaultPrefectureId: 'lg220001',
-    batchSize: PER,
-  });
+  const pipeline = testPipeline(store, source, PER);
   pipeline.addStage(stage);
   assert.ok(ctx, 'addStage attaches the stage');
   await pipeline.start();

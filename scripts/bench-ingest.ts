@@ -6,8 +6,9 @@
 // engines on 127.0.0.1) become municipal addresses, and every timestamp is rewritten to the last minutes, so
 // events arrive in time order per device as they do in service. `--mix fixture` keeps the fixtures' own
 // addresses and times (most events unattributed, a few dozen distinct times: the figures before 2026-11-26).
-// Prints sustained events/s, the bare read-and-parse rate of the same input (one thread) and the ratio, latency from receipt to the end of the
-// detection stage (p50/p99), alerts raised, peak RSS and the load average.
+// Prints sustained events/s, the bare read-and-parse rate of the same input (one thread) and the ratio, latency
+// from receipt to the end of the detection stage (p50/p99), alerts raised, peak RSS (with what the main thread's
+// heap held near it) and the load average.
 // Usage: npm run bench:ingest [-- --seconds 20 --batch 2000 --rate 0 --db sqlite|postgres --queue spool|nats
 //   --mix live|fixture]
 // (node runs with the server's heap flags, see package.json; BENCH_THREADS=1 prints each thread's CPU)

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../context.js';
 import type { RequestContext } from '../../types.js';
 import { newId } from '../../util.js';
+import { byLockOrder } from '../lock-order.js';
 import type { Hit, HitEvent } from '../detect/hit.js';
 import { ackMinutesOf } from '../notify/notifier.js';
 import { severityRank, toAlert, type AlertChange } from './model.js';
@@ -62,8 +63,7 @@ export class AlertWriter {
       }
     }
     const cap = this.d.config.detect.evidenceCap;
-    // In group-key order: concurrent workers (PostgreSQL) then take the rows' locks in one order, with no deadlock.
-    const groups = [...merged.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const groups = [...merged.values()].sort((a, b) => byLockOrder(a.key, b.key));
     return this.d.mutate(this.ctx, 'soc.alert.record', async (trx, note) => {
       const now = this.d.now();
       const nowIso = now.toISOString();
@@ -188,7 +188,7 @@ export class AlertWriter {
     cap: number,
   ): Promise<{ count: number; evidence: number; maxReceived: number }[]> {
     const values: SocAlertEventsTable[] = [];
-    const out = present.map(({ g, row }) => {
+    const beyondCap = present.map(({ g, row }) => {
       const events = [...g.events.values()];
       let maxReceived = 0;
       for (const e of events) if (e.receivedAt > maxReceived) maxReceived = e.receivedAt;
@@ -196,8 +196,7 @@ export class AlertWriter {
       for (const e of events.slice(0, room))
         values.push({ alert_id: row.id, event_id: e.id, time: new Date(e.time).toISOString() });
       const lastReceived = Number(row.last_received_at);
-      const beyond = events.slice(room).filter((e) => e.receivedAt > lastReceived).length;
-      return { count: beyond, evidence: 0, maxReceived };
+      return { count: events.slice(room).filter((e) => e.receivedAt > lastReceived).length, maxReceived };
     });
     const inserted = new Map<string, number>();
     for (const part of chunks(values)) {
@@ -209,12 +208,10 @@ export class AlertWriter {
         .execute();
       for (const r of res) inserted.set(r.alert_id, (inserted.get(r.alert_id) ?? 0) + 1);
     }
-    present.forEach(({ row }, i) => {
+    return present.map(({ row }, i) => {
       const n = inserted.get(row.id) ?? 0;
-      out[i]!.count += n;
-      out[i]!.evidence = n;
+      return { count: beyondCap[i]!.count + n, evidence: n, maxReceived: beyondCap[i]!.maxReceived };
     });
-    return out;
   }
 
   /**

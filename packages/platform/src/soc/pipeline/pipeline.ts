@@ -77,6 +77,12 @@ interface Flight {
 }
 
 const NON_TENANT = new Set(['state', 'prefecture', 'soc_operator']);
+
+/** The stage evaluates batches before their commit (DetectionStage.beforeCommit / afterCommit). */
+const splits = (
+  s: DetectionStage,
+): s is DetectionStage & Required<Pick<DetectionStage, 'beforeCommit' | 'afterCommit'>> =>
+  s.beforeCommit !== undefined && s.afterCommit !== undefined;
 const MAX_QUARANTINE_LINE = DEFAULT_MAX_LINE;
 
 export class SocPipeline {
@@ -412,13 +418,13 @@ export class SocPipeline {
    * again at the next start, in a new process whose windows are rebuilt by the replay.)
    */
   private async evaluateBeforeCommit(batch: SourceBatch, prepared: Prepared[]): Promise<Evaluated> {
-    if (batch.dedupe || !this.stages.some((s) => s.beforeCommit && s.afterCommit)) return null;
+    if (batch.dedupe || !this.stages.some(splits)) return null;
     const t0 = performance.now();
     const events: SocEvent[] = [];
     for (const p of prepared) if (p.event) events.push(p.event);
     const out: Evaluated = [];
     for (const stage of this.stages) {
-      if (!stage.beforeCommit || !stage.afterCommit) {
+      if (!splits(stage)) {
         out.push(null);
         continue;
       }
@@ -511,7 +517,7 @@ export class SocPipeline {
       const stage = this.stages[i]!;
       const before = evaluated?.[i] ?? null;
       try {
-        if (before && notStored) await stage.afterCommit!(before.value, notStored);
+        if (before && notStored && splits(stage)) await stage.afterCommit(before.value, notStored);
         else await stage.onEvents(events);
       } catch (err) {
         s.stageFailures++;

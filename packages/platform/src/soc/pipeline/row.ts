@@ -63,3 +63,8 @@ export function writeEventColumns(ev: SocEvent, cols: Value[][], j: number): voi
   cols[19]![j] = ev.unattributedReason;
   cols[20]![j] = ev.raw;
 }
+
+/** Rows (quarantined lines: few per batch) as one array per column, for the stores' column inserts. */
+export function rowsToColumns(rows: readonly Value[][], width: number): Value[][] {
+  return Array.from({ length: width }, (_, c) => rows.map((r) => r[c] ?? null));
+}

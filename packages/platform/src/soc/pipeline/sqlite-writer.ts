@@ -3,7 +3,8 @@
 // the SQLite work (b-tree inserts, page writes) leaves the event loop; it imports nothing heavier than the driver.
 import type SqliteDatabaseType from 'better-sqlite3';
 import type { SocEvent } from '../types.js';
-import { eventColumns, writeEventColumns, type Value } from './row.js';
+import { byLockOrder } from '../lock-order.js';
+import { eventColumns, rowsToColumns, writeEventColumns, type Value } from './row.js';
 
 export { eventColumns, type Value };
 
@@ -156,11 +157,8 @@ export function aggregate(items: readonly WireItem[]): [string, number][] {
 export function aggregateKeys(keys: readonly (string | null)[]): [string, number][] {
   const m = new Map<string, number>();
   for (const k of keys) if (k !== null) m.set(k, (m.get(k) ?? 0) + 1);
-  return [...m.entries()].sort((a, b) => byRollupKey(a[0], b[0]));
+  return [...m.entries()].sort((a, b) => byLockOrder(a[0], b[0]));
 }
-
-/** Rollup rows are written in key order: concurrent writers lock them in one order (no deadlocks on PostgreSQL). */
-const byRollupKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function openPipelineConnection(
   Sqlite: typeof SqliteDatabaseType,
@@ -278,8 +276,13 @@ export class SqliteBatchWriter {
     this.insertColumns('soc_events', eventColumns, req.ev, req.evItem, keep);
     if (req.qItem.length > 0) {
       // Quarantined lines are few: rows, turned into columns here.
-      const qCols: Value[][] = quarantineColumns.map((_, c) => req.q.map((r) => r[c]!));
-      this.insertColumns('soc_quarantine', quarantineColumns, qCols, req.qItem, keep);
+      this.insertColumns(
+        'soc_quarantine',
+        quarantineColumns,
+        rowsToColumns(req.q, quarantineColumns.length),
+        req.qItem,
+        keep,
+      );
     }
     const up = this.stmt(
       'rollup',
@@ -293,7 +296,7 @@ export class SqliteBatchWriter {
       if (k >= 0 && (keep === null || keep[i])) counts[k] = counts[k]! + 1;
     }
     const order = req.rollupKeys.map((_, k) => k).filter((k) => counts[k]! > 0);
-    order.sort((a, b) => byRollupKey(req.rollupKeys[a]!, req.rollupKeys[b]!));
+    order.sort((a, b) => byLockOrder(req.rollupKeys[a]!, req.rollupKeys[b]!));
     for (const k of order) {
       const p = req.rollupKeys[k]!.split('\x01');
       up.run(p[0], p[1], p[2], p[3], p[4], p[5], counts[k]!);

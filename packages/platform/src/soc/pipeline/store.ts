@@ -20,7 +20,7 @@ import {
   toWire,
   WireBuilder,
 } from './sqlite-writer.js';
-import { writeEventColumns } from './row.js';
+import { rowsToColumns, writeEventColumns } from './row.js';
 import type { StoreThreadReply, StoreThreadRequest } from './store-thread.js';
 
 export { eventColumns, quarantineColumns, type DetectFrom, type Value } from './sqlite-writer.js';
@@ -305,19 +305,20 @@ export class KyselyPipelineStore implements PipelineStore {
     }
     // Event rows written straight into columns, as for the store thread; quarantined lines (few) transposed.
     const events: Value[][] = eventColumns.map(() => []);
-    const quarantine: Value[][] = quarantineColumns.map(() => []);
+    const quarantine: Value[][] = [];
     let ne = 0;
-    let nq = 0;
     for (const it of items) {
       if (it.event) writeEventColumns(it.event, events, ne++);
-      if (it.quarantineRow) {
-        const r = it.quarantineRow;
-        for (let c = 0; c < r.length; c++) quarantine[c]![nq] = r[c]!;
-        nq++;
-      }
+      if (it.quarantineRow) quarantine.push(it.quarantineRow);
     }
     await this.insertColumns(trx, 'soc_events', eventColumns, events, ne);
-    await this.insertColumns(trx, 'soc_quarantine', quarantineColumns, quarantine, nq);
+    await this.insertColumns(
+      trx,
+      'soc_quarantine',
+      quarantineColumns,
+      rowsToColumns(quarantine, quarantineColumns.length),
+      quarantine.length,
+    );
     const agg = aggregate(items);
     for (let i = 0; i < agg.length; i += 2000) {
       const rows = agg.slice(i, i + 2000).map(([key, n]) => {
